@@ -1,0 +1,4 @@
+import ArgumentParser
+import BasketryCLI
+
+await BasketryCommand.main()

@@ -1,0 +1,5 @@
+import Testing
+
+@testable import BasketryBundles
+
+@Test func moduleLoads() {}

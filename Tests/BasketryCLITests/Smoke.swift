@@ -1,0 +1,5 @@
+import Testing
+
+@testable import BasketryCLI
+
+@Test func moduleLoads() {}

@@ -1,0 +1,5 @@
+import Testing
+
+@testable import BasketryCore
+
+@Test func moduleLoads() {}

@@ -1,0 +1,5 @@
+import Testing
+
+@testable import BasketryIngest
+
+@Test func moduleLoads() {}

@@ -1,0 +1,5 @@
+import Testing
+
+@testable import BasketryMining
+
+@Test func moduleLoads() {}

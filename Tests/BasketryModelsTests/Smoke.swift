@@ -1,0 +1,5 @@
+import Testing
+
+@testable import BasketryModels
+
+@Test func moduleLoads() {}

@@ -1,0 +1,5 @@
+import Testing
+
+@testable import BasketrySemantic
+
+@Test func moduleLoads() {}
