@@ -1,0 +1,106 @@
+import BasketryCore
+import Foundation
+
+/// An item with a model score; higher is better.
+public struct ScoredItem: Sendable, Hashable, Codable {
+  /// Dense item id.
+  public var item: Int32
+  /// Model score (not necessarily a probability).
+  public var score: Float
+
+  /// Creates a scored item.
+  public init(item: Int32, score: Float) {
+    self.item = item
+    self.score = score
+  }
+}
+
+/// User × item interaction strengths used to fit a recommender.
+///
+/// `matrix[u, i]` is the strength of user `u`'s interest in item `i` (e.g. a weighted
+/// count of purchases, carts and views; see ``InteractionWeights``). Optional per-entry
+/// last-interaction times (Unix seconds, aligned with `matrix.values`) enable time-decayed models.
+public struct InteractionMatrix: Sendable, Hashable {
+  /// Users × items strengths (CSR, columns ascending per row).
+  public var matrix: SparseMatrix
+  /// Last interaction time per stored entry, aligned with `matrix.values`, when known.
+  public var lastTimes: [Int64]?
+  /// The reference "now" for time decay (the end of the training period), when known.
+  public var referenceTime: Int64?
+
+  /// Creates an interaction matrix.
+  public init(matrix: SparseMatrix, lastTimes: [Int64]? = nil, referenceTime: Int64? = nil) {
+    self.matrix = matrix
+    self.lastTimes = lastTimes
+    self.referenceTime = referenceTime
+  }
+
+  /// Number of users (rows).
+  public var userCount: Int { matrix.rowCount }
+  /// Number of items (columns).
+  public var itemCount: Int { matrix.columnCount }
+}
+
+/// Filters and exclusions applied when recommending.
+public struct RecommendOptions: Sendable {
+  /// Exclude items the user interacted with in the training data. Default `true`.
+  public var excludeSeen: Bool
+  /// Items never to return (hidden, out of stock, just shown, …).
+  public var excluded: Set<Int32>
+  /// When set, only these items may be returned (e.g. a category filter).
+  public var allowed: Set<Int32>?
+
+  /// Creates options.
+  public init(excludeSeen: Bool = true, excluded: Set<Int32> = [], allowed: Set<Int32>? = nil) {
+    self.excludeSeen = excludeSeen
+    self.excluded = excluded
+    self.allowed = allowed
+  }
+}
+
+/// A recommendation model: fit on interactions, then score every item for a user.
+///
+/// Every model passes one conformance suite (Tests/BasketryModelsTests): unfitted use
+/// throws ``ModelError``, `excludeSeen` removes training items, batch equals single,
+/// fitting is deterministic for a seed, and save/load round-trips exactly.
+public protocol Recommender: Sendable {
+  /// Short name used on the command line and in reports (`pop`, `itemknn`, `ease`, `als`, `bpr`, `neural`, …).
+  var name: String { get }
+  /// Whether ``fit(_:)`` has run.
+  var isFitted: Bool { get }
+  /// Fits the model.
+  /// - Throws: ``ModelError`` on invalid hyper-parameters or empty data.
+  mutating func fit(_ interactions: InteractionMatrix) throws
+  /// A score for every item (length = item count) for a user known at fit time.
+  /// - Throws: ``ModelError`` when unfitted or the user id is out of range.
+  func scores(user: Int32) throws -> [Float]
+  /// Items similar to `item`, best first, excluding the item itself.
+  func similarItems(to item: Int32, k: Int) throws -> [ScoredItem]
+  /// Serialises the fitted model.
+  func save(to url: URL) throws
+  /// Restores a model written by ``save(to:)``.
+  static func load(from url: URL) throws -> Self
+}
+
+/// Errors raised by recommenders.
+public struct ModelError: BasketryError {
+  /// The model's name.
+  public var model: String
+  /// What went wrong, with the offending key and value.
+  public var message: String
+  public var category: ErrorCategory
+
+  /// Creates a model error.
+  public init(model: String, _ message: String, category: ErrorCategory = .invalidInput) {
+    self.model = model
+    self.message = message
+    self.category = category
+  }
+
+  /// The model was used before `fit`.
+  public static func notFitted(_ model: String) -> ModelError {
+    ModelError(model: model, "model is not fitted; call fit first", category: .unavailable)
+  }
+
+  public var description: String { "\(model): \(message)" }
+}
