@@ -1,0 +1,254 @@
+import BasketryCore
+import Foundation
+
+/// Hands out top-level items to worker threads and keeps the shared itemset total for the size guard.
+final class FPGrowthWorkQueue: @unchecked Sendable {
+  private let lock = NSLock()
+  private var nextItem: Int
+  private var produced = 0
+  private let limit: Int
+  private(set) var aborted = false
+
+  /// Items are handed out from `itemCount - 1` (least frequent, deepest paths) down to 0.
+  init(itemCount: Int, limit: Int) {
+    nextItem = itemCount - 1
+    self.limit = limit
+  }
+
+  /// The next top-level item, or nil when all are taken or mining was aborted.
+  func next() -> Int? {
+    lock.lock()
+    defer { lock.unlock() }
+    if aborted || nextItem < 0 { return nil }
+    nextItem -= 1
+    return nextItem + 1
+  }
+
+  /// Adds `count` produced itemsets; returns false (and aborts everyone) when the limit is exceeded.
+  func add(_ count: Int) -> Bool {
+    lock.lock()
+    defer { lock.unlock() }
+    produced += count
+    if produced > limit { aborted = true }
+    return !aborted
+  }
+
+  /// Stops all workers.
+  func abort() {
+    lock.lock()
+    aborted = true
+    lock.unlock()
+  }
+}
+
+/// One thread's FP-Growth state: a stack of reusable conditional trees, scratch arrays, and a flat
+/// output buffer (itemsets are not materialised as arrays during mining).
+///
+/// `@unchecked Sendable`: each worker is used by exactly one thread at a time and read only after the
+/// parallel phase has ended.
+final class FPGrowthWorker: @unchecked Sendable {
+  let minCount: Int
+  let maxLength: Int
+  let limit: Int
+  let countOnly: Bool
+
+  /// `trees[d]` holds the conditional tree at recursion depth `d` (index 0 unused: the global tree is shared).
+  private var trees: [FPTree] = [FPTree()]
+  /// The itemset being extended: original ids.
+  private let prefix: UnsafeMutablePointer<Int32>
+  /// Per-item scratch: conditional counts of ancestors, then local index in the child tree.
+  private let ancestorCount: UnsafeMutablePointer<Int>
+  private let localIndex: UnsafeMutablePointer<Int32>
+  /// A leaf-first path of child-local items.
+  private let pathBuffer: UnsafeMutablePointer<Int32>
+  private let capacity: Int
+
+  // MARK: - Output
+  /// Items of all emitted itemsets, concatenated (unsorted within an itemset).
+  private(set) var outItems: [Int32] = []
+  /// Length of each emitted itemset.
+  private(set) var outLengths: [Int32] = []
+  /// Count of each emitted itemset.
+  private(set) var outCounts: [Int] = []
+  /// Itemsets per size, in count-only mode.
+  private(set) var histogram: [Int]
+  /// Itemsets emitted so far.
+  private(set) var emitted = 0
+  /// True once the size guard tripped.
+  private(set) var aborted = false
+
+  /// - Parameter itemCount: number of frequent items (bounds tree sizes and itemset lengths).
+  init(itemCount: Int, minCount: Int, maxLength: Int, limit: Int, countOnly: Bool) {
+    self.minCount = minCount
+    self.maxLength = maxLength
+    self.limit = limit
+    self.countOnly = countOnly
+    capacity = itemCount + 2
+    prefix = .allocate(capacity: capacity)
+    ancestorCount = .allocate(capacity: capacity)
+    ancestorCount.initialize(repeating: 0, count: capacity)
+    localIndex = .allocate(capacity: capacity)
+    localIndex.initialize(repeating: -1, count: capacity)
+    pathBuffer = .allocate(capacity: capacity)
+    histogram = [Int](repeating: 0, count: countOnly ? capacity : 0)
+  }
+
+  deinit {
+    prefix.deallocate()
+    ancestorCount.deallocate()
+    localIndex.deallocate()
+    pathBuffer.deallocate()
+  }
+
+  // MARK: - Driving
+
+  /// Mines top-level items from `queue` against the shared global tree until none are left.
+  func run(global: FPTree, queue: FPGrowthWorkQueue) {
+    while let item = queue.next() {
+      let before = emitted
+      mineItem(item, of: global, depth: 0, prefixLength: 0)
+      if aborted || !queue.add(emitted - before) {
+        aborted = true
+        queue.abort()
+        return
+      }
+    }
+  }
+
+  /// Emits every itemset of a tree that is a single path (used when the global tree is one chain).
+  func runSinglePath(_ tree: FPTree) {
+    emitSinglePath(tree, prefixLength: 0)
+  }
+
+  // MARK: - Recursion
+
+  /// Emits `prefix + item` and everything that extends it within `tree`.
+  @inline(__always)
+  private func mineItem(_ item: Int, of tree: FPTree, depth: Int, prefixLength: Int) {
+    prefix[prefixLength] = tree.original[item]
+    emit(length: prefixLength + 1, count: tree.support[item])
+    if prefixLength + 1 >= maxLength || aborted { return }
+    let child = treeAt(depth + 1)
+    guard buildConditional(from: tree, item: item, into: child) else { return }
+    if child.isSinglePath {
+      emitSinglePath(child, prefixLength: prefixLength + 1)
+    } else {
+      mine(child, depth: depth + 1, prefixLength: prefixLength + 1)
+    }
+  }
+
+  /// Mines every item of a (multi-path) conditional tree.
+  private func mine(_ tree: FPTree, depth: Int, prefixLength: Int) {
+    var item = tree.itemCount - 1
+    while item >= 0 && !aborted {
+      mineItem(item, of: tree, depth: depth, prefixLength: prefixLength)
+      item -= 1
+    }
+  }
+
+  private func treeAt(_ depth: Int) -> FPTree {
+    while trees.count <= depth { trees.append(FPTree()) }
+    return trees[depth]
+  }
+
+  /// Builds the conditional FP-tree of `item` in `tree` into `child`: the prefix paths of the item's
+  /// nodes, weighted by the node counts, restricted to ancestors that are frequent in that base.
+  /// - Returns: false when the conditional base has no frequent item (child left unusable).
+  /// - Complexity: O(total prefix-path length + item index).
+  private func buildConditional(from tree: FPTree, item: Int, into child: FPTree) -> Bool {
+    let nodeItem = tree.nodeItem
+    let nodeParent = tree.nodeParent
+    let nodeCount = tree.nodeCount
+    let nodeNext = tree.nodeNext
+    var pathTotal = 0
+    var node = Int(tree.head[item])
+    while node >= 0 {
+      let weight = nodeCount[node]
+      var parent = Int(nodeParent[node])
+      while parent > 0 {
+        ancestorCount[Int(nodeItem[parent])] &+= weight
+        pathTotal &+= 1
+        parent = Int(nodeParent[parent])
+      }
+      node = Int(nodeNext[node])
+    }
+    if pathTotal == 0 { return false }
+    var frequent: Int32 = 0
+    for ancestor in 0..<item {
+      if ancestorCount[ancestor] >= minCount {
+        localIndex[ancestor] = frequent
+        frequent &+= 1
+      } else {
+        localIndex[ancestor] = -1
+      }
+      ancestorCount[ancestor] = 0
+    }
+    if frequent == 0 { return false }
+    child.reset(itemCount: Int(frequent), maxNodes: pathTotal)
+    for ancestor in 0..<item where localIndex[ancestor] >= 0 {
+      child.setOriginal(Int(localIndex[ancestor]), tree.original[ancestor])
+    }
+    node = Int(tree.head[item])
+    while node >= 0 {
+      var length = 0
+      var parent = Int(nodeParent[node])
+      while parent > 0 {
+        let local = localIndex[Int(nodeItem[parent])]
+        if local >= 0 {
+          pathBuffer[length] = local
+          length &+= 1
+        }
+        parent = Int(nodeParent[parent])
+      }
+      if length > 0 { child.insertReversed(pathBuffer, length: length, weight: nodeCount[node]) }
+      node = Int(nodeNext[node])
+    }
+    return true
+  }
+
+  /// Emits `prefix ∪ S` for every non-empty subset `S` of a single-path tree (up to the length limit):
+  /// the count of `S` is the count of its deepest node.
+  private func emitSinglePath(_ tree: FPTree, prefixLength: Int) {
+    let pathLength = tree.nodes - 1
+    let room = maxLength - prefixLength
+    if room < 1 { return }
+    for deepest in 0..<pathLength {
+      if aborted { return }
+      emitCombinations(
+        tree, deepest: deepest, count: tree.nodeCount[deepest + 1], length: prefixLength, start: 0,
+        remaining: room - 1)
+    }
+  }
+
+  /// Emits `prefix[0 ..< length] + p[deepest]`, then extends the prefix with shallower path items
+  /// `p[start ..< deepest]` in increasing order while `remaining` slots are left.
+  private func emitCombinations(
+    _ tree: FPTree, deepest: Int, count: Int, length: Int, start: Int, remaining: Int
+  ) {
+    prefix[length] = tree.original[Int(tree.nodeItem[deepest + 1])]
+    emit(length: length + 1, count: count)
+    if remaining == 0 || aborted { return }
+    var index = start
+    while index < deepest {
+      prefix[length] = tree.original[Int(tree.nodeItem[index + 1])]
+      emitCombinations(
+        tree, deepest: deepest, count: count, length: length + 1, start: index + 1, remaining: remaining - 1)
+      index += 1
+    }
+  }
+
+  // MARK: - Output
+
+  @inline(__always)
+  private func emit(length: Int, count: Int) {
+    emitted &+= 1
+    if emitted > limit { aborted = true }
+    if countOnly {
+      histogram[length] &+= 1
+      return
+    }
+    outItems.append(contentsOf: UnsafeBufferPointer(start: prefix, count: length))
+    outLengths.append(Int32(truncatingIfNeeded: length))
+    outCounts.append(count)
+  }
+}
