@@ -113,7 +113,7 @@ let package = Package(
     ),
     .testTarget(
       name: "BasketryCLITests",
-      dependencies: ["BasketryCLI", "BasketryTesting"],
+      dependencies: ["BasketryCLI", "basketry", "BasketryTesting"],
       swiftSettings: commonSettings
     ),
   ]
