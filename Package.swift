@@ -74,7 +74,7 @@ let package = Package(
     ),
     .executableTarget(
       name: "basketry",
-      dependencies: ["BasketryCLI", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+      dependencies: ["BasketryCLI"],
       swiftSettings: commonSettings
     ),
     .target(name: "BasketryTesting", dependencies: ["BasketryCore"], swiftSettings: commonSettings),
@@ -114,6 +114,7 @@ let package = Package(
     .testTarget(
       name: "BasketryCLITests",
       dependencies: ["BasketryCLI", "basketry", "BasketryTesting"],
+      exclude: ["Golden"],
       swiftSettings: commonSettings
     ),
   ]

@@ -17,3 +17,20 @@ public struct BasketryCommand: AsyncParsableCommand {
 
   public init() {}
 }
+
+/// The executable's entry point: parses the arguments and runs the chosen command.
+public enum BasketryMain {
+  /// Parses `CommandLine.arguments`, runs the command, and exits with its status.
+  public static func run(_ arguments: [String]? = nil) async {
+    do {
+      var command = try BasketryCommand.parseAsRoot(arguments)
+      if var asyncCommand = command as? any AsyncParsableCommand {
+        try await asyncCommand.run()
+      } else {
+        try command.run()
+      }
+    } catch {
+      BasketryCommand.exit(withError: error)
+    }
+  }
+}

@@ -1,4 +1,3 @@
-import ArgumentParser
 import BasketryCLI
 
-await BasketryCommand.main()
+await BasketryMain.run()

@@ -46,7 +46,7 @@ import Testing
   }
 
   func design(_ dataset: Dataset, options: BundleOptions = BundleOptions()) throws -> (
-    [Bundle], BundleDesignReport
+    [ProductBundle], BundleDesignReport
   ) {
     let transactions = dataset.transactions()
     let itemsets = try FPGrowth.mine(

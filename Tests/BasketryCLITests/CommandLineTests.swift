@@ -62,12 +62,13 @@ enum CLI {
       output.path, input.path,
     ])
     #expect(run.status == 0, "\(run.stderr)")
-    #expect(run.stdout.contains("itemsets: 6\n"))
+    // a(3) b(4) c(3) ab(3) bc(3) ac(2) abc(2) with support ≥ 2 of 4.
+    #expect(run.stdout.contains("itemsets: 7\n"))
     let json = try #require(
       try JSONSerialization.jsonObject(with: Data(contentsOf: output)) as? [String: Any])
     #expect(json["transactions"] as? Int == 4)
     let itemsets = try #require(json["itemsets"] as? [[String: Any]])
-    #expect(itemsets.count == 6)
+    #expect(itemsets.count == 7)
     let rules = try #require(json["rules"] as? [[String: Any]])
     for rule in rules {
       for key in ["antecedent", "consequent", "support", "confidence", "lift", "leverage", "jaccard", "certainty"] {

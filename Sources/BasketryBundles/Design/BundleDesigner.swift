@@ -40,7 +40,7 @@ public struct BundleDesigner: Sendable {
 
   /// Designs, prices, ranks and explains bundles.
   /// - Returns: the bundles, best first, and counts of what was considered and dropped.
-  public func design() -> (bundles: [Bundle], report: BundleDesignReport) {
+  public func design() -> (bundles: [ProductBundle], report: BundleDesignReport) {
     var report = BundleDesignReport()
     let catalog = dataset.catalog
     let variants = VariantDetector(catalog: catalog)
@@ -50,7 +50,7 @@ public struct BundleDesigner: Sendable {
     var stamp = [Int32](repeating: 0, count: n)
     var seen = [UInt8](repeating: 0, count: n)
     var generation: Int32 = 0
-    var scored: [Bundle] = []
+    var scored: [ProductBundle] = []
 
     for itemset in itemsets.itemsets where (options.minSize...options.maxSize).contains(itemset.items.count) {
       report.candidates += 1
@@ -114,7 +114,7 @@ public struct BundleDesigner: Sendable {
         orders: n, ordersTogether: together, ordersPartial: partial,
         expectedTogether: association.expected, lift: association.lift, confidence: association.confidence,
         anchor: catalog.externalID(association.anchor), completionRate: completion)
-      var bundle = Bundle(
+      var bundle = ProductBundle(
         rank: 0, items: bundleItems, listPrice: listPrice, bundlePrice: quote.price, discount: quote.discount,
         margin: quote.price - cost, marginRate: (quote.price - cost) / quote.price,
         expectedCompletionRate: quote.completionRate, expectedIncrementalProfit: quote.expectedIncrementalProfit,
@@ -130,7 +130,7 @@ public struct BundleDesigner: Sendable {
       if a.evidence.lift != b.evidence.lift { return a.evidence.lift > b.evidence.lift }
       return a.items.map(\.item).lexicographicallyPrecedes(b.items.map(\.item))
     }
-    var chosen: [Bundle] = []
+    var chosen: [ProductBundle] = []
     var uses: [Int32: Int] = [:]
     for var bundle in scored {
       guard chosen.count < options.count else { break }
@@ -186,7 +186,7 @@ public struct BundleDesigner: Sendable {
       }
     }
     guard minLift >= options.minLift else { return nil }
-    return (together / max(expected, .leastNonzeroMagnitude), bestConfidence, anchor, expected)
+    return (minLift, bestConfidence, anchor, expected)
   }
 }
 

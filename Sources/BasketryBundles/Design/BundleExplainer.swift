@@ -20,7 +20,7 @@ public struct BundleExplainer: Sendable {
   }
 
   /// The explanation: why these items belong together, and why this price.
-  public func explain(_ bundle: Bundle) -> String {
+  public func explain(_ bundle: ProductBundle) -> String {
     let e = bundle.evidence
     let names = bundle.items.map { "\"\($0.title)\"" }
     let list: String
@@ -31,7 +31,11 @@ public struct BundleExplainer: Sendable {
     }
     let anchorName = catalog.id(of: e.anchor).map { catalog.displayName($0) } ?? e.anchor
     var text = "\(list) were bought together in \(count(e.ordersTogether)) of \(count(e.orders)) orders, "
-    text += "\(ratio(e.lift)) more often than if bought independently; "
+    if bundle.items.count == 2 {
+      text += "\(ratio(e.lift)) more often than if bought independently; "
+    } else {
+      text += "each bought with the others at least \(ratio(e.lift)) more often than if independent; "
+    }
     text += "\(percent(e.confidence)) of orders with \"\(anchorName)\" also had "
     text += bundle.items.count == 2 ? "the other item. " : "the others. "
     text += "Priced at \(money(bundle.bundlePrice)) instead of \(money(bundle.listPrice))"

@@ -8,7 +8,7 @@ import BasketryCore
 
 /// A price for a bundle and its expected effect.
 public struct PriceQuote: Sendable, Hashable {
-  /// Bundle price, rounded to cents.
+  /// ProductBundle price, rounded to cents.
   public var price: Double
   /// 1 − price / list price.
   public var discount: Double

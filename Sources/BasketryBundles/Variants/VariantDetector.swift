@@ -10,26 +10,36 @@ import BasketryCore
 ///    (`ALARM CLOCK BAKELIKE RED` ~ `ALARM CLOCK BAKELIKE GREEN`);
 /// 3. those token sets share at least two tokens and differ by one token on one side only
 ///    (`ROSES REGENCY TEACUP AND SAUCER` ~ `GREEN REGENCY TEACUP AND SAUCER`), or share at least
-///    three and differ by one token on each side.
+///    three and differ by one token on each side;
+/// 4. they share a run of at least two consecutive product tokens covering more than half of the
+///    shorter title (`HOT WATER BOTTLE KEEP CALM` ~ `CHOCOLATE HOT WATER BOTTLE`): the same product
+///    type in another design;
+/// 5. their titles start with the same two or more product tokens (`WALL ART BICYCLE SAFETY` ~
+///    `WALL ART DOG LICENCE`): a product line whose type leads the title.
 ///
 /// The word lists are English; titles in other languages fall back to rule 1 and exact matches.
 public struct VariantDetector: Sendable {
   private let stems: [String?]
   private let tokens: [Set<String>]
+  private let sequences: [[String]]
 
   /// Prepares the detector for every item of a catalog.
   /// - Complexity: O(total title length).
   public init(catalog: Catalog) {
     var stems: [String?] = []
     var tokens: [Set<String>] = []
+    var sequences: [[String]] = []
     stems.reserveCapacity(catalog.count)
     tokens.reserveCapacity(catalog.count)
     for id in 0..<Int32(catalog.count) {
       stems.append(Self.codeStem(catalog.externalID(id)))
-      tokens.append(Set(Self.productTokens(catalog[id].title ?? "")))
+      let sequence = Self.productTokens(catalog[id].title ?? "")
+      sequences.append(sequence)
+      tokens.append(Set(sequence))
     }
     self.stems = stems
     self.tokens = tokens
+    self.sequences = sequences
   }
 
   /// Whether two items are variants of one product.
@@ -45,7 +55,31 @@ public struct VariantDetector: Sendable {
     let onlyB = tb.count - shared
     if shared >= 2 && ((onlyA == 0 && onlyB == 1) || (onlyA == 1 && onlyB == 0)) { return true }
     if shared >= 3 && onlyA <= 1 && onlyB <= 1 { return true }
+    if shared >= 2 {
+      let sa = sequences[Int(a)]
+      let sb = sequences[Int(b)]
+      if sa.count >= 2 && sb.count >= 2 && sa[0] == sb[0] && sa[1] == sb[1] { return true }
+      let run = Self.longestCommonRun(sa, sb)
+      if run >= 2 && 2 * run > min(ta.count, tb.count) { return true }
+    }
     return false
+  }
+
+  /// Length of the longest run of consecutive tokens that two sequences share.
+  /// - Complexity: O(|a| · |b|).
+  static func longestCommonRun(_ a: [String], _ b: [String]) -> Int {
+    guard !a.isEmpty, !b.isEmpty else { return 0 }
+    var previous = [Int](repeating: 0, count: b.count + 1)
+    var best = 0
+    for i in 1...a.count {
+      var current = [Int](repeating: 0, count: b.count + 1)
+      for j in 1...b.count where a[i - 1] == b[j - 1] {
+        current[j] = previous[j - 1] + 1
+        best = max(best, current[j])
+      }
+      previous = current
+    }
+    return best
   }
 
   /// Whether any two items of a group are variants of one product.
@@ -99,8 +133,8 @@ public struct VariantDetector: Sendable {
   ]
   static let patternSuffixes: [String] = ["spot", "dot", "stripe", "stripes"]
   static let sizeWords: Set<String> = [
-    "xs", "s", "m", "l", "xl", "xxl", "xxxl", "small", "medium", "large", "mini", "jumbo", "big", "little",
-    "giant", "tiny", "size", "cm", "mm", "ml", "l", "g", "kg", "oz", "lb", "inch", "in",
+    "xs", "s", "m", "xl", "xxl", "xxxl", "small", "medium", "large", "mini", "size", "cm", "mm", "ml", "l", "g",
+    "kg", "oz", "lb", "inch", "in",
   ]
-  static let fillerWords: Set<String> = ["and", "of", "the", "a", "an", "with", "for", "in", "on", "to", "set"]
+  static let fillerWords: Set<String> = ["and", "of", "the", "a", "an", "with", "for", "in", "on", "to"]
 }

@@ -1,6 +1,8 @@
 import ArgumentParser
 import BasketryBundles
 import BasketryCore
+import BasketryIngest
+import BasketryMining
 import Foundation
 
 /// `basketry bundles`: priced, explained bundles from a shop's orders.

@@ -2,6 +2,7 @@ import ArgumentParser
 import BasketryBundles
 import BasketryCore
 import BasketryIngest
+import BasketryMining
 import Foundation
 
 /// `basketry demo`: the whole pipeline on the real sample shipped in the repository.

@@ -2,6 +2,7 @@ import ArgumentParser
 import BasketryBundles
 import BasketryCore
 import BasketryMining
+import Foundation
 
 /// Options that shape bundle design, shared by `bundles` and `demo`.
 struct BundleArguments: ParsableArguments {
@@ -55,7 +56,7 @@ struct BundleArguments: ParsableArguments {
 struct BundlePipelineResult {
   var transactions: TransactionSet
   var itemsets: FrequentItemsets
-  var bundles: [Bundle]
+  var bundles: [ProductBundle]
   var report: BundleDesignReport
 }
 
@@ -75,7 +76,7 @@ func designBundles(dataset: Dataset, arguments: BundleArguments, console: Consol
 }
 
 /// A terminal table of bundles.
-func bundleTable(_ bundles: [Bundle], currency: String) -> String {
+func bundleTable(_ bundles: [ProductBundle], currency: String) -> String {
   var table = TextTable(
     ["#", "items", "list", "price", "off", "margin", "together", "lift", "+profit"],
     alignments: [.right, .left, .right, .right, .right, .right, .right, .right, .right])
@@ -101,7 +102,7 @@ struct BundlesDocument: Encodable {
   var minSupport: Double
   var options: BundleOptions
   var report: BundleDesignReport
-  var bundles: [Bundle]
+  var bundles: [ProductBundle]
 
   enum CodingKeys: String, CodingKey {
     case orders, options, report, bundles

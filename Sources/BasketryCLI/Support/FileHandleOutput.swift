@@ -1,3 +1,4 @@
+import BasketryCore
 import Foundation
 
 /// Small helpers for writing files and standard streams.

@@ -2,7 +2,7 @@ import ArgumentParser
 import BasketryCore
 import BasketryIngest
 
-extension InputFormat: @retroactive ExpressibleByArgument {}
+extension InputFormat: ExpressibleByArgument {}
 
 /// Options shared by every command that reads a shop's data.
 struct InputOptions: ParsableArguments {
@@ -53,7 +53,7 @@ struct InputOptions: ParsableArguments {
     if let cap = maxBasketSize { _ = try Self.parseCap(cap) }
   }
 
-  static func parseCap(_ text: String) throws -> BasketSizeCap {
+  static func parseCap(_ text: String) throws -> CleaningOptions.BasketCap {
     let lowered = text.lowercased()
     if lowered == "none" { return .none }
     if lowered.hasPrefix("p"), let value = Double(lowered.dropFirst()), value > 0, value <= 100 {
@@ -68,7 +68,7 @@ struct InputOptions: ParsableArguments {
     var options = IngestOptions(format: format)
     options.strict = strict
     options.cleaning = CleaningOptions.default(for: format)
-    if let cap = maxBasketSize { options.cleaning.maxBasketSize = try Self.parseCap(cap) }
+    if let cap = maxBasketSize { options.cleaning.basketCap = try Self.parseCap(cap) }
     options.catalogPath = catalog
     var columns = ColumnMapping()
     if let orderColumn { columns.order = orderColumn }

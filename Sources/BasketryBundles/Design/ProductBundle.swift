@@ -32,7 +32,8 @@ public struct BundleEvidence: Sendable, Hashable, Codable {
   public var ordersPartial: Int
   /// Orders expected to contain every item if items were bought independently: orders · Π support(i).
   public var expectedTogether: Double
-  /// ordersTogether / expectedTogether (for pairs: the usual lift).
+  /// The weakest item's lift against the rest of the bundle,
+  /// min over items i of n · count(all) / (count(i) · count(rest)); for a pair, the usual lift.
   public var lift: Double
   /// The strongest single rule inside the bundle: P(rest | one item), best over items.
   public var confidence: Double
@@ -51,7 +52,7 @@ public struct BundleEvidence: Sendable, Hashable, Codable {
 }
 
 /// A priced bundle with its expected effect and a plain-language explanation.
-public struct Bundle: Sendable, Hashable, Codable {
+public struct ProductBundle: Sendable, Hashable, Codable {
   /// 1-based rank among the returned bundles.
   public var rank: Int
   /// The items.
@@ -62,7 +63,7 @@ public struct Bundle: Sendable, Hashable, Codable {
   public var bundlePrice: Double
   /// Discount as a fraction of the list price.
   public var discount: Double
-  /// Bundle price minus the items' costs.
+  /// ProductBundle price minus the items' costs.
   public var margin: Double
   /// margin / bundlePrice; never below the margin floor.
   public var marginRate: Double
