@@ -78,7 +78,8 @@ let package = Package(
       swiftSettings: commonSettings
     ),
     .target(name: "BasketryTesting", dependencies: ["BasketryCore"], swiftSettings: commonSettings),
-    .testTarget(name: "BasketryCoreTests", dependencies: ["BasketryCore", "BasketryTesting"], swiftSettings: commonSettings),
+    .testTarget(
+      name: "BasketryCoreTests", dependencies: ["BasketryCore", "BasketryTesting"], swiftSettings: commonSettings),
     .testTarget(
       name: "BasketryIngestTests",
       dependencies: ["BasketryIngest", "BasketryTesting"],

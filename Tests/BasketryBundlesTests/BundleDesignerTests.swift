@@ -45,7 +45,9 @@ import Testing
     return Dataset(catalog: catalog, baskets: baskets)
   }
 
-  func design(_ dataset: Dataset, options: BundleOptions = BundleOptions()) throws -> (
+  func design(
+    _ dataset: Dataset, options: BundleOptions = BundleOptions()
+  ) throws -> (
     [ProductBundle], BundleDesignReport
   ) {
     let transactions = dataset.transactions()

@@ -22,7 +22,7 @@ import Testing
     let command = try #require(Self.commands.first { $0.0 == name }?.1)
     let help =
       (name == "basketry"
-      ? BasketryCommand.helpMessage(columns: 100) : BasketryCommand.helpMessage(for: command, columns: 100)) + "\n"
+        ? BasketryCommand.helpMessage(columns: 100) : BasketryCommand.helpMessage(for: command, columns: 100)) + "\n"
     let file = Self.goldenFolder.appendingPathComponent("\(name).txt")
     if ProcessInfo.processInfo.environment["BASKETRY_UPDATE_GOLDEN"] == "1" {
       try help.write(to: file, atomically: true, encoding: .utf8)

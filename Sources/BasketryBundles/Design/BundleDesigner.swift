@@ -28,7 +28,9 @@ public struct BundleDesigner: Sendable {
 
   /// Creates a designer.
   /// - Throws: ``BundleError`` when an option is out of range.
-  public init(dataset: Dataset, transactions: TransactionSet, itemsets: FrequentItemsets, options: BundleOptions)
+  public init(
+    dataset: Dataset, transactions: TransactionSet, itemsets: FrequentItemsets, options: BundleOptions
+  )
     throws
   {
     try options.validate()
@@ -164,7 +166,9 @@ public struct BundleDesigner: Sendable {
   }
 
   /// Lift and confidence of the weakest and strongest "item → rest" splits of an itemset.
-  private func association(of itemset: FrequentItemset) -> (
+  private func association(
+    of itemset: FrequentItemset
+  ) -> (
     lift: Double, confidence: Double, anchor: Int32, expected: Double
   )? {
     let n = Double(itemsets.transactionCount)

@@ -46,7 +46,8 @@ public struct BundleExplainer: Sendable {
     }
     text += "). Expected \(money(bundle.expectedIncrementalProfit)) extra profit over the period, "
     text += "by lifting completion among \(count(e.ordersTogether + e.ordersPartial)) orders that had "
-    text += "at least one of these items from \(percent(e.completionRate)) to \(percent(bundle.expectedCompletionRate))."
+    text +=
+      "at least one of these items from \(percent(e.completionRate)) to \(percent(bundle.expectedCompletionRate))."
     return text
   }
 

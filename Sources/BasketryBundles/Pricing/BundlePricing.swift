@@ -40,7 +40,9 @@ public struct BundlePricing: Sendable {
 
   /// The most profitable admissible price, or nil when even a zero discount breaks the margin floor.
   /// - Complexity: O(maxDiscount / step).
-  public func bestPrice(listPrice: Double, cost: Double, together: Int, partial: Int, meanMissingMargin: Double)
+  public func bestPrice(
+    listPrice: Double, cost: Double, together: Int, partial: Int, meanMissingMargin: Double
+  )
     -> PriceQuote?
   {
     guard listPrice > 0 else { return nil }

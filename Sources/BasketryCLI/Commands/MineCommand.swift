@@ -38,7 +38,8 @@ struct MineCommand: AsyncParsableCommand {
   @Option(help: ArgumentHelp("Largest itemset size.", valueName: "n"))
   var maxLength: Int?
 
-  @Option(help: ArgumentHelp("Write itemsets and rules as JSON to this file (`-` for standard output).", valueName: "file"))
+  @Option(
+    help: ArgumentHelp("Write itemsets and rules as JSON to this file (`-` for standard output).", valueName: "file"))
   var output: String?
 
   @Option(help: ArgumentHelp("How many rules to print, strongest lift first.", valueName: "n"))
@@ -85,7 +86,8 @@ struct MineCommand: AsyncParsableCommand {
         console.out(Self.ruleTable(rules.prefix(top), catalog: dataset.catalog))
       }
       if let output {
-        let data = Self.json(transactions: transactions.count, itemsets: itemsets, rules: rules, catalog: dataset.catalog)
+        let data = Self.json(
+          transactions: transactions.count, itemsets: itemsets, rules: rules, catalog: dataset.catalog)
         try FileHandleOutput.write(data, to: output)
         if output != "-" { console.note("wrote \(output)") }
       }
@@ -99,7 +101,8 @@ struct MineCommand: AsyncParsableCommand {
       table.add([
         truncate(rule.antecedent.map { catalog.displayName($0) }.joined(separator: " + "), 60),
         truncate(rule.consequent.map { catalog.displayName($0) }.joined(separator: " + "), 40),
-        String(format: "%.4f", rule.support), String(format: "%.3f", rule.confidence), String(format: "%.2f", rule.lift),
+        String(format: "%.4f", rule.support), String(format: "%.3f", rule.confidence),
+        String(format: "%.2f", rule.lift),
       ])
     }
     return table.render()

@@ -21,7 +21,9 @@ struct BundleArguments: ParsableArguments {
   @Option(help: ArgumentHelp("Largest discount off the items' total, as a fraction.", valueName: "fraction"))
   var maxDiscount: Double = 0.20
 
-  @Option(help: ArgumentHelp("Smallest margin rate a bundle price may keep, as a fraction of the price.", valueName: "fraction"))
+  @Option(
+    help: ArgumentHelp(
+      "Smallest margin rate a bundle price may keep, as a fraction of the price.", valueName: "fraction"))
   var marginFloor: Double = 0.20
 
   @Option(help: ArgumentHelp("Margin rate assumed where an item's cost is unknown.", valueName: "fraction"))

@@ -28,7 +28,9 @@ struct InputOptions: ParsableArguments {
       valueName: "cap"))
   var maxBasketSize: String?
 
-  @Option(help: ArgumentHelp("Catalog CSV (item,title,category,price,cost,stock); lines with other items are dropped.", valueName: "file"))
+  @Option(
+    help: ArgumentHelp(
+      "Catalog CSV (item,title,category,price,cost,stock); lines with other items are dropped.", valueName: "file"))
   var catalog: String?
 
   @Option(help: ArgumentHelp("orders format: order id column.", valueName: "name"))

@@ -23,7 +23,8 @@ struct Cleaner {
         nonProductRegex = try Regex(pattern)
       } catch {
         throw IngestError(
-          SourceLocation(file: "<options>", field: "nonProductPattern"), "invalid regular expression '\(pattern)': \(error)")
+          SourceLocation(file: "<options>", field: "nonProductPattern"),
+          "invalid regular expression '\(pattern)': \(error)")
       }
     } else {
       nonProductRegex = nil
@@ -311,7 +312,8 @@ struct Cleaner {
       }
       rules.append(
         CleaningReport.Rule(
-          rule: "oversized-basket", description: "orders with more distinct items than the cap (\(cap.map(String.init) ?? "none"))",
+          rule: "oversized-basket",
+          description: "orders with more distinct items than the cap (\(cap.map(String.init) ?? "none"))",
           action: "dropped", rowsAffected: rowsAffected, ordersAffected: ordersAffected,
           details: cap.map { ["cap": $0] } ?? [:]))
     }
