@@ -5,7 +5,7 @@ import Foundation
 /// Exact frequent-itemset mining with FP-Growth (Han, Pei & Yin, 2000).
 ///
 /// Items are recoded by descending support (ties by id) and infrequent items dropped; the transactions
-/// are loaded into an FP-tree held in flat arrays (item, count, parent, node-link per node; a header
+/// are loaded into an FP-tree held in flat arrays (parent, item, node-link and count in one 16-byte record per node; a header
 /// table per item). Each frequent item's conditional pattern base is turned into a conditional FP-tree
 /// recursively; a conditional tree that is a single path is finished by enumerating the combinations of
 /// its items directly. The top-level items are mined in parallel (dynamic scheduling over a shared,
@@ -54,6 +54,11 @@ public enum FPGrowth {
     _ transactions: TransactionSet, options: MiningOptions, countOnly: Bool
   ) throws -> [FPGrowthWorker] {
     try options.validate()
+    if transactions.count > Int(Int32.max) {
+      throw MiningError(
+        code: .tooManyTransactions, key: "transactions", value: "\(transactions.count)",
+        message: "FP-Growth counts up to \(Int32.max) transactions; mine a sample or partitions")
+    }
     let minCount = options.minSupport.minimumCount(transactionCount: transactions.count)
     let maxLength = options.maxLength ?? Int.max
     let limit = options.maxItemsets ?? Int.max
@@ -71,32 +76,7 @@ public enum FPGrowth {
     var rank = [Int32](repeating: -1, count: transactions.itemCount)
     for (position, id) in frequent.enumerated() { rank[Int(id)] = Int32(position) }
 
-    // Global FP-tree.
-    let global = FPTree()
-    global.reset(itemCount: frequent.count, maxNodes: totalOccurrences)
-    for (position, id) in frequent.enumerated() { global.setOriginal(position, id) }
-    let scratch = UnsafeMutablePointer<Int32>.allocate(capacity: frequent.count + 1)
-    defer { scratch.deallocate() }
-    rank.withUnsafeBufferPointer { rank in
-      transactions.items.withUnsafeBufferPointer { items in
-        transactions.offsets.withUnsafeBufferPointer { offsets in
-          for t in 0..<(offsets.count - 1) {
-            var length = 0
-            for position in offsets[t]..<offsets[t + 1] {
-              let r = rank[Int(items[position])]
-              if r >= 0 {
-                scratch[length] = r
-                length += 1
-              }
-            }
-            if length == 0 { continue }
-            var path = UnsafeMutableBufferPointer(start: scratch, count: length)
-            path.sort(by: >)
-            global.insertReversed(scratch, length: length, weight: 1)
-          }
-        }
-      }
-    }
+    let global = buildGlobalTree(transactions, rank: rank, frequent: frequent, occurrences: totalOccurrences)
 
     let threadCount = max(1, min(options.threads ?? ProcessInfo.processInfo.activeProcessorCount, frequent.count))
     let workers = (0..<(global.isSinglePath ? 1 : threadCount)).map { _ in
