@@ -24,7 +24,7 @@ public enum FPGrowth {
   ///   global tree plus one conditional tree per recursion level and thread, plus the output.
   public static func mine(_ transactions: TransactionSet, options: MiningOptions) throws -> FrequentItemsets {
     let workers = try run(transactions, options: options, countOnly: false)
-    return collect(workers, transactionCount: transactions.count)
+    return collect(workers, transactionCount: transactions.count, itemCount: transactions.itemCount)
   }
 
   /// Counts the frequent itemsets by size without storing them (for sizing a threshold cheaply).
@@ -107,7 +107,9 @@ public enum FPGrowth {
   // MARK: - Collecting
 
   /// Merges the workers' flat buffers into sorted `FrequentItemset`s (size, then lexicographic ids).
-  private static func collect(_ workers: [FPGrowthWorker], transactionCount: Int) -> FrequentItemsets {
+  private static func collect(
+    _ workers: [FPGrowthWorker], transactionCount: Int, itemCount: Int
+  ) -> FrequentItemsets {
     var items: [Int32] = []
     var lengths: [Int32] = []
     var counts: [Int] = []
@@ -150,28 +152,7 @@ public enum FPGrowth {
         }
       }
     }
-    var order = [Int32](repeating: 0, count: total)
-    for index in 0..<total { order[index] = Int32(index) }
-    items.withUnsafeBufferPointer { items in
-      lengths.withUnsafeBufferPointer { lengths in
-        starts.withUnsafeBufferPointer { starts in
-          order.sort { a, b in
-            let la = lengths[Int(a)]
-            let lb = lengths[Int(b)]
-            if la != lb { return la < lb }
-            var i = starts[Int(a)]
-            var j = starts[Int(b)]
-            let end = i + Int(la)
-            while i < end {
-              if items[i] != items[j] { return items[i] < items[j] }
-              i += 1
-              j += 1
-            }
-            return false
-          }
-        }
-      }
-    }
+    let order = canonicalOrder(items: items, starts: starts, lengths: lengths, itemCount: itemCount)
     var itemsets: [FrequentItemset] = []
     itemsets.reserveCapacity(total)
     for index in order {
@@ -180,5 +161,57 @@ public enum FPGrowth {
       itemsets.append(FrequentItemset(items: Array(items[start..<end]), count: counts[Int(index)]))
     }
     return FrequentItemsets(transactionCount: transactionCount, itemsets: itemsets)
+  }
+
+  /// Itemset indices ordered by size, then lexicographically by (ascending) items: a counting sort by
+  /// length, then per length an LSD radix sort with one stable counting pass per item position.
+  /// - Complexity: O(Σ over lengths L of L · (itemsets of length L + itemCount)).
+  static func canonicalOrder(items: [Int32], starts: [Int], lengths: [Int32], itemCount: Int) -> [Int32] {
+    let total = lengths.count
+    var maxLength = 0
+    for length in lengths where Int(length) > maxLength { maxLength = Int(length) }
+    // Bucket by length (stable).
+    var lengthStart = [Int](repeating: 0, count: maxLength + 2)
+    for length in lengths { lengthStart[Int(length) + 1] += 1 }
+    for length in 0...maxLength { lengthStart[length + 1] += lengthStart[length] }
+    var order = [Int32](repeating: 0, count: total)
+    var fill = lengthStart
+    for index in 0..<total {
+      let length = Int(lengths[index])
+      order[fill[length]] = Int32(index)
+      fill[length] += 1
+    }
+    var scratch = [Int32](repeating: 0, count: total)
+    var counts = [Int](repeating: 0, count: itemCount + 1)
+    items.withUnsafeBufferPointer { items in
+      starts.withUnsafeBufferPointer { starts in
+        order.withUnsafeMutableBufferPointer { order in
+          scratch.withUnsafeMutableBufferPointer { scratch in
+            counts.withUnsafeMutableBufferPointer { counts in
+              for length in 1...max(1, maxLength) where length <= maxLength {
+                let low = lengthStart[length]
+                let high = lengthStart[length + 1]
+                if high - low < 2 { continue }
+                var position = length - 1
+                while position >= 0 {
+                  for slot in 0...itemCount { counts[slot] = 0 }
+                  for k in low..<high { counts[Int(items[starts[Int(order[k])] + position]) + 1] += 1 }
+                  for slot in 0..<itemCount { counts[slot + 1] += counts[slot] }
+                  for k in low..<high {
+                    let index = order[k]
+                    let key = Int(items[starts[Int(index)] + position])
+                    scratch[low + counts[key]] = index
+                    counts[key] += 1
+                  }
+                  for k in low..<high { order[k] = scratch[k] }
+                  position -= 1
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+    return order
   }
 }
