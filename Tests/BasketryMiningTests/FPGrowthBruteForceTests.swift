@@ -54,6 +54,15 @@ import Testing
     #expect(deep >= 15)
   }
 
+  @Test func sizeOnlyBucketsGiveTheSameOrder() throws {
+    for seed in 0..<10 {
+      let data = TestData.random(seed: 0xC0FFEE + UInt64(seed), maxItems: 12, maxTransactions: 60)
+      let options = MiningOptions(minSupport: .absolute(1), threads: 2)
+      let bySize = try FPGrowth.mine(data, options: options, maxBuckets: 1)
+      #expect(bySize.itemsets == TestData.bruteForce(data, minCount: 1))
+    }
+  }
+
   @Test func allIdenticalTransactionsGiveEverySubset() throws {
     let basket: [Int32] = [0, 3, 5, 6, 9, 11]
     let data = TransactionSet([[Int32]](repeating: basket, count: 7), itemCount: 12)

@@ -23,8 +23,14 @@ public enum FPGrowth {
   /// - Complexity: O(size of the FP-trees built + number of itemsets × their length); memory is the
   ///   global tree plus one conditional tree per recursion level and thread, plus the output.
   public static func mine(_ transactions: TransactionSet, options: MiningOptions) throws -> FrequentItemsets {
+    try mine(transactions, options: options, maxBuckets: maxBuckets)
+  }
+
+  /// ``mine(_:options:)`` with a chosen bucket-table limit for the final sort (tests use a tiny one).
+  static func mine(_ transactions: TransactionSet, options: MiningOptions, maxBuckets: Int) throws -> FrequentItemsets {
     let workers = try run(transactions, options: options, countOnly: false)
-    return collect(workers, transactionCount: transactions.count, itemCount: transactions.itemCount)
+    return collect(
+      workers, transactionCount: transactions.count, itemCount: transactions.itemCount, maxBuckets: maxBuckets)
   }
 
   /// Counts the frequent itemsets by size without storing them (for sizing a threshold cheaply).
@@ -102,116 +108,5 @@ public enum FPGrowth {
           + "raise the minimum support, set a maximum length, or raise the limit")
     }
     return workers
-  }
-
-  // MARK: - Collecting
-
-  /// Merges the workers' flat buffers into sorted `FrequentItemset`s (size, then lexicographic ids).
-  private static func collect(
-    _ workers: [FPGrowthWorker], transactionCount: Int, itemCount: Int
-  ) -> FrequentItemsets {
-    var items: [Int32] = []
-    var lengths: [Int32] = []
-    var counts: [Int] = []
-    if workers.count == 1, let only = workers.first {
-      items = only.outItems
-      lengths = only.outLengths
-      counts = only.outCounts
-    } else {
-      items.reserveCapacity(workers.reduce(0) { $0 + $1.outItems.count })
-      lengths.reserveCapacity(workers.reduce(0) { $0 + $1.outLengths.count })
-      counts.reserveCapacity(lengths.capacity)
-      for worker in workers {
-        items += worker.outItems
-        lengths += worker.outLengths
-        counts += worker.outCounts
-      }
-    }
-    let total = lengths.count
-    var starts = [Int](repeating: 0, count: total)
-    var offset = 0
-    for index in 0..<total {
-      starts[index] = offset
-      offset += Int(lengths[index])
-    }
-    // Sort each itemset's ids ascending (insertion sort: itemsets are short).
-    items.withUnsafeMutableBufferPointer { items in
-      for index in 0..<total {
-        let start = starts[index]
-        let end = start + Int(lengths[index])
-        var i = start + 1
-        while i < end {
-          let value = items[i]
-          var j = i - 1
-          while j >= start && items[j] > value {
-            items[j + 1] = items[j]
-            j -= 1
-          }
-          items[j + 1] = value
-          i += 1
-        }
-      }
-    }
-    let order = canonicalOrder(items: items, starts: starts, lengths: lengths, itemCount: itemCount)
-    var itemsets: [FrequentItemset] = []
-    itemsets.reserveCapacity(total)
-    for index in order {
-      let start = starts[Int(index)]
-      let end = start + Int(lengths[Int(index)])
-      itemsets.append(FrequentItemset(items: Array(items[start..<end]), count: counts[Int(index)]))
-    }
-    return FrequentItemsets(transactionCount: transactionCount, itemsets: itemsets)
-  }
-
-  /// Itemset indices ordered by size, then lexicographically by (ascending) items: a counting sort by
-  /// length, then per length an LSD radix sort with one stable counting pass per item position.
-  /// - Complexity: O(Σ over lengths L of L · (itemsets of length L + itemCount)).
-  static func canonicalOrder(items: [Int32], starts: [Int], lengths: [Int32], itemCount: Int) -> [Int32] {
-    let total = lengths.count
-    var maxLength = 0
-    for length in lengths where Int(length) > maxLength { maxLength = Int(length) }
-    // Bucket by length (stable).
-    var lengthStart = [Int](repeating: 0, count: maxLength + 2)
-    for length in lengths { lengthStart[Int(length) + 1] += 1 }
-    for length in 0...maxLength { lengthStart[length + 1] += lengthStart[length] }
-    var order = [Int32](repeating: 0, count: total)
-    var fill = lengthStart
-    for index in 0..<total {
-      let length = Int(lengths[index])
-      order[fill[length]] = Int32(index)
-      fill[length] += 1
-    }
-    var scratch = [Int32](repeating: 0, count: total)
-    var counts = [Int](repeating: 0, count: itemCount + 1)
-    items.withUnsafeBufferPointer { items in
-      starts.withUnsafeBufferPointer { starts in
-        order.withUnsafeMutableBufferPointer { order in
-          scratch.withUnsafeMutableBufferPointer { scratch in
-            counts.withUnsafeMutableBufferPointer { counts in
-              for length in 1...max(1, maxLength) where length <= maxLength {
-                let low = lengthStart[length]
-                let high = lengthStart[length + 1]
-                if high - low < 2 { continue }
-                var position = length - 1
-                while position >= 0 {
-                  for slot in 0...itemCount { counts[slot] = 0 }
-                  for k in low..<high { counts[Int(items[starts[Int(order[k])] + position]) + 1] += 1 }
-                  for slot in 0..<itemCount { counts[slot + 1] += counts[slot] }
-                  for k in low..<high {
-                    let index = order[k]
-                    let key = Int(items[starts[Int(index)] + position])
-                    scratch[low + counts[key]] = index
-                    counts[key] += 1
-                  }
-                  for k in low..<high { order[k] = scratch[k] }
-                  position -= 1
-                }
-              }
-            }
-          }
-        }
-      }
-    }
-    return order
   }
 }
