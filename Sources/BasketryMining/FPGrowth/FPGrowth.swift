@@ -5,12 +5,16 @@ import Foundation
 /// Exact frequent-itemset mining with FP-Growth (Han, Pei & Yin, 2000).
 ///
 /// Items are recoded by descending support (ties by id) and infrequent items dropped; the transactions
-/// are loaded into an FP-tree held in flat arrays (parent, item, node-link and count in one 16-byte record per node; a header
-/// table per item). Each frequent item's conditional pattern base is turned into a conditional FP-tree
-/// recursively; a conditional tree that is a single path is finished by enumerating the combinations of
-/// its items directly. The top-level items are mined in parallel (dynamic scheduling over a shared,
-/// read-only global tree) and the itemsets are collected in flat buffers, then sorted into a
-/// deterministic order independent of the thread count.
+/// are loaded into an FP-tree held in flat arrays (parent, item, node-link and count in one 16-byte record
+/// per node; a header table per item). Each frequent item's conditional pattern base is turned into a
+/// conditional FP-tree recursively; a conditional tree that is a single path is finished by enumerating
+/// the combinations of its items directly. The top-level items are mined in parallel (dynamic scheduling
+/// over a shared, read-only global tree) and the itemsets are collected in flat buffers, then sorted into
+/// a deterministic order independent of the thread count.
+///
+/// Semantics match arules, pyfim and mlxtend: an itemset is frequent when the number of transactions
+/// containing all its items is at least ``SupportThreshold/minimumCount(transactionCount:)``. Empty
+/// transactions count in the denominator. Every frequent itemset of size 1 ... `maxLength` is reported.
 public enum FPGrowth {
   /// Mines every itemset whose support meets `options.minSupport`.
   ///
