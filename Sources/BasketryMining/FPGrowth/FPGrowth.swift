@@ -87,6 +87,7 @@ public enum FPGrowth {
     for (position, id) in frequent.enumerated() { rank[Int(id)] = Int32(position) }
 
     let global = buildGlobalTree(transactions, rank: rank, frequent: frequent, occurrences: totalOccurrences)
+    global.buildItemLists()
 
     let threadCount = max(1, min(options.threads ?? ProcessInfo.processInfo.activeProcessorCount, frequent.count))
     let workers = (0..<(global.isSinglePath ? 1 : threadCount)).map { _ in

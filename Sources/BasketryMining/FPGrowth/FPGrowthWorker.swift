@@ -176,26 +176,18 @@ final class FPGrowthWorker: @unchecked Sendable {
     // contiguous buffer, so that pass 2 reads memory sequentially instead of chasing parents again.
     var used = 0
     var pathCount = 0
-    var node = Int(tree.head[item])
-    while node >= 0 {
-      let current = nodes[node]
-      let weight = Int(current.count)
-      var parent = Int(current.parent)
-      if parent > 0 {
-        if pathCount == pathCapacity { growPathRecords() }
-        while parent > 0 {
-          let ancestor = nodes[parent]
-          ancestorCount[Int(ancestor.item)] &+= weight
-          if used == pathItemCapacity { growPathItems() }
-          pathItems[used] = ancestor.item
-          used &+= 1
-          parent = Int(ancestor.parent)
-        }
-        pathEnds[pathCount] = used
-        pathWeights[pathCount] = weight
-        pathCount &+= 1
+    if let listStart = tree.itemListStart, let listEntries = tree.itemListEntries {
+      for entry in listStart[item]..<listStart[item + 1] {
+        let reference = listEntries[entry]
+        recordPath(nodes, from: Int(reference.parent), weight: Int(reference.count), used: &used, paths: &pathCount)
       }
-      node = Int(current.next)
+    } else {
+      var node = Int(tree.head[item])
+      while node >= 0 {
+        let current = nodes[node]
+        recordPath(nodes, from: Int(current.parent), weight: Int(current.count), used: &used, paths: &pathCount)
+        node = Int(current.next)
+      }
     }
     if used == 0 { return false }
     var frequent: Int32 = 0
@@ -231,6 +223,29 @@ final class FPGrowthWorker: @unchecked Sendable {
       start = end
     }
     return true
+  }
+
+  /// Walks from `parent` up to the root, adding `weight` to each ancestor's conditional count and
+  /// appending the ancestors (leaf-first) to the path buffer as one path record.
+  @inline(__always)
+  private func recordPath(
+    _ nodes: UnsafeMutablePointer<FPNode>, from parent: Int, weight: Int, used: inout Int, paths: inout Int
+  ) {
+    var parent = parent
+    if parent <= 0 { return }
+    if paths == pathCapacity { growPathRecords() }
+    let ancestorCount = ancestorCount
+    while parent > 0 {
+      let ancestor = nodes[parent]
+      ancestorCount[Int(ancestor.item)] &+= weight
+      if used == pathItemCapacity { growPathItems() }
+      pathItems[used] = ancestor.item
+      used &+= 1
+      parent = Int(ancestor.parent)
+    }
+    pathEnds[paths] = used
+    pathWeights[paths] = weight
+    paths &+= 1
   }
 
   private func growPathRecords() {

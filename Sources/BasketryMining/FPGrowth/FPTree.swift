@@ -13,6 +13,12 @@ struct FPNode {
   var count: Int32
 }
 
+/// A node's parent and count, listed per item for the global tree (see ``FPTree/buildItemLists()``).
+struct FPNodeRef {
+  var parent: Int32
+  var count: Int32
+}
+
 /// An FP-tree in flat arrays, reused across builds to avoid allocation.
 ///
 /// Node 0 is the root. Along every root-to-leaf path the local item indices strictly increase, so the
@@ -49,6 +55,12 @@ final class FPTree: @unchecked Sendable {
   /// Number of local items.
   private(set) var itemCount: Int = 0
 
+  // MARK: - Item node lists (global tree only)
+  /// `itemCount + 1` offsets into ``itemListEntries``, or nil before ``buildItemLists()``.
+  private(set) var itemListStart: UnsafeMutablePointer<Int>? = nil
+  /// Each item's nodes as (parent, count), in ascending node order.
+  private(set) var itemListEntries: UnsafeMutablePointer<FPNodeRef>? = nil
+
   // MARK: - Child hash
   private var table: UnsafeMutablePointer<Int32>
   private var tableCapacity: Int
@@ -75,6 +87,33 @@ final class FPTree: @unchecked Sendable {
     support.deallocate()
     original.deallocate()
     table.deallocate()
+    itemListStart?.deallocate()
+    itemListEntries?.deallocate()
+  }
+
+  /// Lists each item's nodes contiguously, in ascending (depth-first) node order. Projections then read
+  /// an item's nodes sequentially instead of chasing node-links, and consecutive nodes share most of
+  /// their ancestors, which stay in cache. Call once the tree is complete (it is then read-only).
+  /// - Complexity: O(nodes + items).
+  func buildItemLists() {
+    itemListStart?.deallocate()
+    itemListEntries?.deallocate()
+    let starts = UnsafeMutablePointer<Int>.allocate(capacity: itemCount + 1)
+    starts.initialize(repeating: 0, count: itemCount + 1)
+    for index in 1..<max(1, nodes) { starts[Int(node[index].item) + 1] += 1 }
+    for item in 0..<itemCount { starts[item + 1] += starts[item] }
+    let entries = UnsafeMutablePointer<FPNodeRef>.allocate(capacity: max(1, nodes - 1))
+    let cursor = UnsafeMutablePointer<Int>.allocate(capacity: max(1, itemCount))
+    cursor.initialize(from: starts, count: itemCount)
+    for index in 1..<max(1, nodes) {
+      let current = node[index]
+      let item = Int(current.item)
+      entries[cursor[item]] = FPNodeRef(parent: current.parent, count: current.count)
+      cursor[item] += 1
+    }
+    cursor.deallocate()
+    itemListStart = starts
+    itemListEntries = entries
   }
 
   /// Empties the tree for `itemCount` local items and at most `maxNodes` non-root nodes.
@@ -109,6 +148,10 @@ final class FPTree: @unchecked Sendable {
     nodeHasChild[0] = 0
     nodes = 1
     branched = false
+    itemListStart?.deallocate()
+    itemListEntries?.deallocate()
+    itemListStart = nil
+    itemListEntries = nil
 
     self.hashed = hashed
     guard hashed else { return }
