@@ -54,12 +54,17 @@ import Testing
     #expect(deep >= 15)
   }
 
-  @Test func sizeOnlyBucketsGiveTheSameOrder() throws {
+  @Test(arguments: [(1, 1 << 26), (1 << 22, 0), (1, 0)])
+  func fallbacksGiveTheSameResult(maxBuckets: Int, maxProjectionItems: Int) throws {
+    // Size-only buckets in the final sort; node-list walks instead of the top-level projection.
+    let tuning = FPGrowth.Tuning(maxBuckets: maxBuckets, maxProjectionItems: maxProjectionItems)
     for seed in 0..<10 {
       let data = TestData.random(seed: 0xC0FFEE + UInt64(seed), maxItems: 12, maxTransactions: 60)
-      let options = MiningOptions(minSupport: .absolute(1), threads: 2)
-      let bySize = try FPGrowth.mine(data, options: options, maxBuckets: 1)
-      #expect(bySize.itemsets == TestData.bruteForce(data, minCount: 1))
+      for minCount in [1, 3] {
+        let options = MiningOptions(minSupport: .absolute(minCount), maxLength: seed % 3 == 0 ? 2 : nil, threads: 2)
+        let mined = try FPGrowth.mine(data, options: options, tuning: tuning)
+        #expect(mined.itemsets == TestData.bruteForce(data, minCount: minCount, maxLength: seed % 3 == 0 ? 2 : .max))
+      }
     }
   }
 

@@ -36,6 +36,10 @@ import Testing
     let serial = try FPGrowth.mine(
       groceries.transactions, options: MiningOptions(minSupport: .absolute(10), threads: 1))
     #expect(serial.itemsets == parallel.itemsets)
+    let fallbacks = try FPGrowth.mine(
+      groceries.transactions, options: MiningOptions(minSupport: .absolute(10)),
+      tuning: FPGrowth.Tuning(maxBuckets: 1, maxProjectionItems: 0))
+    #expect(fallbacks.itemsets == parallel.itemsets)
     let limited = try FPGrowth.mine(
       groceries.transactions, options: MiningOptions(minSupport: .absolute(10), maxLength: 3))
     #expect(limited.sizeHistogram == [0, 157, 2_981, 6_831])

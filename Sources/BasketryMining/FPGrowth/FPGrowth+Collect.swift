@@ -10,7 +10,7 @@ extension FPGrowth {
   /// misses). When (largest size + 1) × item count exceeds `maxBuckets` the buckets are by size alone.
   /// - Complexity: O(N + total ids + buckets + Σ b log b over bucket sizes b).
   static func collect(
-    _ workers: [FPGrowthWorker], transactionCount: Int, itemCount: Int, maxBuckets: Int = maxBuckets
+    _ workers: [FPGrowthWorker], transactionCount: Int, itemCount: Int, maxBuckets: Int
   ) -> FrequentItemsets {
     var total = 0
     var totalItems = 0
@@ -114,9 +114,6 @@ extension FPGrowth {
     }
     return FrequentItemsets(transactionCount: transactionCount, itemsets: itemsets)
   }
-
-  /// Largest (size × item) bucket table ``collect(_:transactionCount:itemCount:)`` allocates (32 MB).
-  static let maxBuckets = 1 << 22
 
   /// Calls `body` with each itemset (ids in emission order, not sorted) and its count.
   @inline(__always)

@@ -53,59 +53,78 @@ extension FPGrowth {
     }
     let count = starts.count - 1
 
-    // Sort the transactions lexicographically by their rank sequences.
-    var order = [Int32](repeating: 0, count: count)
-    for index in 0..<count { order[index] = Int32(index) }
+    // Sort the transactions lexicographically by their rank sequences. Each entry carries a key packing
+    // the first ranks (rank + 1, 0 = end), so most comparisons never touch the sequences themselves.
+    let bits: UInt64 = frequent.count < 0xFFFF ? 16 : 32
+    let perKey = Int(64 / bits)
+    var entries = [GlobalSortEntry](repeating: GlobalSortEntry(key: 0, start: 0, length: 0), count: count)
     recoded.withUnsafeBufferPointer { recoded in
-      starts.withUnsafeBufferPointer { starts in
-        order.sort { a, b in
-          var i = starts[Int(a)]
-          let endA = starts[Int(a) + 1]
-          var j = starts[Int(b)]
-          let endB = starts[Int(b) + 1]
-          while i < endA && j < endB {
-            if recoded[i] != recoded[j] { return recoded[i] < recoded[j] }
-            i += 1
-            j += 1
-          }
-          return i == endA && j < endB
+      for index in 0..<count {
+        let start = starts[index]
+        let length = starts[index + 1] - start
+        var key: UInt64 = 0
+        for position in 0..<perKey {
+          let value: UInt64 = position < length ? UInt64(recoded[start + position]) + 1 : 0
+          key = key << bits | value
         }
+        entries[index] = GlobalSortEntry(key: key, start: start, length: length)
+      }
+      entries.sort { a, b in
+        if a.key != b.key { return a.key < b.key }
+        if a.length <= perKey && b.length <= perKey { return false }
+        var i = a.start + perKey
+        let endA = a.start + a.length
+        var j = b.start + perKey
+        let endB = b.start + b.length
+        while i < endA && j < endB {
+          if recoded[i] != recoded[j] { return recoded[i] < recoded[j] }
+          i += 1
+          j += 1
+        }
+        return i == endA && j < endB
       }
     }
 
-    // Build, sharing the prefix with the previous transaction.
+    // Build, sharing the prefix with the previous transaction (whose items are kept in `pathItems`).
     let tree = FPTree()
     tree.reset(itemCount: frequent.count, maxNodes: occurrences, hashed: false)
     for (position, id) in frequent.enumerated() { tree.setOriginal(position, id) }
     let pathNodes = UnsafeMutablePointer<Int32>.allocate(capacity: frequent.count + 1)
-    defer { pathNodes.deallocate() }
+    let pathItems = UnsafeMutablePointer<Int32>.allocate(capacity: frequent.count + 1)
+    defer {
+      pathNodes.deallocate()
+      pathItems.deallocate()
+    }
     recoded.withUnsafeBufferPointer { recoded in
-      starts.withUnsafeBufferPointer { starts in
-        var previousStart = 0
-        var previousLength = 0
-        for index in order {
-          let start = starts[Int(index)]
-          let length = starts[Int(index) + 1] - start
-          var shared = 0
-          while shared < length && shared < previousLength && recoded[start + shared] == recoded[previousStart + shared]
-          {
-            shared += 1
-          }
-          for depth in 0..<length {
-            let item = recoded[start + depth]
-            tree.addSupport(1, to: item)
-            if depth < shared {
-              tree.addWeight(1, to: pathNodes[depth])
-            } else {
-              let parent: Int32 = depth == 0 ? 0 : pathNodes[depth - 1]
-              pathNodes[depth] = tree.appendChild(of: parent, item: item, weight: 1)
-            }
-          }
-          previousStart = start
-          previousLength = length
+      var previousLength = 0
+      for entry in entries {
+        let start = entry.start
+        let length = entry.length
+        var shared = 0
+        while shared < length && shared < previousLength && recoded[start + shared] == pathItems[shared] {
+          shared += 1
         }
+        for depth in 0..<length {
+          let item = recoded[start + depth]
+          tree.addSupport(1, to: item)
+          if depth < shared {
+            tree.addWeight(1, to: pathNodes[depth])
+          } else {
+            let parent: Int32 = depth == 0 ? 0 : pathNodes[depth - 1]
+            pathNodes[depth] = tree.appendChild(of: parent, item: item, weight: 1)
+            pathItems[depth] = item
+          }
+        }
+        previousLength = length
       }
     }
     return tree
   }
+}
+
+/// A transaction in the global sort: packed leading ranks, and where its ranks are.
+struct GlobalSortEntry {
+  var key: UInt64
+  var start: Int
+  var length: Int
 }

@@ -27,14 +27,23 @@ public enum FPGrowth {
   /// - Complexity: O(size of the FP-trees built + number of itemsets × their length); memory is the
   ///   global tree plus one conditional tree per recursion level and thread, plus the output.
   public static func mine(_ transactions: TransactionSet, options: MiningOptions) throws -> FrequentItemsets {
-    try mine(transactions, options: options, maxBuckets: maxBuckets)
+    try mine(transactions, options: options, tuning: Tuning())
   }
 
-  /// ``mine(_:options:)`` with a chosen bucket-table limit for the final sort (tests use a tiny one).
-  static func mine(_ transactions: TransactionSet, options: MiningOptions, maxBuckets: Int) throws -> FrequentItemsets {
-    let workers = try run(transactions, options: options, countOnly: false)
+  /// Memory budgets of the fast paths; tests shrink them to exercise the fallbacks.
+  struct Tuning {
+    /// Largest (size × item) bucket table the final sort allocates (8 bytes each; 32 MB).
+    var maxBuckets = 1 << 22
+    /// Largest top-level projection (ancestor entries, 4 bytes each) built up front: 256 MB.
+    var maxProjectionItems = 1 << 26
+  }
+
+  /// ``mine(_:options:)`` with explicit memory budgets.
+  static func mine(_ transactions: TransactionSet, options: MiningOptions, tuning: Tuning) throws -> FrequentItemsets {
+    let workers = try run(transactions, options: options, countOnly: false, tuning: tuning)
     return collect(
-      workers, transactionCount: transactions.count, itemCount: transactions.itemCount, maxBuckets: maxBuckets)
+      workers, transactionCount: transactions.count, itemCount: transactions.itemCount,
+      maxBuckets: tuning.maxBuckets)
   }
 
   /// Counts the frequent itemsets by size without storing them (for sizing a threshold cheaply).
@@ -47,7 +56,7 @@ public enum FPGrowth {
   /// - Throws: ``MiningError`` as ``mine(_:options:)`` does.
   /// - Complexity: as ``mine(_:options:)`` without the output memory.
   public static func countBySize(_ transactions: TransactionSet, options: MiningOptions) throws -> [Int] {
-    let workers = try run(transactions, options: options, countOnly: true)
+    let workers = try run(transactions, options: options, countOnly: true, tuning: Tuning())
     var histogram = [0]
     for worker in workers {
       for (size, count) in worker.histogram.enumerated() where count > 0 {
@@ -61,7 +70,7 @@ public enum FPGrowth {
   // MARK: - Driver
 
   private static func run(
-    _ transactions: TransactionSet, options: MiningOptions, countOnly: Bool
+    _ transactions: TransactionSet, options: MiningOptions, countOnly: Bool, tuning: Tuning
   ) throws -> [FPGrowthWorker] {
     try options.validate()
     if transactions.count > Int(Int32.max) {
@@ -87,7 +96,13 @@ public enum FPGrowth {
     for (position, id) in frequent.enumerated() { rank[Int(id)] = Int32(position) }
 
     let global = buildGlobalTree(transactions, rank: rank, frequent: frequent, occurrences: totalOccurrences)
-    global.buildItemLists()
+    // Precompute the top-level conditional bases in one sequential pass when they fit the budget;
+    // otherwise list each item's nodes so projections at least read them in order.
+    if let projection = FPProjection.make(of: global, maxItems: tuning.maxProjectionItems) {
+      global.projection = projection
+    } else {
+      global.buildItemLists()
+    }
 
     let threadCount = max(1, min(options.threads ?? ProcessInfo.processInfo.activeProcessorCount, frequent.count))
     let workers = (0..<(global.isSinglePath ? 1 : threadCount)).map { _ in

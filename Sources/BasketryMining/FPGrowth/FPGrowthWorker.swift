@@ -142,7 +142,13 @@ final class FPGrowthWorker: @unchecked Sendable {
     emit(length: prefixLength + 1, count: tree.support[item])
     if prefixLength + 1 >= maxLength || aborted { return }
     let child = treeAt(depth + 1)
-    guard buildConditional(from: tree, item: item, into: child) else { return }
+    let built =
+      if let projection = tree.projection {
+        buildConditional(from: tree, projection: projection, item: item, into: child)
+      } else {
+        buildConditional(from: tree, item: item, into: child)
+      }
+    guard built else { return }
     if child.isSinglePath {
       emitSinglePath(child, prefixLength: prefixLength + 1)
     } else {
@@ -170,8 +176,6 @@ final class FPGrowthWorker: @unchecked Sendable {
   /// - Complexity: O(total prefix-path length + item index).
   private func buildConditional(from tree: FPTree, item: Int, into child: FPTree) -> Bool {
     let nodes = tree.node
-    let ancestorCount = ancestorCount
-    let localIndex = localIndex
     // Pass 1: walk each prefix path once, counting ancestors and copying the path (leaf-first) into a
     // contiguous buffer, so that pass 2 reads memory sequentially instead of chasing parents again.
     var used = 0
@@ -190,6 +194,44 @@ final class FPGrowthWorker: @unchecked Sendable {
       }
     }
     if used == 0 { return false }
+    return finishConditional(
+      from: tree, item: item, into: child, paths: pathItems, ends: pathEnds, weights: pathWeights,
+      records: 0..<pathCount, firstStart: 0, used: used)
+  }
+
+  /// Builds the conditional tree of a top-level `item` from the global tree's precomputed projection.
+  private func buildConditional(
+    from tree: FPTree, projection: FPProjection, item: Int, into child: FPTree
+  ) -> Bool {
+    let records = projection.recordStart[item]..<projection.recordStart[item + 1]
+    if records.isEmpty { return false }
+    let ancestorCount = ancestorCount
+    let items = projection.items
+    let firstStart = projection.itemStart[item]
+    var start = firstStart
+    for record in records {
+      let end = projection.ends[record]
+      let weight = projection.weights[record]
+      for position in start..<end { ancestorCount[Int(items[position])] &+= weight }
+      start = end
+    }
+    return finishConditional(
+      from: tree, item: item, into: child, paths: items, ends: projection.ends, weights: projection.weights,
+      records: records, firstStart: firstStart, used: start - firstStart)
+  }
+
+  /// Given the ancestor counts of `item`'s conditional base (in `ancestorCount`, which is cleared) and its
+  /// paths (leaf-first, `records` indexing `ends`/`weights`, the first starting at `firstStart`), keeps
+  /// the frequent ancestors and inserts the filtered paths into `child`.
+  /// - Returns: false when no ancestor is frequent.
+  @inline(__always)
+  private func finishConditional(
+    from tree: FPTree, item: Int, into child: FPTree, paths: UnsafeMutablePointer<Int32>,
+    ends: UnsafeMutablePointer<Int>, weights: UnsafeMutablePointer<Int>, records: Range<Int>, firstStart: Int,
+    used: Int
+  ) -> Bool {
+    let ancestorCount = ancestorCount
+    let localIndex = localIndex
     var frequent: Int32 = 0
     for ancestor in 0..<item {
       if ancestorCount[ancestor] >= minCount {
@@ -205,21 +247,20 @@ final class FPGrowthWorker: @unchecked Sendable {
     for ancestor in 0..<item where localIndex[ancestor] >= 0 {
       child.setOriginal(Int(localIndex[ancestor]), tree.original[ancestor])
     }
-    // Pass 2: keep the frequent ancestors (recoded), insert each path with its node's count.
-    let pathItems = pathItems
+    // Keep the frequent ancestors (recoded), insert each path with its node's count.
     let pathBuffer = pathBuffer
-    var start = 0
-    for path in 0..<pathCount {
-      let end = pathEnds[path]
+    var start = firstStart
+    for record in records {
+      let end = ends[record]
       var length = 0
       for position in start..<end {
-        let local = localIndex[Int(pathItems[position])]
+        let local = localIndex[Int(paths[position])]
         if local >= 0 {
           pathBuffer[length] = local
           length &+= 1
         }
       }
-      if length > 0 { child.insertReversed(pathBuffer, length: length, weight: pathWeights[path]) }
+      if length > 0 { child.insertReversed(pathBuffer, length: length, weight: weights[record]) }
       start = end
     }
     return true

@@ -61,6 +61,9 @@ final class FPTree: @unchecked Sendable {
   /// Each item's nodes as (parent, count), in ascending node order.
   private(set) var itemListEntries: UnsafeMutablePointer<FPNodeRef>? = nil
 
+  /// The conditional pattern bases of all items (global tree only), or nil.
+  var projection: FPProjection? = nil
+
   // MARK: - Child hash
   private var table: UnsafeMutablePointer<Int32>
   private var tableCapacity: Int
@@ -152,6 +155,7 @@ final class FPTree: @unchecked Sendable {
     itemListEntries?.deallocate()
     itemListStart = nil
     itemListEntries = nil
+    projection = nil
 
     self.hashed = hashed
     guard hashed else { return }
