@@ -6,6 +6,8 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 bench="$root/Benchmarks/mining"
 data="${BASKETRY_SHARED_DATA:-$root/../shared/data}"
+# SwiftPM can miss source files added to the root package when it is a path dependency: re-plan.
+rm -f "$bench/.build/release.yaml" "$bench"/.build/*/release/description.json
 swift build -c release --package-path "$bench" >&2
 bin="$(swift build -c release --package-path "$bench" --show-bin-path)/mining-bench"
 extra=()
