@@ -54,6 +54,20 @@ import Testing
     #expect(deep >= 15)
   }
 
+  @Test(arguments: [(1, 1 << 26), (1 << 22, 0), (1, 0)])
+  func fallbacksGiveTheSameResult(maxBuckets: Int, maxProjectionItems: Int) throws {
+    // Size-only buckets in the final sort; node-list walks instead of the top-level projection.
+    let tuning = FPGrowth.Tuning(maxBuckets: maxBuckets, maxProjectionItems: maxProjectionItems)
+    for seed in 0..<10 {
+      let data = TestData.random(seed: 0xC0FFEE + UInt64(seed), maxItems: 12, maxTransactions: 60)
+      for minCount in [1, 3] {
+        let options = MiningOptions(minSupport: .absolute(minCount), maxLength: seed % 3 == 0 ? 2 : nil, threads: 2)
+        let mined = try FPGrowth.mine(data, options: options, tuning: tuning)
+        #expect(mined.itemsets == TestData.bruteForce(data, minCount: minCount, maxLength: seed % 3 == 0 ? 2 : .max))
+      }
+    }
+  }
+
   @Test func allIdenticalTransactionsGiveEverySubset() throws {
     let basket: [Int32] = [0, 3, 5, 6, 9, 11]
     let data = TransactionSet([[Int32]](repeating: basket, count: 7), itemCount: 12)

@@ -9,7 +9,7 @@ public struct MiningError: BasketryError, Hashable {
   /// What went wrong, as a stable code.
   public struct Code: Sendable, Hashable, CustomStringConvertible {
     private enum Value: String, Sendable, Hashable {
-      case invalidSupport, invalidMaxLength, invalidThreads, invalidLimit, tooManyItemsets
+      case invalidSupport, invalidMaxLength, invalidThreads, invalidLimit, tooManyItemsets, tooManyTransactions
     }
     private let value: Value
     private init(_ value: Value) { self.value = value }
@@ -24,6 +24,8 @@ public struct MiningError: BasketryError, Hashable {
     public static let invalidLimit = Code(.invalidLimit)
     /// Mining would produce more itemsets than `MiningOptions.maxItemsets` allows.
     public static let tooManyItemsets = Code(.tooManyItemsets)
+    /// More than 2³¹ − 1 transactions (FP-tree node counts are 32-bit).
+    public static let tooManyTransactions = Code(.tooManyTransactions)
 
     public var description: String { value.rawValue }
   }

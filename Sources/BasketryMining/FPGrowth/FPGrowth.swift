@@ -5,12 +5,16 @@ import Foundation
 /// Exact frequent-itemset mining with FP-Growth (Han, Pei & Yin, 2000).
 ///
 /// Items are recoded by descending support (ties by id) and infrequent items dropped; the transactions
-/// are loaded into an FP-tree held in flat arrays (item, count, parent, node-link per node; a header
-/// table per item). Each frequent item's conditional pattern base is turned into a conditional FP-tree
-/// recursively; a conditional tree that is a single path is finished by enumerating the combinations of
-/// its items directly. The top-level items are mined in parallel (dynamic scheduling over a shared,
-/// read-only global tree) and the itemsets are collected in flat buffers, then sorted into a
-/// deterministic order independent of the thread count.
+/// are loaded into an FP-tree held in flat arrays (parent, item, node-link and count in one 16-byte record
+/// per node; a header table per item). Each frequent item's conditional pattern base is turned into a
+/// conditional FP-tree recursively; a conditional tree that is a single path is finished by enumerating
+/// the combinations of its items directly. The top-level items are mined in parallel (dynamic scheduling
+/// over a shared, read-only global tree) and the itemsets are collected in flat buffers, then sorted into
+/// a deterministic order independent of the thread count.
+///
+/// Semantics match arules, pyfim and mlxtend: an itemset is frequent when the number of transactions
+/// containing all its items is at least ``SupportThreshold/minimumCount(transactionCount:)``. Empty
+/// transactions count in the denominator. Every frequent itemset of size 1 ... `maxLength` is reported.
 public enum FPGrowth {
   /// Mines every itemset whose support meets `options.minSupport`.
   ///
@@ -23,8 +27,23 @@ public enum FPGrowth {
   /// - Complexity: O(size of the FP-trees built + number of itemsets × their length); memory is the
   ///   global tree plus one conditional tree per recursion level and thread, plus the output.
   public static func mine(_ transactions: TransactionSet, options: MiningOptions) throws -> FrequentItemsets {
-    let workers = try run(transactions, options: options, countOnly: false)
-    return collect(workers, transactionCount: transactions.count)
+    try mine(transactions, options: options, tuning: Tuning())
+  }
+
+  /// Memory budgets of the fast paths; tests shrink them to exercise the fallbacks.
+  struct Tuning {
+    /// Largest (size × item) bucket table the final sort allocates (8 bytes each; 32 MB).
+    var maxBuckets = 1 << 22
+    /// Largest top-level projection (ancestor entries, 4 bytes each) built up front: 256 MB.
+    var maxProjectionItems = 1 << 26
+  }
+
+  /// ``mine(_:options:)`` with explicit memory budgets.
+  static func mine(_ transactions: TransactionSet, options: MiningOptions, tuning: Tuning) throws -> FrequentItemsets {
+    let workers = try run(transactions, options: options, countOnly: false, tuning: tuning)
+    return collect(
+      workers, transactionCount: transactions.count, itemCount: transactions.itemCount,
+      maxBuckets: tuning.maxBuckets)
   }
 
   /// Counts the frequent itemsets by size without storing them (for sizing a threshold cheaply).
@@ -37,7 +56,7 @@ public enum FPGrowth {
   /// - Throws: ``MiningError`` as ``mine(_:options:)`` does.
   /// - Complexity: as ``mine(_:options:)`` without the output memory.
   public static func countBySize(_ transactions: TransactionSet, options: MiningOptions) throws -> [Int] {
-    let workers = try run(transactions, options: options, countOnly: true)
+    let workers = try run(transactions, options: options, countOnly: true, tuning: Tuning())
     var histogram = [0]
     for worker in workers {
       for (size, count) in worker.histogram.enumerated() where count > 0 {
@@ -51,9 +70,14 @@ public enum FPGrowth {
   // MARK: - Driver
 
   private static func run(
-    _ transactions: TransactionSet, options: MiningOptions, countOnly: Bool
+    _ transactions: TransactionSet, options: MiningOptions, countOnly: Bool, tuning: Tuning
   ) throws -> [FPGrowthWorker] {
     try options.validate()
+    if transactions.count > Int(Int32.max) {
+      throw MiningError(
+        code: .tooManyTransactions, key: "transactions", value: "\(transactions.count)",
+        message: "FP-Growth counts up to \(Int32.max) transactions; mine a sample or partitions")
+    }
     let minCount = options.minSupport.minimumCount(transactionCount: transactions.count)
     let maxLength = options.maxLength ?? Int.max
     let limit = options.maxItemsets ?? Int.max
@@ -71,31 +95,13 @@ public enum FPGrowth {
     var rank = [Int32](repeating: -1, count: transactions.itemCount)
     for (position, id) in frequent.enumerated() { rank[Int(id)] = Int32(position) }
 
-    // Global FP-tree.
-    let global = FPTree()
-    global.reset(itemCount: frequent.count, maxNodes: totalOccurrences)
-    for (position, id) in frequent.enumerated() { global.setOriginal(position, id) }
-    let scratch = UnsafeMutablePointer<Int32>.allocate(capacity: frequent.count + 1)
-    defer { scratch.deallocate() }
-    rank.withUnsafeBufferPointer { rank in
-      transactions.items.withUnsafeBufferPointer { items in
-        transactions.offsets.withUnsafeBufferPointer { offsets in
-          for t in 0..<(offsets.count - 1) {
-            var length = 0
-            for position in offsets[t]..<offsets[t + 1] {
-              let r = rank[Int(items[position])]
-              if r >= 0 {
-                scratch[length] = r
-                length += 1
-              }
-            }
-            if length == 0 { continue }
-            var path = UnsafeMutableBufferPointer(start: scratch, count: length)
-            path.sort(by: >)
-            global.insertReversed(scratch, length: length, weight: 1)
-          }
-        }
-      }
+    let global = buildGlobalTree(transactions, rank: rank, frequent: frequent, occurrences: totalOccurrences)
+    // Precompute the top-level conditional bases in one sequential pass when they fit the budget;
+    // otherwise list each item's nodes so projections at least read them in order.
+    if let projection = FPProjection.make(of: global, maxItems: tuning.maxProjectionItems) {
+      global.projection = projection
+    } else {
+      global.buildItemLists()
     }
 
     let threadCount = max(1, min(options.threads ?? ProcessInfo.processInfo.activeProcessorCount, frequent.count))
@@ -122,83 +128,5 @@ public enum FPGrowth {
           + "raise the minimum support, set a maximum length, or raise the limit")
     }
     return workers
-  }
-
-  // MARK: - Collecting
-
-  /// Merges the workers' flat buffers into sorted `FrequentItemset`s (size, then lexicographic ids).
-  private static func collect(_ workers: [FPGrowthWorker], transactionCount: Int) -> FrequentItemsets {
-    var items: [Int32] = []
-    var lengths: [Int32] = []
-    var counts: [Int] = []
-    if workers.count == 1, let only = workers.first {
-      items = only.outItems
-      lengths = only.outLengths
-      counts = only.outCounts
-    } else {
-      items.reserveCapacity(workers.reduce(0) { $0 + $1.outItems.count })
-      lengths.reserveCapacity(workers.reduce(0) { $0 + $1.outLengths.count })
-      counts.reserveCapacity(lengths.capacity)
-      for worker in workers {
-        items += worker.outItems
-        lengths += worker.outLengths
-        counts += worker.outCounts
-      }
-    }
-    let total = lengths.count
-    var starts = [Int](repeating: 0, count: total)
-    var offset = 0
-    for index in 0..<total {
-      starts[index] = offset
-      offset += Int(lengths[index])
-    }
-    // Sort each itemset's ids ascending (insertion sort: itemsets are short).
-    items.withUnsafeMutableBufferPointer { items in
-      for index in 0..<total {
-        let start = starts[index]
-        let end = start + Int(lengths[index])
-        var i = start + 1
-        while i < end {
-          let value = items[i]
-          var j = i - 1
-          while j >= start && items[j] > value {
-            items[j + 1] = items[j]
-            j -= 1
-          }
-          items[j + 1] = value
-          i += 1
-        }
-      }
-    }
-    var order = [Int32](repeating: 0, count: total)
-    for index in 0..<total { order[index] = Int32(index) }
-    items.withUnsafeBufferPointer { items in
-      lengths.withUnsafeBufferPointer { lengths in
-        starts.withUnsafeBufferPointer { starts in
-          order.sort { a, b in
-            let la = lengths[Int(a)]
-            let lb = lengths[Int(b)]
-            if la != lb { return la < lb }
-            var i = starts[Int(a)]
-            var j = starts[Int(b)]
-            let end = i + Int(la)
-            while i < end {
-              if items[i] != items[j] { return items[i] < items[j] }
-              i += 1
-              j += 1
-            }
-            return false
-          }
-        }
-      }
-    }
-    var itemsets: [FrequentItemset] = []
-    itemsets.reserveCapacity(total)
-    for index in order {
-      let start = starts[Int(index)]
-      let end = start + Int(lengths[Int(index)])
-      itemsets.append(FrequentItemset(items: Array(items[start..<end]), count: counts[Int(index)]))
-    }
-    return FrequentItemsets(transactionCount: transactionCount, itemsets: itemsets)
   }
 }

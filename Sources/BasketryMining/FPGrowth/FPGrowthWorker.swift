@@ -61,6 +61,13 @@ final class FPGrowthWorker: @unchecked Sendable {
   private let localIndex: UnsafeMutablePointer<Int32>
   /// A leaf-first path of child-local items.
   private let pathBuffer: UnsafeMutablePointer<Int32>
+  /// Prefix paths of the item being projected: ancestors leaf-first, concatenated.
+  private var pathItems: UnsafeMutablePointer<Int32>
+  private var pathItemCapacity = 1024
+  /// End offset (in `pathItems`) and weight of each recorded path.
+  private var pathEnds: UnsafeMutablePointer<Int>
+  private var pathWeights: UnsafeMutablePointer<Int>
+  private var pathCapacity = 256
   private let capacity: Int
 
   // MARK: - Output
@@ -90,6 +97,9 @@ final class FPGrowthWorker: @unchecked Sendable {
     localIndex = .allocate(capacity: capacity)
     localIndex.initialize(repeating: -1, count: capacity)
     pathBuffer = .allocate(capacity: capacity)
+    pathItems = .allocate(capacity: pathItemCapacity)
+    pathEnds = .allocate(capacity: pathCapacity)
+    pathWeights = .allocate(capacity: pathCapacity)
     histogram = [Int](repeating: 0, count: countOnly ? capacity : 0)
   }
 
@@ -98,6 +108,9 @@ final class FPGrowthWorker: @unchecked Sendable {
     ancestorCount.deallocate()
     localIndex.deallocate()
     pathBuffer.deallocate()
+    pathItems.deallocate()
+    pathEnds.deallocate()
+    pathWeights.deallocate()
   }
 
   // MARK: - Driving
@@ -129,7 +142,13 @@ final class FPGrowthWorker: @unchecked Sendable {
     emit(length: prefixLength + 1, count: tree.support[item])
     if prefixLength + 1 >= maxLength || aborted { return }
     let child = treeAt(depth + 1)
-    guard buildConditional(from: tree, item: item, into: child) else { return }
+    let built =
+      if let projection = tree.projection {
+        buildConditional(from: tree, projection: projection, item: item, into: child)
+      } else {
+        buildConditional(from: tree, item: item, into: child)
+      }
+    guard built else { return }
     if child.isSinglePath {
       emitSinglePath(child, prefixLength: prefixLength + 1)
     } else {
@@ -156,23 +175,63 @@ final class FPGrowthWorker: @unchecked Sendable {
   /// - Returns: false when the conditional base has no frequent item (child left unusable).
   /// - Complexity: O(total prefix-path length + item index).
   private func buildConditional(from tree: FPTree, item: Int, into child: FPTree) -> Bool {
-    let nodeItem = tree.nodeItem
-    let nodeParent = tree.nodeParent
-    let nodeCount = tree.nodeCount
-    let nodeNext = tree.nodeNext
-    var pathTotal = 0
-    var node = Int(tree.head[item])
-    while node >= 0 {
-      let weight = nodeCount[node]
-      var parent = Int(nodeParent[node])
-      while parent > 0 {
-        ancestorCount[Int(nodeItem[parent])] &+= weight
-        pathTotal &+= 1
-        parent = Int(nodeParent[parent])
+    let nodes = tree.node
+    // Pass 1: walk each prefix path once, counting ancestors and copying the path (leaf-first) into a
+    // contiguous buffer, so that pass 2 reads memory sequentially instead of chasing parents again.
+    var used = 0
+    var pathCount = 0
+    if let listStart = tree.itemListStart, let listEntries = tree.itemListEntries {
+      for entry in listStart[item]..<listStart[item + 1] {
+        let reference = listEntries[entry]
+        recordPath(nodes, from: Int(reference.parent), weight: Int(reference.count), used: &used, paths: &pathCount)
       }
-      node = Int(nodeNext[node])
+    } else {
+      var node = Int(tree.head[item])
+      while node >= 0 {
+        let current = nodes[node]
+        recordPath(nodes, from: Int(current.parent), weight: Int(current.count), used: &used, paths: &pathCount)
+        node = Int(current.next)
+      }
     }
-    if pathTotal == 0 { return false }
+    if used == 0 { return false }
+    return finishConditional(
+      from: tree, item: item, into: child, paths: pathItems, ends: pathEnds, weights: pathWeights,
+      records: 0..<pathCount, firstStart: 0, used: used)
+  }
+
+  /// Builds the conditional tree of a top-level `item` from the global tree's precomputed projection.
+  private func buildConditional(
+    from tree: FPTree, projection: FPProjection, item: Int, into child: FPTree
+  ) -> Bool {
+    let records = projection.recordStart[item]..<projection.recordStart[item + 1]
+    if records.isEmpty { return false }
+    let ancestorCount = ancestorCount
+    let items = projection.items
+    let firstStart = projection.itemStart[item]
+    var start = firstStart
+    for record in records {
+      let end = projection.ends[record]
+      let weight = projection.weights[record]
+      for position in start..<end { ancestorCount[Int(items[position])] &+= weight }
+      start = end
+    }
+    return finishConditional(
+      from: tree, item: item, into: child, paths: items, ends: projection.ends, weights: projection.weights,
+      records: records, firstStart: firstStart, used: start - firstStart)
+  }
+
+  /// Given the ancestor counts of `item`'s conditional base (in `ancestorCount`, which is cleared) and its
+  /// paths (leaf-first, `records` indexing `ends`/`weights`, the first starting at `firstStart`), keeps
+  /// the frequent ancestors and inserts the filtered paths into `child`.
+  /// - Returns: false when no ancestor is frequent.
+  @inline(__always)
+  private func finishConditional(
+    from tree: FPTree, item: Int, into child: FPTree, paths: UnsafeMutablePointer<Int32>,
+    ends: UnsafeMutablePointer<Int>, weights: UnsafeMutablePointer<Int>, records: Range<Int>, firstStart: Int,
+    used: Int
+  ) -> Bool {
+    let ancestorCount = ancestorCount
+    let localIndex = localIndex
     var frequent: Int32 = 0
     for ancestor in 0..<item {
       if ancestorCount[ancestor] >= minCount {
@@ -184,26 +243,72 @@ final class FPGrowthWorker: @unchecked Sendable {
       ancestorCount[ancestor] = 0
     }
     if frequent == 0 { return false }
-    child.reset(itemCount: Int(frequent), maxNodes: pathTotal)
+    child.reset(itemCount: Int(frequent), maxNodes: used)
     for ancestor in 0..<item where localIndex[ancestor] >= 0 {
       child.setOriginal(Int(localIndex[ancestor]), tree.original[ancestor])
     }
-    node = Int(tree.head[item])
-    while node >= 0 {
+    // Keep the frequent ancestors (recoded), insert each path with its node's count.
+    let pathBuffer = pathBuffer
+    var start = firstStart
+    for record in records {
+      let end = ends[record]
       var length = 0
-      var parent = Int(nodeParent[node])
-      while parent > 0 {
-        let local = localIndex[Int(nodeItem[parent])]
+      for position in start..<end {
+        let local = localIndex[Int(paths[position])]
         if local >= 0 {
           pathBuffer[length] = local
           length &+= 1
         }
-        parent = Int(nodeParent[parent])
       }
-      if length > 0 { child.insertReversed(pathBuffer, length: length, weight: nodeCount[node]) }
-      node = Int(nodeNext[node])
+      if length > 0 { child.insertReversed(pathBuffer, length: length, weight: weights[record]) }
+      start = end
     }
     return true
+  }
+
+  /// Walks from `parent` up to the root, adding `weight` to each ancestor's conditional count and
+  /// appending the ancestors (leaf-first) to the path buffer as one path record.
+  @inline(__always)
+  private func recordPath(
+    _ nodes: UnsafeMutablePointer<FPNode>, from parent: Int, weight: Int, used: inout Int, paths: inout Int
+  ) {
+    var parent = parent
+    if parent <= 0 { return }
+    if paths == pathCapacity { growPathRecords() }
+    let ancestorCount = ancestorCount
+    while parent > 0 {
+      let ancestor = nodes[parent]
+      ancestorCount[Int(ancestor.item)] &+= weight
+      if used == pathItemCapacity { growPathItems() }
+      pathItems[used] = ancestor.item
+      used &+= 1
+      parent = Int(ancestor.parent)
+    }
+    pathEnds[paths] = used
+    pathWeights[paths] = weight
+    paths &+= 1
+  }
+
+  private func growPathRecords() {
+    let capacity = pathCapacity * 2
+    let ends = UnsafeMutablePointer<Int>.allocate(capacity: capacity)
+    let weights = UnsafeMutablePointer<Int>.allocate(capacity: capacity)
+    ends.moveInitialize(from: pathEnds, count: pathCapacity)
+    weights.moveInitialize(from: pathWeights, count: pathCapacity)
+    pathEnds.deallocate()
+    pathWeights.deallocate()
+    pathEnds = ends
+    pathWeights = weights
+    pathCapacity = capacity
+  }
+
+  private func growPathItems() {
+    let capacity = pathItemCapacity * 2
+    let items = UnsafeMutablePointer<Int32>.allocate(capacity: capacity)
+    items.moveInitialize(from: pathItems, count: pathItemCapacity)
+    pathItems.deallocate()
+    pathItems = items
+    pathItemCapacity = capacity
   }
 
   /// Emits `prefix ∪ S` for every non-empty subset `S` of a single-path tree (up to the length limit):
@@ -215,7 +320,7 @@ final class FPGrowthWorker: @unchecked Sendable {
     for deepest in 0..<pathLength {
       if aborted { return }
       emitCombinations(
-        tree, deepest: deepest, count: tree.nodeCount[deepest + 1], length: prefixLength, start: 0,
+        tree, deepest: deepest, count: Int(tree.node[deepest + 1].count), length: prefixLength, start: 0,
         remaining: room - 1)
     }
   }
@@ -225,12 +330,12 @@ final class FPGrowthWorker: @unchecked Sendable {
   private func emitCombinations(
     _ tree: FPTree, deepest: Int, count: Int, length: Int, start: Int, remaining: Int
   ) {
-    prefix[length] = tree.original[Int(tree.nodeItem[deepest + 1])]
+    prefix[length] = tree.original[Int(tree.node[deepest + 1].item)]
     emit(length: length + 1, count: count)
     if remaining == 0 || aborted { return }
     var index = start
     while index < deepest {
-      prefix[length] = tree.original[Int(tree.nodeItem[index + 1])]
+      prefix[length] = tree.original[Int(tree.node[index + 1].item)]
       emitCombinations(
         tree, deepest: deepest, count: count, length: length + 1, start: index + 1, remaining: remaining - 1)
       index += 1

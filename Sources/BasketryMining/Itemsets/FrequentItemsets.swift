@@ -11,6 +11,12 @@ public struct FrequentItemsets: Sendable {
   public let itemsets: [FrequentItemset]
   /// Hash slots holding `index + 1` into ``itemsets`` (0 = empty); the capacity is a power of two.
   private let slots: [Int32]
+  /// All items concatenated, and `count + 1` offsets into them: the hash index compares against these
+  /// flat copies, which keeps look-ups free of reference counting.
+  private let flatItems: [Int32]
+  private let flatOffsets: [Int]
+  /// Count of each single item by id (-1 when the item is not frequent).
+  private let singleCounts: [Int]
 
   /// Creates a collection and indexes it.
   /// - Parameters:
@@ -20,19 +26,42 @@ public struct FrequentItemsets: Sendable {
   public init(transactionCount: Int, itemsets: [FrequentItemset]) {
     self.transactionCount = transactionCount
     self.itemsets = itemsets
+    var flatItems: [Int32] = []
+    var flatOffsets = [0]
+    flatOffsets.reserveCapacity(itemsets.count + 1)
+    var maxSingle: Int32 = -1
+    for itemset in itemsets {
+      flatItems += itemset.items
+      flatOffsets.append(flatItems.count)
+      if itemset.items.count == 1 { maxSingle = max(maxSingle, itemset.items[0]) }
+    }
+    var singleCounts = [Int](repeating: -1, count: Int(maxSingle) + 1)
+    for itemset in itemsets where itemset.items.count == 1 && itemset.items[0] >= 0 {
+      if singleCounts[Int(itemset.items[0])] < 0 { singleCounts[Int(itemset.items[0])] = itemset.count }
+    }
     var capacity = 16
     while capacity < itemsets.count * 2 { capacity <<= 1 }
     var slots = [Int32](repeating: 0, count: capacity)
     let mask = capacity - 1
-    for (index, itemset) in itemsets.enumerated() {
-      var slot = itemset.items.withUnsafeBufferPointer { Self.hash($0) } & mask
-      while slots[slot] != 0 {
-        if itemsets[Int(slots[slot]) - 1].items == itemset.items { break }  // duplicate: keep the first
-        slot = (slot + 1) & mask
+    flatItems.withUnsafeBufferPointer { flat in
+      for index in itemsets.indices {
+        let items = UnsafeBufferPointer(rebasing: flat[flatOffsets[index]..<flatOffsets[index + 1]])
+        var slot = Self.hash(items) & mask
+        var duplicate = false
+        while slots[slot] != 0 {
+          if Self.equal(flat, flatOffsets, Int(slots[slot]) - 1, items) {
+            duplicate = true  // keep the first
+            break
+          }
+          slot = (slot + 1) & mask
+        }
+        if !duplicate { slots[slot] = Int32(index + 1) }
       }
-      if slots[slot] == 0 { slots[slot] = Int32(index + 1) }
     }
     self.slots = slots
+    self.flatItems = flatItems
+    self.flatOffsets = flatOffsets
+    self.singleCounts = singleCounts
   }
 
   /// Number of itemsets.
@@ -48,7 +77,7 @@ public struct FrequentItemsets: Sendable {
       break
     }
     let sorted = ascending ? items : Array(Set(items)).sorted()
-    return sorted.withUnsafeBufferPointer { index(of: $0) }.map { itemsets[$0].count }
+    return sorted.withUnsafeBufferPointer { count(ofSorted: $0) }
   }
 
   /// The support (count / transaction count) of a frequent itemset, or nil when it is not frequent.
@@ -76,23 +105,44 @@ public struct FrequentItemsets: Sendable {
     let mask = slots.count - 1
     var slot = Self.hash(items) & mask
     return slots.withUnsafeBufferPointer { slots in
-      itemsets.withUnsafeBufferPointer { itemsets in
+      flatItems.withUnsafeBufferPointer { flat in
         while true {
           let entry = Int(slots[slot])
           if entry == 0 { return nil }
-          let candidate = itemsets[entry - 1].items
-          if candidate.count == items.count {
-            let equal = candidate.withUnsafeBufferPointer { candidate in
-              var i = 0
-              while i < items.count, candidate[i] == items[i] { i += 1 }
-              return i == items.count
-            }
-            if equal { return entry - 1 }
-          }
+          if Self.equal(flat, flatOffsets, entry - 1, items) { return entry - 1 }
           slot = (slot + 1) & mask
         }
       }
     }
+  }
+
+  /// The count of the frequent itemset with exactly these ascending items.
+  @inline(__always)
+  func count(ofSorted items: UnsafeBufferPointer<Int32>) -> Int? {
+    if items.count == 1 { return singleCount(of: items[0]) }
+    return index(of: items).map { itemsets[$0].count }
+  }
+
+  /// The count of a frequent single item.
+  @inline(__always)
+  func singleCount(of item: Int32) -> Int? {
+    guard item >= 0, Int(item) < singleCounts.count else { return nil }
+    let count = singleCounts[Int(item)]
+    return count >= 0 ? count : nil
+  }
+
+  @inline(__always)
+  private static func equal(
+    _ flat: UnsafeBufferPointer<Int32>, _ offsets: [Int], _ index: Int, _ items: UnsafeBufferPointer<Int32>
+  ) -> Bool {
+    let start = offsets[index]
+    if offsets[index + 1] - start != items.count { return false }
+    var i = 0
+    while i < items.count {
+      if flat[start + i] != items[i] { return false }
+      i += 1
+    }
+    return true
   }
 
   /// A 64-bit mix of the ids (FNV-style fold plus a final avalanche), truncated to `Int`.

@@ -7,8 +7,8 @@ public enum AssociationRules {
   ///
   /// Rule support is `s(A ∪ {c})`. The antecedent and consequent counts are looked up in the itemsets'
   /// hash index (they are frequent by downward closure; a rule whose antecedent or consequent is missing,
-  /// which only happens with a hand-made itemset list, is skipped). The confidence test uses the same
-  /// floating-point expression as mlxtend (`confidence ≥ minConfidence`).
+  /// which only happens with a hand-made itemset list, is skipped). The confidence and lift tests use the
+  /// same floating-point expressions as mlxtend (`confidence ≥ minConfidence`).
   ///
   /// Order: descending lift, then descending confidence, then antecedent ids (shorter first, then
   /// lexicographic), then consequent id — deterministic.
@@ -16,48 +16,103 @@ public enum AssociationRules {
   ///   - itemsets: frequent itemsets, e.g. from ``FPGrowth/mine(_:options:)``.
   ///   - options: thresholds.
   /// - Returns: the rules in the order above.
-  /// - Complexity: O(Σ k² over itemsets of size k) expected, plus sorting the rules.
+  /// - Complexity: O(Σ k² over itemsets of size k) expected, plus O(R log R) to sort R rules.
   public static func generate(from itemsets: FrequentItemsets, options: RuleOptions) -> [AssociationRule] {
-    var rules: [AssociationRule] = []
     let maxAntecedent = options.maxAntecedentLength ?? Int.max
-    var antecedent: [Int32] = []
-    var single: [Int32] = [0]
-    for itemset in itemsets.itemsets {
+    let minConfidence = options.minConfidence
+    let minLift = options.minLift ?? -Double.infinity
+    let n = itemsets.transactionCount
+    // Accepted candidates: (itemset index, consequent position, counts), sorted before materialising.
+    var sources: [Int32] = []
+    var skips: [Int32] = []
+    var antecedentCounts: [Int] = []
+    var consequentCounts: [Int] = []
+    var lifts: [Double] = []
+    var confidences: [Double] = []
+    var antecedent = [Int32](repeating: 0, count: 64)
+    for (index, itemset) in itemsets.itemsets.enumerated() {
       let size = itemset.items.count
       if size < 2 || size - 1 > maxAntecedent { continue }
-      for skip in 0..<size {
-        antecedent.removeAll(keepingCapacity: true)
-        for (position, item) in itemset.items.enumerated() where position != skip { antecedent.append(item) }
-        single[0] = itemset.items[skip]
-        guard let antecedentIndex = antecedent.withUnsafeBufferPointer({ itemsets.index(of: $0) }),
-          let consequentIndex = single.withUnsafeBufferPointer({ itemsets.index(of: $0) })
-        else { continue }
-        let rule = AssociationRule(
-          antecedent: antecedent, consequent: single,
-          antecedentCount: itemsets.itemsets[antecedentIndex].count,
-          consequentCount: itemsets.itemsets[consequentIndex].count, count: itemset.count,
-          transactionCount: itemsets.transactionCount)
-        if !(rule.confidence >= options.minConfidence) { continue }
-        if let minLift = options.minLift, !(rule.lift >= minLift) { continue }
-        rules.append(rule)
+      if antecedent.count < size { antecedent = [Int32](repeating: 0, count: size) }
+      itemset.items.withUnsafeBufferPointer { items in
+        antecedent.withUnsafeMutableBufferPointer { antecedent in
+          for skip in 0..<size {
+            var length = 0
+            for position in 0..<size where position != skip {
+              antecedent[length] = items[position]
+              length += 1
+            }
+            guard
+              let antecedentCount = itemsets.count(
+                ofSorted: UnsafeBufferPointer(rebasing: antecedent[0..<length])),
+              let consequentCount = itemsets.singleCount(of: items[skip])
+            else { continue }
+            let (confidence, lift) = Self.confidenceAndLift(
+              count: itemset.count, antecedentCount: antecedentCount, consequentCount: consequentCount,
+              transactionCount: n)
+            if !(confidence >= minConfidence) || !(lift >= minLift) { continue }
+            sources.append(Int32(index))
+            skips.append(Int32(skip))
+            antecedentCounts.append(antecedentCount)
+            consequentCounts.append(consequentCount)
+            lifts.append(lift)
+            confidences.append(confidence)
+          }
+        }
       }
     }
-    return sorted(rules)
+    // Order by the documented key without moving rules around.
+    let all = itemsets.itemsets
+    var order = Array(0..<Int32(sources.count))
+    order.sort { a, b in
+      let a = Int(a)
+      let b = Int(b)
+      if lifts[a] != lifts[b] { return lifts[a] > lifts[b] }
+      if confidences[a] != confidences[b] { return confidences[a] > confidences[b] }
+      let itemsA = all[Int(sources[a])].items
+      let itemsB = all[Int(sources[b])].items
+      if itemsA.count != itemsB.count { return itemsA.count < itemsB.count }
+      let skipA = Int(skips[a])
+      let skipB = Int(skips[b])
+      var i = 0
+      var j = 0
+      while i < itemsA.count && j < itemsB.count {
+        if i == skipA {
+          i += 1
+          continue
+        }
+        if j == skipB {
+          j += 1
+          continue
+        }
+        if itemsA[i] != itemsB[j] { return itemsA[i] < itemsB[j] }
+        i += 1
+        j += 1
+      }
+      return itemsA[skipA] < itemsB[skipB]
+    }
+    return order.map { candidate in
+      let candidate = Int(candidate)
+      let items = all[Int(sources[candidate])].items
+      let skip = Int(skips[candidate])
+      var antecedent = items
+      let consequent = antecedent.remove(at: skip)
+      return AssociationRule(
+        antecedent: antecedent, consequent: [consequent], antecedentCount: antecedentCounts[candidate],
+        consequentCount: consequentCounts[candidate], count: all[Int(sources[candidate])].count,
+        transactionCount: n)
+    }
   }
 
-  /// Sorts rules by descending lift, descending confidence, antecedent ids, consequent id.
-  static func sorted(_ rules: [AssociationRule]) -> [AssociationRule] {
-    let keyed = rules.map { (lift: $0.lift, confidence: $0.confidence, rule: $0) }
-    return keyed.sorted { a, b in
-      if a.lift != b.lift { return a.lift > b.lift }
-      if a.confidence != b.confidence { return a.confidence > b.confidence }
-      if a.rule.antecedent.count != b.rule.antecedent.count {
-        return a.rule.antecedent.count < b.rule.antecedent.count
-      }
-      if a.rule.antecedent != b.rule.antecedent {
-        return a.rule.antecedent.lexicographicallyPrecedes(b.rule.antecedent)
-      }
-      return a.rule.consequent.lexicographicallyPrecedes(b.rule.consequent)
-    }.map(\.rule)
+  /// Confidence and lift exactly as ``AssociationRule/confidence`` and ``AssociationRule/lift``.
+  @inline(__always)
+  static func confidenceAndLift(
+    count: Int, antecedentCount: Int, consequentCount: Int, transactionCount: Int
+  ) -> (Double, Double) {
+    let rule = AssociationRule(
+      antecedent: [], consequent: [], antecedentCount: antecedentCount, consequentCount: consequentCount,
+      count: count, transactionCount: transactionCount)
+    let confidence = rule.confidence
+    return (confidence, confidence / rule.consequentSupport)
   }
 }

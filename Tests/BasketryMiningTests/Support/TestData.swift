@@ -20,13 +20,21 @@ enum TestData {
 
   /// Groceries basket CSV: one transaction per line, items separated by commas, names kept exactly
   /// (including trailing spaces such as "cream cheese ").
-  static func groceries() throws -> Named? {
+  static func groceries() throws -> Named? { try groceriesCache.get() }
+
+  /// FIMI retail.dat: one transaction per line, item ids separated by whitespace.
+  static func retail() throws -> Named? { try retailCache.get() }
+
+  // Each file is read once per test process.
+  private static let groceriesCache = Result<Named?, any Error> { try readGroceries() }
+  private static let retailCache = Result<Named?, any Error> { try readRetail() }
+
+  private static func readGroceries() throws -> Named? {
     guard let path = sharedFile("groceries/groceries.csv") else { return nil }
     return try read(path) { line in line.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
   }
 
-  /// FIMI retail.dat: one transaction per line, item ids separated by whitespace.
-  static func retail() throws -> Named? {
+  private static func readRetail() throws -> Named? {
     guard let path = sharedFile("fimi-retail/retail.dat") else { return nil }
     return try read(path) { line in line.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init) }
   }
