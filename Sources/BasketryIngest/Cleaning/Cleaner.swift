@@ -23,7 +23,8 @@ struct Cleaner {
         nonProductRegex = try Regex(pattern)
       } catch {
         throw IngestError(
-          SourceLocation(file: "<options>", field: "nonProductPattern"), "invalid regular expression '\(pattern)': \(error)")
+          SourceLocation(file: "<options>", field: "nonProductPattern"),
+          "invalid regular expression '\(pattern)': \(error)")
       }
     } else {
       nonProductRegex = nil
@@ -311,7 +312,8 @@ struct Cleaner {
       }
       rules.append(
         CleaningReport.Rule(
-          rule: "oversized-basket", description: "orders with more distinct items than the cap (\(cap.map(String.init) ?? "none"))",
+          rule: "oversized-basket",
+          description: "orders with more distinct items than the cap (\(cap.map(String.init) ?? "none"))",
           action: "dropped", rowsAffected: rowsAffected, ordersAffected: ordersAffected,
           details: cap.map { ["cap": $0] } ?? [:]))
     }
@@ -457,7 +459,8 @@ struct Cleaner {
       guard !sizes.isEmpty else { return nil }
       let sorted = sizes.sorted()
       let fraction = min(max(p, 0), 100) / 100
-      let rank = max(1, Int((fraction * Double(sorted.count)).rounded(.up)))
+      // A tiny tolerance keeps p × n = 7.000000000000001 at rank 7.
+      let rank = max(1, Int((fraction * Double(sorted.count) - 1e-9).rounded(.up)))
       return sorted[min(rank, sorted.count) - 1]
     }
   }

@@ -182,7 +182,11 @@ extension CleaningReport {
       }
       lines.append("  " + cells.joined(separator: "  "))
       if index == 0 {
-        lines.append("  " + widths.enumerated().map { String(repeating: "-", count: $0.offset == widths.count - 1 ? max($0.element, 11) : $0.element) }.joined(separator: "  "))
+        lines.append(
+          "  "
+            + widths.enumerated().map {
+              String(repeating: "-", count: $0.offset == widths.count - 1 ? max($0.element, 11) : $0.element)
+            }.joined(separator: "  "))
       } else if index > 0 {
         let rule = rules[index - 1]
         if !rule.details.isEmpty {

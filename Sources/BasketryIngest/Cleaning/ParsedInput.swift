@@ -87,7 +87,9 @@ struct BadRowLog {
   mutating func record(_ error: IngestError) throws {
     if strict { throw error }
     count += 1
-    if first.count < BadRowLog.keep { first.append(CleaningReport.BadRow(location: error.location, message: error.message)) }
+    if first.count < BadRowLog.keep {
+      first.append(CleaningReport.BadRow(location: error.location, message: error.message))
+    }
   }
 }
 

@@ -28,7 +28,9 @@ enum BasketsFormat {
     var buffer = [UInt8](repeating: 0, count: 1 << 20)
     var filled = 0
     while filled < buffer.count {
-      let n = try buffer.withUnsafeMutableBytes { try stream.read(into: UnsafeMutableRawBufferPointer(rebasing: $0[filled...])) }
+      let n = try buffer.withUnsafeMutableBytes {
+        try stream.read(into: UnsafeMutableRawBufferPointer(rebasing: $0[filled...]))
+      }
       if n == 0 { break }
       filled += n
     }
@@ -57,7 +59,8 @@ enum BasketsFormat {
       do {
         for field in 0..<record.count {
           if record.withField(field, { $0.isEmpty }) { continue }
-          let item = try record.intern(field, into: &input.table.itemIDs, file: file, field: String(field + 1), trim: false)
+          let item = try record.intern(
+            field, into: &input.table.itemIDs, file: file, field: String(field + 1), trim: false)
           if orderID < 0 {
             let label = multiple ? "\(file):\(record.line)" : String(record.line)
             orderID = input.table.orderIDs.intern(label)

@@ -52,7 +52,9 @@ enum EventsFormat {
     input.bytesRead = bytesBefore + reader.bytesRead
   }
 
-  private static func parse(_ line: ArraySlice<UInt8>, at location: SourceLocation, into input: inout ParsedInput)
+  private static func parse(
+    _ line: ArraySlice<UInt8>, at location: SourceLocation, into input: inout ParsedInput
+  )
     throws
   {
     func fail(_ field: String?, _ message: String) -> IngestError {

@@ -93,12 +93,15 @@ enum InstacartFormat {
     }
 
     // Catalog.
-    let aisles = try files.aisles.map { try readNames($0, idColumn: "aisle_id", nameColumn: "aisle", input: &input) } ?? [:]
+    let aisles =
+      try files.aisles.map { try readNames($0, idColumn: "aisle_id", nameColumn: "aisle", input: &input) } ?? [:]
     let departments =
       try files.departments.map {
         try readNames($0, idColumn: "department_id", nameColumn: "department", input: &input)
       } ?? [:]
-    if let products = files.products { try readProducts(products, aisles: aisles, departments: departments, input: &input) }
+    if let products = files.products {
+      try readProducts(products, aisles: aisles, departments: departments, input: &input)
+    }
 
     // Orders and lines.
     var orders: [Int64: OrderInfo] = [:]
@@ -107,7 +110,8 @@ enum InstacartFormat {
     var lineHashes: [ContentHash] = []
     for path in files.orders { try readOrders(path, orders: &orders, input: &input) }
     for path in files.orderProducts + files.joined {
-      try readLines(path, orders: &orders, lineOrders: &lineOrders, lineItems: &lineItems, lineHashes: &lineHashes, input: &input)
+      try readLines(
+        path, orders: &orders, lineOrders: &lineOrders, lineItems: &lineItems, lineHashes: &lineHashes, input: &input)
     }
 
     // Synthetic per-user timeline.
@@ -323,9 +327,12 @@ enum InstacartFormat {
       var daysSince = Double.nan
       if let days { daysSince = try record.number(days, file: file, field: "days_since_prior_order") }
       guard (0...23).contains(hourOfDay) else {
-        throw IngestError(SourceLocation(file: file, line: record.line, field: "order_hour_of_day"), "hour out of range")
+        throw IngestError(
+          SourceLocation(file: file, line: record.line, field: "order_hour_of_day"), "hour out of range")
       }
-      return (orderID, OrderInfo(user: userID, number: Int(orderNumber), hour: Int(hourOfDay), daysSincePrior: daysSince))
+      return (
+        orderID, OrderInfo(user: userID, number: Int(orderNumber), hour: Int(hourOfDay), daysSincePrior: daysSince)
+      )
     }
   }
 }

@@ -47,11 +47,18 @@ enum OnlineRetailFormat {
           return .purchase
         }
         let order = try record.intern(invoice, into: &input.table.orderIDs, file: file, field: names[invoice])
-        guard order >= 0 else { throw IngestError(SourceLocation(file: file, line: record.line, field: names[invoice]), "empty invoice number") }
+        guard order >= 0 else {
+          throw IngestError(
+            SourceLocation(file: file, line: record.line, field: names[invoice]), "empty invoice number")
+        }
         let item = try record.intern(stock, into: &input.table.itemIDs, file: file, field: names[stock])
-        guard item >= 0 else { throw IngestError(SourceLocation(file: file, line: record.line, field: names[stock]), "empty stock code") }
+        guard item >= 0 else {
+          throw IngestError(SourceLocation(file: file, line: record.line, field: names[stock]), "empty stock code")
+        }
         let q = try record.number(quantity, file: file, field: names[quantity])
-        guard !q.isNaN else { throw IngestError(SourceLocation(file: file, line: record.line, field: names[quantity]), "empty quantity") }
+        guard !q.isNaN else {
+          throw IngestError(SourceLocation(file: file, line: record.line, field: names[quantity]), "empty quantity")
+        }
         let p = try record.number(price, file: file, field: names[price])
         let t = try record.date(date, file: file, field: names[date])
         var user: Int32 = -1

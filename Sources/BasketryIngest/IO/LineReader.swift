@@ -43,7 +43,9 @@ struct LineReader {
       position = 0
       let old = buffer.count
       buffer.append(contentsOf: repeatElement(0, count: 1 << 20))
-      let n = try buffer.withUnsafeMutableBytes { try stream.read(into: UnsafeMutableRawBufferPointer(rebasing: $0[old...])) }
+      let n = try buffer.withUnsafeMutableBytes {
+        try stream.read(into: UnsafeMutableRawBufferPointer(rebasing: $0[old...]))
+      }
       buffer.removeLast((1 << 20) - n)
       if n == 0 { eof = true }
       if first && buffer.count >= 3 {
