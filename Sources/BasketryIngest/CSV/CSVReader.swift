@@ -113,7 +113,10 @@ public struct CSVReader {
     fieldEnds.removeAll(keepingCapacity: true)
   }
 
-  private func makeRecord(line: Int) -> CSVRecord { CSVRecord(line: line, bytes: fieldBytes, ends: fieldEnds) }
+  private func makeRecord(line: Int, quoted: Bool = true) -> CSVRecord {
+    let blank = !quoted && fieldEnds.count == 1 && fieldBytes.isEmpty
+    return CSVRecord(line: line, bytes: fieldBytes, ends: fieldEnds, isBlankLine: blank)
+  }
 
   private func location(line: Int, field: Int) -> SourceLocation {
     SourceLocation(file: file, line: line, field: String(field))
@@ -157,6 +160,7 @@ public struct CSVReader {
     beginRecord()
     let recordLine = lineNumber
     var quoteLine = lineNumber
+    var sawQuote = false
     var state = State.fieldStart
     let quote: UInt8 = 0x22
     while true {
@@ -171,7 +175,7 @@ public struct CSVReader {
         case .fieldStart, .unquoted, .quoteInQuoted:
           fieldEnds.append(fieldBytes.count)
           lineNumber += 1
-          return makeRecord(line: recordLine)
+          return makeRecord(line: recordLine, quoted: sawQuote)
         }
       }
       let base = storage.pointer
@@ -181,6 +185,7 @@ public struct CSVReader {
       case .fieldStart:
         if base[i] == quote {
           state = .quoted
+          sawQuote = true
           quoteLine = lineNumber
           storage.position = i + 1
         } else {
@@ -210,7 +215,7 @@ public struct CSVReader {
           fieldEnds.append(fieldBytes.count)
           lineNumber += 1
           skipLineFeed = byte == 0x0D
-          return makeRecord(line: recordLine)
+          return makeRecord(line: recordLine, quoted: sawQuote)
         }
       case .quoted:
         let start = i

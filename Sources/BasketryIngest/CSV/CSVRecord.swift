@@ -11,11 +11,14 @@ public struct CSVRecord: Sendable, Hashable {
   @usableFromInline let bytes: [UInt8]
   /// End offset of each field in ``bytes``.
   @usableFromInline let ends: [Int]
+  /// Whether the record came from an empty physical line (not from `""`).
+  let isBlankLine: Bool
 
-  @usableFromInline init(line: Int, bytes: [UInt8], ends: [Int]) {
+  @usableFromInline init(line: Int, bytes: [UInt8], ends: [Int], isBlankLine: Bool = false) {
     self.line = line
     self.bytes = bytes
     self.ends = ends
+    self.isBlankLine = isBlankLine
   }
 
   /// Creates a record from strings (for tests and programmatic input).
@@ -52,8 +55,8 @@ public struct CSVRecord: Sendable, Hashable {
     (0..<count).map { index in withField(index) { String(decoding: $0, as: UTF8.self) } }
   }
 
-  /// Whether the record is a blank line (one empty field).
-  public var isBlank: Bool { ends.count == 1 && ends[0] == 0 }
+  /// Whether the record is a blank line (an empty physical line; `""` is not blank).
+  public var isBlank: Bool { isBlankLine || ends.isEmpty }
 
   /// A 128-bit hash of all fields and their boundaries, used to find exact duplicate rows.
   func contentHash() -> ContentHash {

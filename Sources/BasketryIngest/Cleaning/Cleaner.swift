@@ -459,7 +459,8 @@ struct Cleaner {
       guard !sizes.isEmpty else { return nil }
       let sorted = sizes.sorted()
       let fraction = min(max(p, 0), 100) / 100
-      let rank = max(1, Int((fraction * Double(sorted.count)).rounded(.up)))
+      // A tiny tolerance keeps p × n = 7.000000000000001 at rank 7.
+      let rank = max(1, Int((fraction * Double(sorted.count) - 1e-9).rounded(.up)))
       return sorted[min(rank, sorted.count) - 1]
     }
   }

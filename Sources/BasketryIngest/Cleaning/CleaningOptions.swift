@@ -54,9 +54,11 @@ public struct CleaningOptions: Sendable, Hashable {
   /// Item code prefixes that are not products. Default `gift_0001_` (vouchers) and `TEST`.
   public var nonProductPrefixes: [String] = ["gift_0001_", "TEST"]
   /// A regular expression (whole match) for non-product codes in unknown shops. The default,
-  /// `^[A-Z]+( [A-Z]+)*$`, matches codes without any digit made of upper-case words ("POSTAGE",
-  /// "SHIPPING", "FEE", "BANK CHARGES"): real SKUs nearly always contain a digit. `nil` disables it.
-  public var nonProductPattern: String? = "^[A-Z]+( [A-Z]+)*$"
+  /// `^[A-Z]{3,}( [A-Z]+)*$`, matches codes without any digit made of upper-case words of at least
+  /// three letters ("POSTAGE", "SHIPPING", "FEE", "BANK CHARGES"): real SKUs nearly always contain a
+  /// digit. One- and two-letter codes are left to ``nonProductCodes`` (Online Retail's `M`, `D`, `S`,
+  /// `B`), since short letter ids are plausible item ids elsewhere. `nil` disables the heuristic.
+  public var nonProductPattern: String? = "^[A-Z]{3,}( [A-Z]+)*$"
   /// Drop lines with quantity ≤ 0 that are not returns. Default true.
   public var dropNonPositiveQuantity = true
   /// Drop lines with unit price ≤ 0. Default true.
