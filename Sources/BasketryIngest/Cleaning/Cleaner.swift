@@ -103,7 +103,11 @@ struct Cleaner {
     // 6. Non-positive price.
     if options.dropNonPositivePrice {
       let rows = (0..<n).filter { alive[$0] && table.price[$0] <= 0 }
-      drop(rows, rule: "non-positive-price", description: "unit price ≤ 0 (free lines, stock notes)")
+      // Online Retail's empty-description rows are nearly all price-0 junk; count them here.
+      let emptyTitle = rows.filter { table.title[$0] < 0 }.count
+      drop(
+        rows, rule: "non-positive-price", description: "unit price ≤ 0 (free lines, stock notes)",
+        details: emptyTitle > 0 ? ["empty_description": emptyTitle] : [:])
     }
 
     // 7. Unknown items.
