@@ -77,6 +77,17 @@ import Testing
     #expect(blanks.map(\.fields) == [["1", "2", "3"], ["4"]])
   }
 
+  @Test func automaticSeparatorPicksCommaOrWhitespace() throws {
+    var comma = try CSVReader(path: Fixtures.path("groceries_small.csv"), separator: .automatic)
+    #expect(try comma.next()?.fields == ["citrus fruit", "semi-finished bread", "margarine", "ready soups"])
+    #expect(comma.separator == .delimiter(UInt8(ascii: ",")))
+    var blanks = try CSVReader(path: Fixtures.path("retail_small.dat"), separator: .automatic)
+    #expect(try blanks.next()?.fields == ["0", "1", "2", "3"])
+    #expect(blanks.separator == .whitespace)
+    var empty = try CSVReader(path: Fixtures.temporary(""), separator: .automatic)
+    #expect(try empty.next() == nil)
+  }
+
   @Test func unterminatedQuoteNamesTheLineWhereItOpened() throws {
     let path = try Fixtures.temporary("a,b\n1,2\n3,\"open\nmore\nlines\n")
     var reader = try CSVReader(path: path)

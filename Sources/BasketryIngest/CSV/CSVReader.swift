@@ -23,12 +23,15 @@ public struct CSVReader {
     case delimiter(UInt8)
     /// Runs of spaces and tabs; no quoting; leading and trailing blanks ignored (FIMI `.dat` style).
     case whitespace
+    /// Decided from the first chunk read (up to 1 MiB): comma if it contains a comma, else
+    /// whitespace (basket files: groceries.csv vs FIMI `.dat`). Works for standard input too.
+    case automatic
   }
 
   /// The label used in error locations (path or `<stdin>`).
   public let file: String
-  /// The field separator.
-  public let separator: Separator
+  /// The field separator (``Separator/automatic`` resolves on the first read).
+  public private(set) var separator: Separator
   /// Whether blank lines are skipped (true) or returned as records with one empty field.
   public var skipsBlankLines: Bool
   private let storage: Storage
@@ -71,9 +74,11 @@ public struct CSVReader {
   public mutating func next() throws -> CSVRecord? {
     while true {
       let record: CSVRecord?
+      if separator == .automatic { _ = try fill() }
       switch separator {
       case .delimiter(let delimiter): record = try nextDelimited(delimiter)
       case .whitespace: record = try nextWhitespace()
+      case .automatic: return nil  // empty input: fill() resolves it otherwise
       }
       guard let record else { return nil }
       if skipsBlankLines && (record.count == 0 || record.isBlank) { continue }
@@ -96,6 +101,10 @@ public struct CSVReader {
     }
     if atStart {
       atStart = false
+      if separator == .automatic {
+        let chunk = UnsafeBufferPointer(start: storage.pointer, count: n)
+        separator = chunk.contains(UInt8(ascii: ",")) ? .delimiter(UInt8(ascii: ",")) : .whitespace
+      }
       // Skip a UTF-8 byte-order mark (it may in theory straddle reads; 1 MiB reads make that moot).
       if n >= 3 && storage.byte(0) == 0xEF && storage.byte(1) == 0xBB && storage.byte(2) == 0xBF {
         storage.position = 3
