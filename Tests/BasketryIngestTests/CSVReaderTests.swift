@@ -38,6 +38,43 @@ import Testing
     #expect(gz == plain.map(\.fields))
   }
 
+  /// Random CSV larger than several read chunks, compressed as three gzip members, reads back
+  /// exactly like the plain text.
+  @Test func gzipRoundTripAcrossChunksAndMembers() throws {
+    var rng = SplitMix64(seed: 2024)
+    var rows: [[String]] = []
+    var text = ""
+    let pieces = ["a", "bc", "d,e", "say \"hi\"", "multi\nline", "", "ü€", "12.50"]
+    for _ in 0..<60_000 {
+      let row = (0..<4).map { _ in pieces[Int(rng.next() % UInt64(pieces.count))] + String(rng.next() % 1000) }
+      rows.append(row)
+      text += row.map { "\"" + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }.joined(separator: ",") + "\r\n"
+    }
+    let bytes = Array(text.utf8)
+    #expect(bytes.count > 2 << 20)  // more than two 1 MiB read chunks
+    let third = bytes.count / 3
+    let gz =
+      try Gzip.compress(Array(bytes[..<third])) + Gzip.compress(Array(bytes[third..<(2 * third)]))
+      + Gzip.compress(Array(bytes[(2 * third)...]), level: 1)
+    let path = try Fixtures.temporary(gz, name: "round-trip.csv.gz")
+    var reader = try CSVReader(path: path)
+    var read: [[String]] = []
+    var lines: [Int] = []
+    while let record = try reader.next() {
+      read.append(record.fields)
+      lines.append(record.line)
+    }
+    #expect(read == rows)
+    // Each row holds one quoted newline or none: physical lines advance accordingly.
+    var expectedLine = 1
+    var expectedLines: [Int] = []
+    for row in rows {
+      expectedLines.append(expectedLine)
+      expectedLine += 1 + row.filter { $0.contains("\n") }.count
+    }
+    #expect(lines == expectedLines)
+  }
+
   @Test func gzipDetectedByContentNotName() throws {
     let bytes = try Data(contentsOf: URL(fileURLWithPath: Fixtures.path("edge.csv.gz")))
     let path = try Fixtures.temporary(Array(bytes), name: "no-extension.txt")
