@@ -181,6 +181,17 @@ enum TestSupportFolder {
     #expect(data.events[1].session == Event.noSession)
   }
 
+  @Test func resentPurchaseIsADuplicate() throws {
+    let line = #"{"user": "u", "item": "x1", "type": "purchase", "timestamp": 5}"#
+    let path = try Fixtures.temporary(
+      [line, line, #"{"user": "u", "item": "x2", "type": "view"}"#].joined(separator: "\n"))
+    let result = try Ingest.load([path], options: IngestOptions(format: .events))
+    #expect(result.report.rule("duplicate")?.rowsAffected == 1)
+    #expect(result.dataset.baskets.lineCount == 1)
+    #expect(result.dataset.baskets.quantities == [1])
+    #expect(result.dataset.events.count == 1)
+  }
+
   @Test func badEventsNameLineAndKey() throws {
     let report = try Ingest.load([Fixtures.path("events.jsonl")], options: IngestOptions(format: .events)).report
     #expect(report.badRows.map(\.location.line) == [7, 8, 9])
