@@ -462,7 +462,7 @@ struct Cleaner {
     case .percentile(let p):
       guard !sizes.isEmpty else { return nil }
       let sorted = sizes.sorted()
-      let fraction = min(max(p, 0), 100) / 100
+      let fraction = p.isNaN ? 1 : min(max(p, 0), 100) / 100
       // A tiny tolerance keeps p × n = 7.000000000000001 at rank 7.
       let rank = max(1, Int((fraction * Double(sorted.count) - 1e-9).rounded(.up)))
       return sorted[min(rank, sorted.count) - 1]
