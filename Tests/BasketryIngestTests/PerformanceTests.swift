@@ -67,4 +67,20 @@ struct PerformanceTests {
       "Ingest.load online-retail (read + clean + build): \(rows) rows in \(best) CPU s = \(Int(Double(rows) / best)) rows/s"
     )
   }
+
+  @Test func fimiRetailThroughput() throws {
+    let fimi = (TestSupport.sharedDataRoot ?? "") + "/fimi-retail/retail.dat"
+    var best = Double.infinity
+    var lines = 0
+    for _ in 0..<3 {
+      best = min(
+        best,
+        try seconds {
+          let result = try Ingest.load([fimi], options: IngestOptions(format: .baskets))
+          lines = result.dataset.baskets.lineCount
+        })
+    }
+    #expect(lines == 908_576)
+    print("Ingest.load baskets retail.dat: 88162 baskets, \(lines) items in \(best) CPU s")
+  }
 }
