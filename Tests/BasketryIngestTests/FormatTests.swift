@@ -198,3 +198,27 @@ enum TestSupportFolder {
     #expect(report.badRows.map(\.location.field) == ["item", "value", nil])
   }
 }
+
+@Suite struct OptionParsingTests {
+  @Test(arguments: [
+    ("none", CleaningOptions.BasketCap.none as CleaningOptions.BasketCap?),
+    ("p99.9", .percentile(99.9)),
+    ("95%", .percentile(95)),
+    ("150", .absolute(150)),
+    ("0", nil),
+    ("p101", nil),
+    ("many", nil),
+  ])
+  func basketCap(text: String, expected: CleaningOptions.BasketCap?) {
+    let parsed = CleaningOptions.BasketCap(parsing: text)
+    #expect(parsed == expected)
+    if let parsed { #expect(CleaningOptions.BasketCap(parsing: parsed.description) == parsed) }
+  }
+
+  @Test func columnMapping() throws {
+    let mapping = try ColumnMapping(parsing: "order=Basket, user=Client,item=Article")
+    #expect(mapping == ColumnMapping(order: "Basket", user: "Client", item: "Article"))
+    #expect(throws: IngestError.self) { try ColumnMapping(parsing: "colour=Red") }
+    #expect(throws: IngestError.self) { try ColumnMapping(parsing: "order") }
+  }
+}
