@@ -4,6 +4,10 @@ import Testing
 
 @testable import BasketryIngest
 
+#if canImport(Glibc)
+  import Glibc
+#endif
+
 @Suite struct CSVReaderTests {
   private func readAll(
     _ path: String, separator: CSVReader.Separator = .delimiter(UInt8(ascii: ","))
@@ -74,6 +78,26 @@ import Testing
     }
     #expect(lines == expectedLines)
   }
+
+  #if canImport(Glibc)
+    /// `"-"` reads standard input (here a gzip file put on descriptor 0 for the test).
+    @Test func standardInput() throws {
+      let fd = open(try Fixtures.path("edge.csv.gz"), O_RDONLY)
+      try #require(fd >= 0)
+      let saved = dup(0)
+      dup2(fd, 0)
+      defer {
+        dup2(saved, 0)
+        close(saved)
+        close(fd)
+      }
+      var reader = try CSVReader(path: "-")
+      #expect(reader.file == "<stdin>")
+      var count = 0
+      while try reader.next() != nil { count += 1 }
+      #expect(count == 4)
+    }
+  #endif
 
   @Test func gzipDetectedByContentNotName() throws {
     let bytes = try Data(contentsOf: URL(fileURLWithPath: Fixtures.path("edge.csv.gz")))
