@@ -4,6 +4,10 @@ import Testing
 
 @testable import BasketryIngest
 
+#if canImport(Glibc)
+  import Glibc
+#endif
+
 @Suite struct CSVReaderTests {
   private func readAll(
     _ path: String, separator: CSVReader.Separator = .delimiter(UInt8(ascii: ","))
@@ -37,6 +41,63 @@ import Testing
     while let record = try reader.next() { gz.append(record.fields) }
     #expect(gz == plain.map(\.fields))
   }
+
+  /// Random CSV larger than several read chunks, compressed as three gzip members, reads back
+  /// exactly like the plain text.
+  @Test func gzipRoundTripAcrossChunksAndMembers() throws {
+    var rng = SplitMix64(seed: 2024)
+    var rows: [[String]] = []
+    var text = ""
+    let pieces = ["a", "bc", "d,e", "say \"hi\"", "multi\nline", "", "ü€", "12.50"]
+    for _ in 0..<60_000 {
+      let row = (0..<4).map { _ in pieces[Int(rng.next() % UInt64(pieces.count))] + String(rng.next() % 1000) }
+      rows.append(row)
+      text += row.map { "\"" + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }.joined(separator: ",") + "\r\n"
+    }
+    let bytes = Array(text.utf8)
+    #expect(bytes.count > 2 << 20)  // more than two 1 MiB read chunks
+    let third = bytes.count / 3
+    let gz =
+      try Gzip.compress(Array(bytes[..<third])) + Gzip.compress(Array(bytes[third..<(2 * third)]))
+      + Gzip.compress(Array(bytes[(2 * third)...]), level: 1)
+    let path = try Fixtures.temporary(gz, name: "round-trip.csv.gz")
+    var reader = try CSVReader(path: path)
+    var read: [[String]] = []
+    var lines: [Int] = []
+    while let record = try reader.next() {
+      read.append(record.fields)
+      lines.append(record.line)
+    }
+    #expect(read == rows)
+    // Each row holds one quoted newline or none: physical lines advance accordingly.
+    var expectedLine = 1
+    var expectedLines: [Int] = []
+    for row in rows {
+      expectedLines.append(expectedLine)
+      expectedLine += 1 + row.filter { $0.contains("\n") }.count
+    }
+    #expect(lines == expectedLines)
+  }
+
+  #if canImport(Glibc)
+    /// `"-"` reads standard input (here a gzip file put on descriptor 0 for the test).
+    @Test func standardInput() throws {
+      let fd = open(try Fixtures.path("edge.csv.gz"), O_RDONLY)
+      try #require(fd >= 0)
+      let saved = dup(0)
+      dup2(fd, 0)
+      defer {
+        dup2(saved, 0)
+        close(saved)
+        close(fd)
+      }
+      var reader = try CSVReader(path: "-")
+      #expect(reader.file == "<stdin>")
+      var count = 0
+      while try reader.next() != nil { count += 1 }
+      #expect(count == 4)
+    }
+  #endif
 
   @Test func gzipDetectedByContentNotName() throws {
     let bytes = try Data(contentsOf: URL(fileURLWithPath: Fixtures.path("edge.csv.gz")))
@@ -75,6 +136,17 @@ import Testing
     #expect(tab.map(\.fields) == [["a", "b c"]])
     let blanks = try readAll(Fixtures.temporary("  1 2\t 3  \n4\n"), separator: .whitespace)
     #expect(blanks.map(\.fields) == [["1", "2", "3"], ["4"]])
+  }
+
+  @Test func automaticSeparatorPicksCommaOrWhitespace() throws {
+    var comma = try CSVReader(path: Fixtures.path("groceries_small.csv"), separator: .automatic)
+    #expect(try comma.next()?.fields == ["citrus fruit", "semi-finished bread", "margarine", "ready soups"])
+    #expect(comma.separator == .delimiter(UInt8(ascii: ",")))
+    var blanks = try CSVReader(path: Fixtures.path("retail_small.dat"), separator: .automatic)
+    #expect(try blanks.next()?.fields == ["0", "1", "2", "3"])
+    #expect(blanks.separator == .whitespace)
+    var empty = try CSVReader(path: Fixtures.temporary(""), separator: .automatic)
+    #expect(try empty.next() == nil)
   }
 
   @Test func unterminatedQuoteNamesTheLineWhereItOpened() throws {

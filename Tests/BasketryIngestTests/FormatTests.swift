@@ -181,9 +181,44 @@ enum TestSupportFolder {
     #expect(data.events[1].session == Event.noSession)
   }
 
+  @Test func resentPurchaseIsADuplicate() throws {
+    let line = #"{"user": "u", "item": "x1", "type": "purchase", "timestamp": 5}"#
+    let path = try Fixtures.temporary(
+      [line, line, #"{"user": "u", "item": "x2", "type": "view"}"#].joined(separator: "\n"))
+    let result = try Ingest.load([path], options: IngestOptions(format: .events))
+    #expect(result.report.rule("duplicate")?.rowsAffected == 1)
+    #expect(result.dataset.baskets.lineCount == 1)
+    #expect(result.dataset.baskets.quantities == [1])
+    #expect(result.dataset.events.count == 1)
+  }
+
   @Test func badEventsNameLineAndKey() throws {
     let report = try Ingest.load([Fixtures.path("events.jsonl")], options: IngestOptions(format: .events)).report
     #expect(report.badRows.map(\.location.line) == [7, 8, 9])
     #expect(report.badRows.map(\.location.field) == ["item", "value", nil])
+  }
+}
+
+@Suite struct OptionParsingTests {
+  @Test(arguments: [
+    ("none", CleaningOptions.BasketCap.none as CleaningOptions.BasketCap?),
+    ("p99.9", .percentile(99.9)),
+    ("95%", .percentile(95)),
+    ("150", .absolute(150)),
+    ("0", nil),
+    ("p101", nil),
+    ("many", nil),
+  ])
+  func basketCap(text: String, expected: CleaningOptions.BasketCap?) {
+    let parsed = CleaningOptions.BasketCap(parsing: text)
+    #expect(parsed == expected)
+    if let parsed { #expect(CleaningOptions.BasketCap(parsing: parsed.description) == parsed) }
+  }
+
+  @Test func columnMapping() throws {
+    let mapping = try ColumnMapping(parsing: "order=Basket, user=Client,item=Article")
+    #expect(mapping == ColumnMapping(order: "Basket", user: "Client", item: "Article"))
+    #expect(throws: IngestError.self) { try ColumnMapping(parsing: "colour=Red") }
+    #expect(throws: IngestError.self) { try ColumnMapping(parsing: "order") }
   }
 }

@@ -42,6 +42,7 @@ import Testing
     #expect(parse("1e3") == 1000)
     #expect(parse("0.1") == 0.1)
     #expect(parse("123456789012345678901234567890") == 123456789012345678901234567890.0)
+    #expect(parse("1e400") == nil)
     #expect(parse("abc") == nil)
     #expect(parse("nan") == nil)
     #expect(parse("inf") == nil)

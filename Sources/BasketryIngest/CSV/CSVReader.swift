@@ -23,18 +23,26 @@ public struct CSVReader {
     case delimiter(UInt8)
     /// Runs of spaces and tabs; no quoting; leading and trailing blanks ignored (FIMI `.dat` style).
     case whitespace
+    /// Decided from the first chunk read (up to 1 MiB): comma if it contains a comma, else
+    /// whitespace (basket files: groceries.csv vs FIMI `.dat`). Works for standard input too.
+    case automatic
   }
 
   /// The label used in error locations (path or `<stdin>`).
   public let file: String
-  /// The field separator.
-  public let separator: Separator
+  /// The field separator (``Separator/automatic`` resolves on the first read).
+  public private(set) var separator: Separator
   /// Whether blank lines are skipped (true) or returned as records with one empty field.
   public var skipsBlankLines: Bool
   private let storage: Storage
   private var lineNumber = 1
   private var skipLineFeed = false
   private var atStart = true
+  // Cursor state lives in the struct (statically checked), not in the class: class stored
+  // properties pay a dynamic exclusivity check on every access.
+  private var position = 0
+  private var end = 0
+  private var eof = false
   private var fieldBytes: [UInt8] = []
   private var fieldEnds: [Int] = []
 
@@ -71,9 +79,11 @@ public struct CSVReader {
   public mutating func next() throws -> CSVRecord? {
     while true {
       let record: CSVRecord?
+      if separator == .automatic { _ = try fill() }
       switch separator {
       case .delimiter(let delimiter): record = try nextDelimited(delimiter)
       case .whitespace: record = try nextWhitespace()
+      case .automatic: return nil  // empty input: fill() resolves it otherwise
       }
       guard let record else { return nil }
       if skipsBlankLines && (record.count == 0 || record.isBlank) { continue }
@@ -85,21 +95,25 @@ public struct CSVReader {
 
   /// Makes bytes available; returns false at the end of the input.
   private mutating func fill() throws -> Bool {
-    if storage.position < storage.end { return true }
-    if storage.eof { return false }
+    if position < end { return true }
+    if eof { return false }
     let n = try storage.stream.read(into: storage.buffer)
-    storage.position = 0
-    storage.end = n
+    position = 0
+    end = n
     if n == 0 {
-      storage.eof = true
+      eof = true
       return false
     }
     if atStart {
       atStart = false
+      if separator == .automatic {
+        let chunk = UnsafeBufferPointer(start: storage.pointer, count: n)
+        separator = chunk.contains(UInt8(ascii: ",")) ? .delimiter(UInt8(ascii: ",")) : .whitespace
+      }
       // Skip a UTF-8 byte-order mark (it may in theory straddle reads; 1 MiB reads make that moot).
       if n >= 3 && storage.byte(0) == 0xEF && storage.byte(1) == 0xBB && storage.byte(2) == 0xBF {
-        storage.position = 3
-        if storage.position < storage.end { return true }
+        position = 3
+        if position < end { return true }
         return try fill()
       }
     }
@@ -125,20 +139,20 @@ public struct CSVReader {
   /// Skips the rest of the current physical line (after a syntax error).
   private mutating func skipRestOfLine() throws {
     while try fill() {
-      let start = storage.position
-      let end = storage.end
+      let start = position
+      let end = self.end
       var i = start
       while i < end {
         let byte = storage.byte(i)
         if byte == 0x0A || byte == 0x0D {
-          storage.position = i + 1
+          position = i + 1
           lineNumber += 1
           skipLineFeed = byte == 0x0D
           return
         }
         i += 1
       }
-      storage.position = end
+      position = end
     }
   }
 
@@ -146,7 +160,7 @@ public struct CSVReader {
   private mutating func consumePendingLineFeed() throws {
     if skipLineFeed {
       skipLineFeed = false
-      if try fill(), storage.byte(storage.position) == 0x0A { storage.position += 1 }
+      if try fill(), storage.byte(position) == 0x0A { position += 1 }
     }
   }
 
@@ -179,15 +193,15 @@ public struct CSVReader {
         }
       }
       let base = storage.pointer
-      let end = storage.end
-      var i = storage.position
+      let end = self.end
+      var i = position
       switch state {
       case .fieldStart:
         if base[i] == quote {
           state = .quoted
           sawQuote = true
           quoteLine = lineNumber
-          storage.position = i + 1
+          position = i + 1
         } else {
           state = .unquoted
         }
@@ -199,10 +213,10 @@ public struct CSVReader {
           i += 1
         }
         if i > start { fieldBytes.append(contentsOf: UnsafeBufferPointer(start: base + start, count: i - start)) }
-        storage.position = i
+        position = i
         if i == end { continue }
         let byte = base[i]
-        storage.position = i + 1
+        position = i + 1
         if byte == delimiter {
           fieldEnds.append(fieldBytes.count)
           state = .fieldStart
@@ -229,14 +243,14 @@ public struct CSVReader {
         lineNumber += newlines
         if i > start { fieldBytes.append(contentsOf: UnsafeBufferPointer(start: base + start, count: i - start)) }
         if i == end {
-          storage.position = i
+          position = i
           continue
         }
-        storage.position = i + 1
+        position = i + 1
         state = .quoteInQuoted
       case .quoteInQuoted:
         let byte = base[i]
-        storage.position = i + 1
+        position = i + 1
         if byte == quote {
           fieldBytes.append(quote)
           state = .quoted
@@ -251,7 +265,7 @@ public struct CSVReader {
         } else {
           let field = fieldEnds.count + 1
           let line = lineNumber
-          storage.position = i
+          position = i
           try skipRestOfLine()
           throw IngestError(
             location(line: line, field: field), "unexpected character after a closing quote (quotes must be doubled)")
@@ -275,8 +289,8 @@ public struct CSVReader {
         return makeRecord(line: recordLine)
       }
       let base = storage.pointer
-      let end = storage.end
-      var i = storage.position
+      let end = self.end
+      var i = position
       while i < end {
         let byte = base[i]
         if byte == 0x20 || byte == 0x09 {
@@ -286,7 +300,7 @@ public struct CSVReader {
           }
         } else if byte == 0x0A || byte == 0x0D {
           if inField { fieldEnds.append(fieldBytes.count) }
-          storage.position = i + 1
+          position = i + 1
           lineNumber += 1
           skipLineFeed = byte == 0x0D
           return makeRecord(line: recordLine)
@@ -303,7 +317,7 @@ public struct CSVReader {
         }
         i += 1
       }
-      storage.position = end
+      position = end
     }
   }
 }
@@ -311,14 +325,11 @@ public struct CSVReader {
 // MARK: - Storage
 
 extension CSVReader {
-  /// The chunk buffer and the byte stream (a class so the reader struct stays cheap to move).
+  /// The chunk buffer and the byte stream (a class so the buffer is freed once; only `let`s).
   final class Storage {
     let stream: ByteStream
     let buffer: UnsafeMutableRawBufferPointer
     let pointer: UnsafeMutablePointer<UInt8>
-    var position = 0
-    var end = 0
-    var eof = false
 
     init(stream: ByteStream, chunkSize: Int) {
       self.stream = stream

@@ -103,7 +103,11 @@ struct Cleaner {
     // 6. Non-positive price.
     if options.dropNonPositivePrice {
       let rows = (0..<n).filter { alive[$0] && table.price[$0] <= 0 }
-      drop(rows, rule: "non-positive-price", description: "unit price ≤ 0 (free lines, stock notes)")
+      // Online Retail's empty-description rows are nearly all price-0 junk; count them here.
+      let emptyTitle = rows.filter { table.title[$0] < 0 }.count
+      drop(
+        rows, rule: "non-positive-price", description: "unit price ≤ 0 (free lines, stock notes)",
+        details: emptyTitle > 0 ? ["empty_description": emptyTitle] : [:])
     }
 
     // 7. Unknown items.
@@ -458,7 +462,7 @@ struct Cleaner {
     case .percentile(let p):
       guard !sizes.isEmpty else { return nil }
       let sorted = sizes.sorted()
-      let fraction = min(max(p, 0), 100) / 100
+      let fraction = p.isNaN ? 1 : min(max(p, 0), 100) / 100
       // A tiny tolerance keeps p × n = 7.000000000000001 at rank 7.
       let rank = max(1, Int((fraction * Double(sorted.count) - 1e-9).rounded(.up)))
       return sorted[min(rank, sorted.count) - 1]

@@ -4,7 +4,9 @@ import BasketryCore
 /// ``CleaningReport``.
 ///
 /// Rules, in the order they run:
-/// 1. `duplicate` — exact duplicate rows (all fields byte-equal) after the first are dropped.
+/// 1. `duplicate` — exact duplicate rows (all fields byte-equal) after the first are dropped. Applies
+///    to formats whose rows are order lines (online-retail, orders, instacart, purchase events); not
+///    to `baskets`, where two identical baskets are two real transactions.
 /// 2. `adjustment` — Online Retail `A…` invoices ("Adjust bad debt") are dropped.
 /// 3. `cancellation` — Online Retail `C…` invoice lines and every line with a negative quantity and
 ///    a positive (or unknown) price are returns. They are dropped and *netted* against the same

@@ -191,8 +191,17 @@ extension CleaningReport {
         let rule = rules[index - 1]
         if !rule.details.isEmpty {
           let indent = String(repeating: " ", count: widths[0] + 2)
-          let text = rule.details.sorted { $0.key < $1.key }.map { "\($0.key) \(formatCount($0.value))" }
-          lines.append("  " + indent + "(" + text.joined(separator: ", ") + ")")
+          let parts = rule.details.sorted { $0.key < $1.key }.map { "\($0.key) \(formatCount($0.value))" }
+          // Wrap the details at about 100 columns.
+          var current = ""
+          for part in parts {
+            if !current.isEmpty && current.count + part.count + 2 > 100 - indent.count {
+              lines.append("  " + indent + current + ",")
+              current = ""
+            }
+            current += current.isEmpty ? part : ", " + part
+          }
+          if !current.isEmpty { lines.append("  " + indent + current) }
         }
       }
     }

@@ -19,27 +19,16 @@ enum BasketsFormat {
         ordersAffected: emptyLines))
   }
 
-  static func detectSeparator(_ path: String, override: UInt8?) throws -> CSVReader.Separator {
-    if let override {
-      return override == UInt8(ascii: " ") || override == UInt8(ascii: "\t") ? .whitespace : .delimiter(override)
-    }
-    if path == "-" { return .delimiter(UInt8(ascii: ",")) }
-    let stream = try ByteStream(path: path)
-    var buffer = [UInt8](repeating: 0, count: 1 << 20)
-    var filled = 0
-    while filled < buffer.count {
-      let n = try buffer.withUnsafeMutableBytes {
-        try stream.read(into: UnsafeMutableRawBufferPointer(rebasing: $0[filled...]))
-      }
-      if n == 0 { break }
-      filled += n
-    }
-    return buffer[0..<filled].contains(UInt8(ascii: ",")) ? .delimiter(UInt8(ascii: ",")) : .whitespace
+  /// The separator for a basket file: the explicit delimiter if given (space or tab meaning
+  /// whitespace), else detected from the first 1 MiB.
+  static func separator(override: UInt8?) -> CSVReader.Separator {
+    guard let override else { return .automatic }
+    return override == UInt8(ascii: " ") || override == UInt8(ascii: "\t") ? .whitespace : .delimiter(override)
   }
 
   private static func readFile(_ path: String, into input: inout ParsedInput, emptyLines: inout Int) throws {
-    let separator = try detectSeparator(path, override: input.options.delimiter)
-    var reader = try CSVReader(path: path, separator: separator, skipsBlankLines: false)
+    var reader = try CSVReader(
+      path: path, separator: separator(override: input.options.delimiter), skipsBlankLines: false)
     let file = reader.file
     let multiple = input.table.orderIDs.count > 0
     let bytesBefore = input.bytesRead

@@ -57,7 +57,12 @@ enum CatalogFile {
         attributes.categoryPath = try text(category).map(splitCategoryPath) ?? []
         attributes.price = try number(price)
         attributes.cost = try number(cost)
-        if let stockValue = try number(stock) { attributes.stock = Int(stockValue) }
+        if let stock, let stockValue = try number(stock) {
+          guard abs(stockValue) < 1e15 else {
+            throw IngestError(SourceLocation(file: file, line: record.line, field: names[stock]), "stock out of range")
+          }
+          attributes.stock = Int(stockValue)
+        }
         if let flag = try text(hidden)?.lowercased() { attributes.hidden = ["1", "true", "yes", "y"].contains(flag) }
         input.addCatalogItem(id, attributes)
       } catch let error as IngestError {

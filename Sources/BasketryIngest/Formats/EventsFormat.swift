@@ -16,7 +16,8 @@ import Foundation
 /// numbers. Unknown keys are ignored; blank lines are skipped.
 ///
 /// Purchases become order lines (quantity = value, default 1): grouped by the explicit order id if
-/// given, else by (user, session), else by (user, timestamp). Every other type (view, cart, return,
+/// given, else by (user, session), else by (user, timestamp). Byte-identical purchase lines count
+/// as exact duplicates for the `duplicate` rule. Every other type (view, cart, return,
 /// custom) becomes a ``Dataset/events`` entry. A missing user, item or type, a value or price that
 /// is not a number, or a bad timestamp is a bad row naming the line and the key.
 enum EventsFormat {
@@ -135,8 +136,10 @@ enum EventsFormat {
         orderKey = time == Baskets.noTime ? "\(user)" : "\(user)@\(time)"
       }
       let order = input.table.orderIDs.intern(orderKey)
+      // The line's bytes identify the row for the `duplicate` rule (a re-sent purchase event).
+      let hash = line.withUnsafeBufferPointer { ContentHash($0) }
       input.table.append(
-        order: order, user: userID, item: itemID, time: time, quantity: value, price: price ?? .nan)
+        order: order, user: userID, item: itemID, time: time, quantity: value, price: price ?? .nan, hash: hash)
     } else {
       let sessionID = session.map { input.sessions.intern($0) } ?? Event.noSession
       input.events.append(

@@ -325,7 +325,13 @@ enum InstacartFormat {
       let orderNumber = try integer(number, "order_number", required: false) ?? 0
       let hourOfDay = try integer(hour, "order_hour_of_day", required: false) ?? 0
       var daysSince = Double.nan
-      if let days { daysSince = try record.number(days, file: file, field: "days_since_prior_order") }
+      if let days {
+        daysSince = try record.number(days, file: file, field: "days_since_prior_order")
+        guard daysSince.isNaN || (0...3_650).contains(daysSince) else {
+          throw IngestError(
+            SourceLocation(file: file, line: record.line, field: "days_since_prior_order"), "days out of range")
+        }
+      }
       guard (0...23).contains(hourOfDay) else {
         throw IngestError(
           SourceLocation(file: file, line: record.line, field: "order_hour_of_day"), "hour out of range")

@@ -9,6 +9,10 @@ import BasketryCore
 enum OnlineRetailFormat {
   static func read(_ paths: [String], into input: inout ParsedInput) throws {
     for path in paths { try readFile(path, into: &input) }
+    input.notes.append("InvoiceDate has no time zone (UK local time in the UCI data); it is read as UTC.")
+    input.notes.append(
+      "Rows with an empty Description are nearly all price-0 stock notes: those not removed earlier are counted "
+        + "under non-positive-price (empty_description).")
   }
 
   private static func readFile(_ path: String, into input: inout ParsedInput) throws {

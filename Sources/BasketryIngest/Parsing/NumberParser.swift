@@ -15,8 +15,8 @@ enum NumberParser {
     return UnsafeBufferPointer(rebasing: bytes[start..<end])
   }
 
-  /// A decimal number (`-12`, `3.50`, `1e3`, `.5`), surrounding blanks allowed; `nil` if malformed
-  /// or empty. `inf`/`nan`/hex forms are rejected.
+  /// A decimal number (`-12`, `3.50`, `1e3`, `.5`), surrounding blanks allowed; `nil` if malformed,
+  /// empty or out of range (`1e400`). `inf`/`nan`/hex forms are rejected.
   ///
   /// Short inputs (≤ 15 significant digits, no exponent) take Clinger's exact fast path
   /// (integer mantissa divided by an exact power of ten, correctly rounded); others fall back to
@@ -61,7 +61,8 @@ enum NumberParser {
       let ok = (byte &- 0x30 < 10) || byte == 0x2E || byte == 0x2D || byte == 0x2B || byte == 0x65 || byte == 0x45
       if !ok { return nil }
     }
-    return Double(String(decoding: bytes, as: UTF8.self))
+    guard let value = Double(String(decoding: bytes, as: UTF8.self)), value.isFinite else { return nil }
+    return value
   }
 
   /// An integer (`42`, `-7`, also `3.0`), surrounding blanks allowed; `nil` if malformed, empty,
