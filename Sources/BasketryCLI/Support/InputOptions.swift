@@ -56,13 +56,10 @@ struct InputOptions: ParsableArguments {
   }
 
   static func parseCap(_ text: String) throws -> CleaningOptions.BasketCap {
-    let lowered = text.lowercased()
-    if lowered == "none" { return .none }
-    if lowered.hasPrefix("p"), let value = Double(lowered.dropFirst()), value > 0, value <= 100 {
-      return .percentile(value)
+    guard let cap = CleaningOptions.BasketCap(parsing: text) else {
+      throw ValidationError("--max-basket-size must be a positive count, pNN.N (a percentile) or none; got '\(text)'.")
     }
-    if let value = Int(lowered), value > 0 { return .absolute(value) }
-    throw ValidationError("--max-basket-size must be a positive count, pNN.N (a percentile) or none; got '\(text)'.")
+    return cap
   }
 
   /// Ingest options from the flags.
