@@ -39,7 +39,11 @@ public struct YoushuDataset: Sendable {
   /// - Throws: ``EvaluationError`` with file and line on a missing file or malformed line.
   public static func load(folder: String) throws -> YoushuDataset {
     let url = URL(fileURLWithPath: folder)
-    let sizeFile = try FileManager.default.contentsOfDirectory(atPath: folder).first { $0.hasSuffix("_data_size.txt") }
+    let names: [String]
+    do { names = try FileManager.default.contentsOfDirectory(atPath: folder) } catch {
+      throw EvaluationError("cannot list the folder", location: SourceLocation(file: folder), category: .notFound)
+    }
+    let sizeFile = names.first { $0.hasSuffix("_data_size.txt") }
     guard let sizeFile else {
       throw EvaluationError(
         "no *_data_size.txt in \(folder)", location: SourceLocation(file: folder), category: .notFound)
