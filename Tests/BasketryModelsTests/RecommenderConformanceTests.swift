@@ -31,6 +31,7 @@ let conformanceCases: [ConformanceCase] = [
   .of("itemknn-decay") { _ in ItemKNNRecommender(similarity: .cooccurrence, neighbours: 10, halfLifeDays: 30) },
   .of("ease-primal") { _ in EASERecommender(lambda: 20, solver: .primal) },
   .of("ease-dual") { _ in EASERecommender(lambda: 20, solver: .dual) },
+  .of("ease-binary") { _ in EASERecommender(lambda: 20, binary: true) },
   .of("registry-ease") { seed in
     try #require(
       try ModelRegistry.make(name: "ease", parameters: ModelParameters(["lambda": "20"], seed: seed))

@@ -97,7 +97,8 @@ public struct EvaluateCommand: AsyncParsableCommand {
     for name in names {
       let parameters = ModelParameters(perModel[name] ?? [:], seed: seed)
       entries.append(EvaluationEntry(label: name, model: try ModelRegistry.make(name: name, parameters: parameters)))
-      if let stacked {
+      // Popularity and "buy again" ignore the extra item columns, so their stacked runs would repeat them.
+      if let stacked, !["pop", "pop-recent", "freq"].contains(name) {
         let stackedParameters = ModelParameters(perModel[name + "+items"] ?? perModel[name] ?? [:], seed: seed)
         entries.append(
           EvaluationEntry(

@@ -4,7 +4,8 @@ import Foundation
 /// EASE (Steck, 2019): a closed-form item-to-item linear model.
 ///
 /// `B = I − P · diagMat(1 / diag(P))` with `P = (XᵀX + λI)⁻¹`, so `diag(B) = 0`, and the score of j for u is
-/// `s(u, j) = Σ_i x_ui B_ij`. Default λ = 500. Only items (and users) with interactions enter the solve.
+/// `s(u, j) = Σ_i x_ui B_ij`. Defaults: λ = 500, strengths used as given (`binary` replaces every stored
+/// strength by 1, which ORACLES' Online Retail EASE uses). Only items (and users) with interactions enter the solve.
 /// When there are fewer active users than items (`solver` `auto`, or `dual`) the same B is used implicitly
 /// through the push-through identity `X·P = K·X` with `K = (XXᵀ + λI)⁻¹` (a users × users inverse) and
 /// `P_jj = (1 − X[:,j]ᵀ K X[:,j]) / λ`, which makes wide matrices (e.g. users × (bundles + items)) tractable.
@@ -25,6 +26,8 @@ public struct EASERecommender: Recommender {
   public var lambda: Float
   /// The solve used. Default ``Solver/auto``.
   public var solver: Solver
+  /// Whether every stored strength is replaced by 1 before fitting. Default `false`.
+  public var binary: Bool
 
   private var interactions = InteractionMatrix(matrix: SparseMatrix(rowCount: 0, columnCount: 0, triples: []))
   /// Active items (primal) or users (dual) in solve order; `index` maps back.
@@ -43,19 +46,23 @@ public struct EASERecommender: Recommender {
   /// - Parameters:
   ///   - lambda: regularisation λ (default 500).
   ///   - solver: ``Solver/auto`` (default), ``Solver/primal`` or ``Solver/dual``.
-  public init(lambda: Float = 500, solver: Solver = .auto) {
+  ///   - binary: fit and score on 0/1 interactions (default `false`).
+  public init(lambda: Float = 500, solver: Solver = .auto, binary: Bool = false) {
     self.lambda = lambda
     self.solver = solver
+    self.binary = binary
   }
 
-  /// Creates the model from the named parameters `lambda` and `solver`.
+  /// Creates the model from the named parameters `lambda`, `solver` and `binary`.
   /// - Throws: ``ModelError`` on malformed values.
   public init(parameters: ModelParameters) throws {
     let text = parameters.string("solver", default: "auto")
     guard let solver = Solver(rawValue: text) else {
       throw ModelError(model: "ease", "parameter solver=\(text) must be auto, primal or dual")
     }
-    self.init(lambda: Float(try parameters.double("lambda", default: 500, model: "ease")), solver: solver)
+    self.init(
+      lambda: Float(try parameters.double("lambda", default: 500, model: "ease")), solver: solver,
+      binary: try parameters.bool("binary", default: false, model: "ease"))
   }
 
   // MARK: - Fitting
@@ -64,6 +71,13 @@ public struct EASERecommender: Recommender {
   /// - Throws: ``ModelError`` when λ ≤ 0 or the solve fails.
   public mutating func fit(_ interactions: InteractionMatrix) throws {
     guard lambda > 0 else { throw ModelError(model: name, "parameter lambda=\(lambda) must be positive") }
+    var interactions = interactions
+    if binary {
+      let m = interactions.matrix
+      interactions.matrix = SparseMatrix(
+        rowCount: m.rowCount, columnCount: m.columnCount, rowOffsets: m.rowOffsets, columns: m.columns,
+        values: [Float](repeating: 1, count: m.nonZeroCount))
+    }
     self.interactions = interactions
     let x = interactions.matrix
     var itemUsed = [Bool](repeating: false, count: x.columnCount)
@@ -239,6 +253,7 @@ public struct EASERecommender: Recommender {
     var archive = ModelArchive(kind: name)
     archive.numbers["lambda"] = Double(lambda)
     archive.strings["solver"] = solver.rawValue
+    archive.numbers["binary"] = binary ? 1 : 0
     archive.numbers["dual"] = usesDual ? 1 : 0
     archive.setInteractions("X", interactions)
     archive.int32s["active"] = active
@@ -250,7 +265,8 @@ public struct EASERecommender: Recommender {
   public static func load(from url: URL) throws -> EASERecommender {
     let archive = try ModelArchive.read(from: url, kind: "ease")
     var model = EASERecommender(
-      lambda: Float(try archive.number("lambda")), solver: Solver(rawValue: archive.strings["solver"] ?? "") ?? .auto)
+      lambda: Float(try archive.number("lambda")), solver: Solver(rawValue: archive.strings["solver"] ?? "") ?? .auto,
+      binary: (archive.numbers["binary"] ?? 0) != 0)
     model.interactions = try archive.interactions("X")
     model.usesDual = (try archive.number("dual")) != 0
     model.active = try archive.int32Array("active")
