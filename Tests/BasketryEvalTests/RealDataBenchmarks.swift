@@ -77,4 +77,38 @@ struct RealDataBenchmarks {
       }
     }
   }
+
+  @Test("Recommend latency on Online Retail: one user, full catalog, k = 20 (printed, not asserted)")
+  func latency() throws {
+    let dataset = try TestLoaders.onlineRetail(Self.root + "/online-retail/online_retail.csv.gz")
+    let train = Splitter.temporal(dataset, cutoff: Self.onlineRetailCutoff).trainingMatrix(dataset)
+    let users = (0..<Int32(train.userCount)).filter { !train.items(of: $0).isEmpty }
+    let models: [(String, any Recommender)] = [
+      ("pop", PopularityRecommender()), ("pop-recent", PopularityRecommender(halfLifeDays: 30)),
+      ("freq", PersonalFrequencyRecommender()), ("itemknn-bm25", ItemKNNRecommender(similarity: .bm25, neighbours: 500)),
+      ("itemknn-cosine", ItemKNNRecommender(similarity: .cosine, neighbours: 200)),
+      ("itemknn-decay", ItemKNNRecommender(similarity: .cooccurrence, neighbours: 200, halfLifeDays: 60)),
+      ("ease", EASERecommender(lambda: 500)),
+    ]
+    print("catalog: \(train.itemCount) items, \(users.count) users with training data")
+    for (label, unfitted) in models {
+      var model = unfitted
+      try model.fit(train)
+      var times: [Double] = []
+      var checksum = 0
+      for user in users.prefix(1_000) {
+        let start = DispatchTime.now()
+        let list = try model.recommend(user: user, k: 20, seen: train.items(of: user))
+        times.append(Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e3)
+        checksum &+= Int(list.first?.item ?? 0)
+      }
+      times.sort()
+      let mean = times.reduce(0, +) / Double(times.count)
+      print(
+        "latency \(label): p50 \(String(format: "%.1f", times[times.count / 2])) µs, "
+          + "p99 \(String(format: "%.1f", times[times.count * 99 / 100])) µs, mean \(String(format: "%.1f", mean)) µs"
+          + " over \(times.count) users (checksum \(checksum))")
+      #expect(times.count == min(1_000, users.count))
+    }
+  }
 }
