@@ -3,12 +3,13 @@ import Foundation
 
 /// Inverts dense symmetric positive-definite matrices in place (the EASE solve `P = (XᵀX + λI)⁻¹`).
 ///
-/// Blocked Gauss–Jordan elimination without pivoting (stable for SPD matrices): for each diagonal block K of
-/// `blockSize` pivots, with R the other indices,
-/// `P = A_KK⁻¹`, `A_KR ← P·A_KR`, `A_RR ← A_RR − A_RK·(P·A_KR)`, `A_RK ← −A_RK·P`, `A_KK ← P`.
-/// The rank-`blockSize` update is a packed GEMM with a 6 × 16 `SIMD16<Float>` micro-kernel and fused
-/// multiply-adds, split over two threads; the small block inverse runs in `Double`.
-/// - Complexity: 2n³ flops (about 1.3·10¹¹ for n = 4096), O(n²) memory.
+/// Blocked symmetric sweep (Gauss–Jordan without pivoting in the sign convention that keeps the matrix
+/// symmetric; stable for SPD input). For each diagonal block K of `blockSize` pivots, R the other indices and
+/// `P = A_KK⁻¹`: `A_RR ← A_RR − A_RK P A_KR`, `A_RK ← A_RK P`, `A_KR ← P A_KR`, `A_KK ← −P`; after every block
+/// the matrix holds `−A⁻¹`. Symmetry lets each step update only the lower triangle, so the whole inverse costs
+/// n³ flops: a packed rank-`blockSize` update with a 6 × 16 `SIMD16<Float>` fused multiply-add micro-kernel,
+/// row groups interleaved over threads. The small block inverse runs in `Double`.
+/// - Complexity: n³ flops (about 6.9·10¹⁰ for n = 4096), O(n²) memory.
 public enum SymmetricInverse {
   /// Raised when a pivot block is not positive definite.
   public struct NotPositiveDefinite: BasketryError {
@@ -23,6 +24,8 @@ public enum SymmetricInverse {
   }
 
   /// Inverts an SPD matrix stored row-major with leading dimension `stride` (≥ n), in place.
+  ///
+  /// Only the lower triangle is read; the full symmetric inverse is written.
   /// - Parameters:
   ///   - a: `n × stride` floats; columns `n ..< stride` must be zero and stay zero.
   ///   - n: the matrix size.
@@ -33,79 +36,78 @@ public enum SymmetricInverse {
   public static func invert(
     _ a: inout [Float], n: Int, stride: Int, blockSize: Int = 128, threads: Int = 2
   ) throws {
-    precondition(stride >= n && a.count >= n * stride)
+    precondition(stride >= n && a.count >= n * stride && blockSize > 0)
     guard n > 0 else { return }
     let panelCount = (stride + 15) / 16
     let paddedWidth = panelCount * 16
     let nbMax = min(blockSize, n)
     var pinv = [Double](repeating: 0, count: nbMax * nbMax)
-    var v = [Float](repeating: 0, count: n * nbMax)
-    var packed = [Float](repeating: 0, count: nbMax * paddedWidth)
     var pFloat = [Float](repeating: 0, count: nbMax * nbMax)
+    var v = [Float](repeating: 0, count: n * nbMax)  // V = A[:, K], n × nb
+    var vt = [Float](repeating: 0, count: nbMax * paddedWidth)  // Vᵀ, nb × paddedWidth
+    var packed = [Float](repeating: 0, count: nbMax * paddedWidth)  // W' = P Vᵀ in 16-wide panels
     var k0 = 0
     while k0 < n {
       let k1 = min(n, k0 + blockSize)
       let nb = k1 - k0
-      // 1. P = A_KK⁻¹ in Double.
-      for r in 0..<nb { for c in 0..<nb { pinv[r * nb + c] = Double(a[(k0 + r) * stride + k0 + c]) } }
+      // 1. P = A_KK⁻¹ (lower triangle mirrored) in Double.
+      for r in 0..<nb {
+        for c in 0...r {
+          let value = Double(a[(k0 + r) * stride + k0 + c])
+          pinv[r * nb + c] = value
+          pinv[c * nb + r] = value
+        }
+      }
       try invertSmall(&pinv, n: nb, offset: k0)
       for e in 0..<(nb * nb) { pFloat[e] = Float(pinv[e]) }
-      // 2. V = A[:, K].
-      for i in 0..<n { for p in 0..<nb { v[i * nb + p] = a[i * stride + k0 + p] } }
-      // 3. W' = P · A[K, :], packed in 16-wide panels: packed[(panel * nb + p) * 16 + lane].
-      a.withUnsafeMutableBufferPointer { ab in
+      // 2. V = A[:, K] read from the lower triangle (A symmetric at every step).
+      for i in 0..<n {
+        for p in 0..<nb {
+          let column = k0 + p
+          let value = i >= column ? a[i * stride + column] : a[column * stride + i]
+          v[i * nb + p] = value
+          vt[p * paddedWidth + i] = value
+        }
+      }
+      // 3. W' = P Vᵀ, packed: packed[(panel * nb + r) * 16 + lane].
+      vt.withUnsafeBufferPointer { vb in
         packed.withUnsafeMutableBufferPointer { pb in
-          guard let ap = ab.baseAddress, let wp = pb.baseAddress else { return }
-          for panel in 0..<panelCount {
-            let column = panel * 16
-            let width = min(16, stride - column)
-            for r in 0..<nb {
-              var sum = SIMD16<Float>()
-              for p in 0..<nb {
-                let row = ap + (k0 + p) * stride + column
-                let x = width == 16 ? UnsafeRawPointer(row).loadUnaligned(as: SIMD16<Float>.self) : load(row, width)
-                sum.addProduct(SIMD16(repeating: pFloat[r * nb + p]), x)
+          pFloat.withUnsafeBufferPointer { fb in
+            guard let vp = vb.baseAddress, let wp = pb.baseAddress, let pp = fb.baseAddress else { return }
+            for panel in 0..<panelCount {
+              for r in 0..<nb {
+                var sum = SIMD16<Float>()
+                for p in 0..<nb {
+                  let x = UnsafeRawPointer(vp + p * paddedWidth + panel * 16).loadUnaligned(as: SIMD16<Float>.self)
+                  sum.addProduct(SIMD16(repeating: pp[r * nb + p]), x)
+                }
+                UnsafeMutableRawPointer(wp + (panel * nb + r) * 16).storeBytes(of: sum, as: SIMD16<Float>.self)
               }
-              UnsafeMutableRawPointer(wp + (panel * nb + r) * 16).storeBytes(of: sum, as: SIMD16<Float>.self)
             }
           }
         }
       }
-      // 4. A_RR −= V_R · W' for rows outside K (all columns; K columns are overwritten next).
+      // 4. A_RR −= V_R W' on the lower triangle (rows outside K; K columns are overwritten next).
       let rows = Array(0..<k0) + Array(k1..<n)
-      update(&a, stride: stride, rows: rows, v: v, nb: nb, packed: packed, panelCount: panelCount, threads: threads)
-      // 5. A_RK = −V_R · P; A_KR = W'; A_KK = P.
-      a.withUnsafeMutableBufferPointer { ab in
-        v.withUnsafeBufferPointer { vb in
-          pFloat.withUnsafeBufferPointer { pb in
-            guard let ap = ab.baseAddress, let vp = vb.baseAddress, let pp = pb.baseAddress else { return }
-            for i in rows {
-              let out = ap + i * stride + k0
-              for c in 0..<nb { out[c] = 0 }
-              for p in 0..<nb {
-                let factor = -vp[i * nb + p]
-                let prow = pp + p * nb
-                for c in 0..<nb { out[c] += factor * prow[c] }
-              }
-            }
-          }
-        }
-      }
+      update(&a, stride: stride, rows: rows, v: v, nb: nb, packed: packed, threads: threads)
+      // 5. A_RK ← V_R P (lower part: rows after K, and the K rows' columns before K), A_KK ← −P.
+      func w(_ r: Int, _ column: Int) -> Float { packed[((column / 16) * nb + r) * 16 + column % 16] }
+      for i in k1..<n { for c in 0..<nb { a[i * stride + k0 + c] = w(c, i) } }
       for r in 0..<nb {
-        for column in 0..<stride {
-          let panel = column / 16
-          a[(k0 + r) * stride + column] = packed[(panel * nb + r) * 16 + column % 16]
-        }
-        for c in 0..<nb { a[(k0 + r) * stride + k0 + c] = pFloat[r * nb + c] }
+        for column in 0..<k0 { a[(k0 + r) * stride + column] = w(r, column) }
+        for c in 0...r { a[(k0 + r) * stride + k0 + c] = -pFloat[r * nb + c] }
       }
       k0 = k1
     }
-  }
-
-  @inline(__always) private static func load(_ pointer: UnsafeMutablePointer<Float>, _ width: Int) -> SIMD16<Float> {
-    var x = SIMD16<Float>()
-    for lane in 0..<width { x[lane] = pointer[lane] }
-    return x
+    // The lower triangle holds −A⁻¹: negate and mirror.
+    for i in 0..<n {
+      for j in 0..<i {
+        let value = -a[i * stride + j]
+        a[i * stride + j] = value
+        a[j * stride + i] = value
+      }
+      a[i * stride + i] = -a[i * stride + i]
+    }
   }
 
   /// Unblocked Gauss–Jordan inverse of a small SPD block, in Double.
@@ -132,10 +134,10 @@ public enum SymmetricInverse {
     let rows: UnsafePointer<Int>
   }
 
-  /// The rank-nb update `A[i, :] −= V[i, :] · W'` over `rows`, split across threads by row groups.
+  /// The rank-nb update `A[i, j] −= V[i, :] · W'[:, j]` for `rows` and columns up to each row group's diagonal
+  /// panel (entries above the diagonal may receive garbage; they are never read).
   private static func update(
-    _ a: inout [Float], stride: Int, rows: [Int], v: [Float], nb: Int, packed: [Float], panelCount: Int,
-    threads: Int
+    _ a: inout [Float], stride: Int, rows: [Int], v: [Float], nb: Int, packed: [Float], threads: Int
   ) {
     guard !rows.isEmpty else { return }
     a.withUnsafeMutableBufferPointer { ab in
@@ -148,26 +150,30 @@ public enum SymmetricInverse {
             let groups = (rows.count + 5) / 6
             let workers = max(1, min(threads, groups))
             let fullPanels = stride / 16
+            let hasTail = stride % 16 != 0
+            let columnBlock = max(1, 8192 / max(1, nb))  // panels per cache block
             DispatchQueue.concurrentPerform(iterations: workers) { worker in
-              let first = groups * worker / workers
-              let last = groups * (worker + 1) / workers
-              let columnBlock = max(1, 8192 / max(1, nb))  // panels per cache block
               var panelStart = 0
-              while panelStart < panelCount {
-                let panelEnd = min(panelCount, panelStart + columnBlock)
-                for group in first..<last {
+              while panelStart < fullPanels + (hasTail ? 1 : 0) {
+                let panelEnd = min(fullPanels + (hasTail ? 1 : 0), panelStart + columnBlock)
+                var group = worker
+                while group < groups {
                   let r0 = group * 6
                   let count = min(6, rows.count - r0)
-                  if count == 6 {
-                    kernel6(shared, r0: r0, nb: nb, stride: stride, panels: panelStart..<min(panelEnd, fullPanels))
-                  } else {
-                    for r in r0..<(r0 + count) {
-                      kernel1(shared, r: r, nb: nb, stride: stride, panels: panelStart..<min(panelEnd, fullPanels))
+                  // Rows are ascending, so the group's last row bounds the panels needed.
+                  let limit = min(panelEnd, shared.rows[r0 + count - 1] / 16 + 1)
+                  if limit > panelStart {
+                    let full = panelStart..<min(limit, fullPanels)
+                    if count == 6 {
+                      kernel6(shared, r0: r0, nb: nb, stride: stride, panels: full)
+                    } else {
+                      for r in r0..<(r0 + count) { kernel1(shared, r: r, nb: nb, stride: stride, panels: full) }
+                    }
+                    if hasTail && limit > fullPanels {
+                      for r in r0..<(r0 + count) { tail(shared, r: r, nb: nb, stride: stride, panel: fullPanels) }
                     }
                   }
-                  if panelEnd > fullPanels {
-                    for r in r0..<(r0 + count) { tail(shared, r: r, nb: nb, stride: stride, panel: fullPanels) }
-                  }
+                  group += workers
                 }
                 panelStart = panelEnd
               }
@@ -179,6 +185,7 @@ public enum SymmetricInverse {
   }
 
   @inline(__always) private static func kernel6(_ s: Shared, r0: Int, nb: Int, stride: Int, panels: Range<Int>) {
+    guard !panels.isEmpty else { return }
     let v0 = s.v + s.rows[r0] * nb
     let v1 = s.v + s.rows[r0 + 1] * nb
     let v2 = s.v + s.rows[r0 + 2] * nb
