@@ -26,9 +26,15 @@ struct RealDataBenchmarks {
       let task = split.task(dataset, name: "online-retail", newItemsOnly: newItems)
       let entries = [
         EvaluationEntry(label: "pop", model: PopularityRecommender()),
+        EvaluationEntry(label: "pop-recent", model: PopularityRecommender(halfLifeDays: 30)),
         EvaluationEntry(label: "freq", model: PersonalFrequencyRecommender()),
         EvaluationEntry(label: "itemknn-bm25", model: ItemKNNRecommender(similarity: .bm25, neighbours: 500)),
         EvaluationEntry(label: "itemknn-cosine", model: ItemKNNRecommender(similarity: .cosine, neighbours: 200)),
+        EvaluationEntry(
+          label: "itemknn-lift", model: ItemKNNRecommender(similarity: .lift, neighbours: 200, shrink: 5)),
+        EvaluationEntry(
+          label: "itemknn-decay",
+          model: ItemKNNRecommender(similarity: .cooccurrence, neighbours: 200, halfLifeDays: 60)),
         EvaluationEntry(label: "ease", model: EASERecommender(lambda: newItems ? 500 : 100, binary: newItems)),
       ]
       let board = try Evaluator(ks: [20]).leaderboard(entries, task: task)
@@ -85,7 +91,8 @@ struct RealDataBenchmarks {
     let users = (0..<Int32(train.userCount)).filter { !train.items(of: $0).isEmpty }
     let models: [(String, any Recommender)] = [
       ("pop", PopularityRecommender()), ("pop-recent", PopularityRecommender(halfLifeDays: 30)),
-      ("freq", PersonalFrequencyRecommender()), ("itemknn-bm25", ItemKNNRecommender(similarity: .bm25, neighbours: 500)),
+      ("freq", PersonalFrequencyRecommender()),
+      ("itemknn-bm25", ItemKNNRecommender(similarity: .bm25, neighbours: 500)),
       ("itemknn-cosine", ItemKNNRecommender(similarity: .cosine, neighbours: 200)),
       ("itemknn-decay", ItemKNNRecommender(similarity: .cooccurrence, neighbours: 200, halfLifeDays: 60)),
       ("ease", EASERecommender(lambda: 500)),
