@@ -13,6 +13,7 @@ public struct PersonalFrequencyRecommender: Recommender {
   private var interactions = InteractionMatrix(matrix: SparseMatrix(rowCount: 0, columnCount: 0, triples: []))
   private var decayed: [Float] = []
   private var popularity: [Float] = []
+  /// Whether ``fit(_:)`` has run.
   public private(set) var isFitted = false
 
   public var name: String { "freq" }

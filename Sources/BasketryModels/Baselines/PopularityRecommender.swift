@@ -20,8 +20,10 @@ public struct PopularityRecommender: Recommender {
   public var counting: Counting
   /// Half-life of the time decay in days; `nil` (default) for plain popularity.
   public var halfLifeDays: Double?
+  /// The fitted popularity per item.
   public private(set) var popularity: [Float] = []
   private var userCount = 0
+  /// Whether ``fit(_:)`` has run.
   public private(set) var isFitted = false
 
   public var name: String { halfLifeDays == nil ? "pop" : "pop-recent" }
@@ -52,11 +54,14 @@ public struct PopularityRecommender: Recommender {
       throw ModelError(model: name, "parameter half_life_days=\(halfLifeDays) must be positive")
     }
     let m = interactions.matrix
-    let decayed = decayedValues(interactions, halfLifeDays: halfLifeDays)
     var counts = [Float](repeating: 0, count: m.columnCount)
     for e in 0..<m.nonZeroCount {
       let base: Float = counting == .users ? 1 : m.values[e]
-      counts[Int(m.columns[e])] += base * (m.values[e] == 0 ? 0 : decayed[e] / m.values[e])
+      let decay =
+        interactions.lastTimes.map {
+          decayWeight(time: $0[e], reference: interactions.referenceTime, halfLifeDays: halfLifeDays)
+        } ?? 1
+      counts[Int(m.columns[e])] += base * decay
     }
     popularity = counts
     userCount = m.rowCount

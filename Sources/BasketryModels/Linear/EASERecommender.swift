@@ -38,6 +38,7 @@ public struct EASERecommender: Recommender {
   /// Dual only: `P_jj` per item.
   private var diagonalP: [Float] = []
   private var usesDual = false
+  /// Whether ``fit(_:)`` has run.
   public private(set) var isFitted = false
 
   public var name: String { "ease" }

@@ -41,6 +41,7 @@ public struct ItemKNNRecommender: Recommender {
   private var userValues: [Float] = []
   /// The fitted item × item similarity (rows: items, kept neighbours only).
   public private(set) var similarities = SparseMatrix(rowCount: 0, columnCount: 0, triples: [])
+  /// Whether ``fit(_:)`` has run.
   public private(set) var isFitted = false
 
   public var name: String { "itemknn" }

@@ -31,6 +31,12 @@ public func topK(_ scores: [Float], k: Int, where isAllowed: (Int32) -> Bool = {
   }
   for index in scores.indices {
     let score = scores[index]
+    // Cheap rejection first: once the heap is full, most items lose to its worst kept entry.
+    if heap.count == k, let root = heap.first,
+      !(score > root.score || (score == root.score && Int32(index) < root.item))
+    {
+      continue
+    }
     guard !score.isNaN, isAllowed(Int32(index)) else { continue }
     let candidate = ScoredItem(item: Int32(index), score: score)
     if heap.count < k {
