@@ -90,6 +90,13 @@ public struct EASERecommender: Recommender {
     case .dual: usesDual = true
     case .auto: usesDual = activeUsers.count < activeItems.count
     }
+    let size = usesDual ? activeUsers.count : activeItems.count
+    guard size <= Self.maximumDenseSize else {
+      throw ModelError(
+        model: name,
+        "the \(usesDual ? "users × users" : "items × items") system has \(size) rows; EASE supports at most "
+          + "\(Self.maximumDenseSize) (filter rare items or users first)", category: .unavailable)
+    }
     do {
       if usesDual {
         try fitDual(x, users: activeUsers)
@@ -101,6 +108,9 @@ public struct EASERecommender: Recommender {
     }
     isFitted = true
   }
+
+  /// The largest dense system solved (20,000² floats = 1.6 GB).
+  public static let maximumDenseSize = 20_000
 
   private static func stride(_ n: Int) -> Int { (n + 15) / 16 * 16 }
 
