@@ -124,59 +124,123 @@ public struct ItemKNNRecommender: Recommender {
       norms[i] = row.values.reduce(0) { $0 + $1 * $1 }.squareRoot()
       counts[i] = Float(row.values.count)
     }
-    let userCount = Float(max(1, x.rowCount))
-    var accumulator = [Float](repeating: 0, count: itemCount)
-    var cooccurrences = [Float](repeating: 0, count: itemCount)
-    var touched: [Int32] = []
+    let context = Context(
+      w: w, wt: wt, norms: norms, counts: counts, userCount: Float(max(1, x.rowCount)), similarity: similarity,
+      shrink: shrink, neighbours: neighbours)
+    // Items in blocks of 64, interleaved over two workers; each block's rows are assembled in order.
+    let blockSize = 64
+    let blockCount = (itemCount + blockSize - 1) / blockSize
+    let blocks = Box(value: UnsafeMutableBufferPointer<Block>.allocate(capacity: max(1, blockCount)))
+    blocks.value.initialize(repeating: Block())
+    defer { blocks.value.deallocate() }
+    let workers = max(1, min(2, blockCount))
+    DispatchQueue.concurrentPerform(iterations: workers) { worker in
+      var scratch = Scratch(itemCount: itemCount)
+      for block in stride(from: worker, to: blockCount, by: workers) {
+        let range = (block * blockSize)..<min(itemCount, (block + 1) * blockSize)
+        blocks.value[block] = context.rows(range, scratch: &scratch)
+      }
+    }
     var offsets = [0]
     var columns: [Int32] = []
     var values: [Float] = []
-    var candidates: [ScoredItem] = []
-    for i in 0..<itemCount {
-      touched.removeAll(keepingCapacity: true)
-      for e in wt.rowOffsets[i]..<wt.rowOffsets[i + 1] {
-        let u = Int(wt.columns[e])
-        let wi = wt.values[e]
-        for f in w.rowOffsets[u]..<w.rowOffsets[u + 1] {
-          let j = Int(w.columns[f])
-          if cooccurrences[j] == 0 { touched.append(Int32(j)) }
-          accumulator[j] += wi * w.values[f]
-          cooccurrences[j] += 1
-        }
-      }
-      candidates.removeAll(keepingCapacity: true)
-      for jj in touched {
-        let j = Int(jj)
-        let dot = accumulator[j]
-        let c = cooccurrences[j]
-        accumulator[j] = 0
-        cooccurrences[j] = 0
-        let s: Float
-        switch similarity {
-        case .cosine:
-          let denominator = norms[i] * norms[j] + shrink
-          s = denominator > 0 ? dot / denominator : 0
-        case .lift:
-          s = dot * userCount / max(1, counts[i] * counts[j]) * (c / (c + shrink))
-        case .bm25, .cooccurrence:
-          s = dot
-        }
-        if s > 0 && !s.isNaN { candidates.append(ScoredItem(item: jj, score: s)) }
-      }
-      if candidates.count > neighbours {
-        candidates.sort { $0.score > $1.score || ($0.score == $1.score && $0.item < $1.item) }
-        candidates.removeLast(candidates.count - neighbours)
-      }
-      candidates.sort { $0.item < $1.item }
-      for candidate in candidates {
-        columns.append(candidate.item)
-        values.append(candidate.score)
-      }
-      offsets.append(columns.count)
+    for block in blocks.value {
+      for length in block.lengths { offsets.append(offsets[offsets.count - 1] + length) }
+      columns += block.columns
+      values += block.values
     }
     similarities = SparseMatrix(
       rowCount: itemCount, columnCount: itemCount, rowOffsets: offsets, columns: columns, values: values)
     isFitted = true
+  }
+
+  // MARK: - Neighbour computation
+
+  private struct Box<T>: @unchecked Sendable { var value: T }
+
+  /// Kept neighbours of a block of items, in CSR pieces.
+  private struct Block {
+    var lengths: [Int] = []
+    var columns: [Int32] = []
+    var values: [Float] = []
+  }
+
+  /// Per-worker dense accumulators.
+  private struct Scratch {
+    var accumulator: [Float]
+    var cooccurrences: [Float]
+    var touched: [Int32] = []
+    var candidates: [ScoredItem] = []
+    init(itemCount: Int) {
+      accumulator = [Float](repeating: 0, count: itemCount)
+      cooccurrences = [Float](repeating: 0, count: itemCount)
+    }
+  }
+
+  /// Read-only inputs of the neighbour search.
+  private struct Context: Sendable {
+    let w: SparseMatrix
+    let wt: SparseMatrix
+    let norms: [Float]
+    let counts: [Float]
+    let userCount: Float
+    let similarity: Similarity
+    let shrink: Float
+    let neighbours: Int
+
+    /// The kept neighbours of items `range`.
+    /// - Complexity: O(Σ_{i ∈ range} Σ_{u ∋ i} |H(u)| + t log t).
+    func rows(_ range: Range<Int>, scratch: inout Scratch) -> Block {
+      var block = Block()
+      for i in range {
+        scratch.touched.removeAll(keepingCapacity: true)
+        // Hot loop over raw buffers (ids are in range by construction of the CSR matrices).
+        scratch.accumulator.withUnsafeMutableBufferPointer { acc in
+          scratch.cooccurrences.withUnsafeMutableBufferPointer { co in
+            w.columns.withUnsafeBufferPointer { columns in
+              w.values.withUnsafeBufferPointer { values in
+                for e in wt.rowOffsets[i]..<wt.rowOffsets[i + 1] {
+                  let u = Int(wt.columns[e])
+                  let wi = wt.values[e]
+                  for f in w.rowOffsets[u]..<w.rowOffsets[u + 1] {
+                    let j = Int(columns[f])
+                    if co[j] == 0 { scratch.touched.append(Int32(j)) }
+                    acc[j] += wi * values[f]
+                    co[j] += 1
+                  }
+                }
+              }
+            }
+          }
+        }
+        scratch.candidates.removeAll(keepingCapacity: true)
+        for jj in scratch.touched {
+          let j = Int(jj)
+          let dot = scratch.accumulator[j]
+          let c = scratch.cooccurrences[j]
+          scratch.accumulator[j] = 0
+          scratch.cooccurrences[j] = 0
+          let s: Float
+          switch similarity {
+          case .cosine:
+            let denominator = norms[i] * norms[j] + shrink
+            s = denominator > 0 ? dot / denominator : 0
+          case .lift:
+            s = dot * userCount / max(1, counts[i] * counts[j]) * (c / (c + shrink))
+          case .bm25, .cooccurrence:
+            s = dot
+          }
+          if s > 0 && !s.isNaN { scratch.candidates.append(ScoredItem(item: jj, score: s)) }
+        }
+        let kept = selectTop(scratch.candidates, k: neighbours).sorted { $0.item < $1.item }
+        for candidate in kept {
+          block.columns.append(candidate.item)
+          block.values.append(candidate.score)
+        }
+        block.lengths.append(kept.count)
+      }
+      return block
+    }
   }
 
   // MARK: - Scoring
