@@ -24,6 +24,7 @@ public enum PredictionMetrics {
   /// - Parameters:
   ///   - scores: predicted scores.
   ///   - labels: true for positives.
+  /// - Precondition: equal lengths.
   /// - Complexity: O(n log n).
   public static func auc(scores: [Double], labels: [Bool]) -> Double? {
     precondition(scores.count == labels.count)
@@ -45,6 +46,7 @@ public enum PredictionMetrics {
   }
 
   /// Binary cross-entropy `−mean(y log p + (1 − y) log(1 − p))`, with p clipped to [ε, 1 − ε], ε = 1e-15.
+  /// - Precondition: equal lengths.
   public static func logLoss(probabilities: [Double], labels: [Bool], epsilon: Double = 1e-15) -> Double {
     precondition(probabilities.count == labels.count)
     guard !labels.isEmpty else { return 0 }

@@ -33,6 +33,7 @@ public enum SymmetricInverse {
   ///   - blockSize: pivots per block. Default 128.
   ///   - threads: worker threads for the update. Default 2.
   /// - Throws: ``NotPositiveDefinite`` when a pivot is not positive.
+  /// - Precondition: `stride ≥ n`, `a.count ≥ n · stride`, `blockSize > 0` (callers size the buffer).
   public static func invert(
     _ a: inout [Float], n: Int, stride: Int, blockSize: Int = 128, threads: Int = 2
   ) throws {
