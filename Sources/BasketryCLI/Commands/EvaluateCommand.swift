@@ -14,7 +14,8 @@ public struct EvaluateCommand: AsyncParsableCommand {
       last order is the target), leave-one-out. The youshu format reads the bundle benchmark's folder and ranks \
       all bundles per user with a test bundle, masking only train bundles (CrossCBR protocol).
       Model names: \(ModelRegistry.names.joined(separator: ", ")).
-      Hyper-parameters: --param MODEL.KEY=VALUE, e.g. --param ease.lambda=400 --param itemknn.similarity=bm25.
+      Hyper-parameters: --param MODEL.KEY=VALUE, e.g. --param ease.lambda=400 --param itemknn.similarity=bm25; \
+      MODEL+items.KEY sets the stacked youshu run only (e.g. --param ease+items.lambda=400).
       """
   )
 
