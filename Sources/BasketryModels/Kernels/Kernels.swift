@@ -1,0 +1,206 @@
+// MARK: - SIMD numeric kernels
+
+/// Small dense numeric kernels on `Float` buffers, vectorised with `SIMD8<Float>`.
+///
+/// The package compiles this target with `-target-cpu haswell`, so each `SIMD8<Float>` operation is one
+/// AVX2 instruction and `addingProduct` is one FMA. Every kernel takes raw pointers and a length so
+/// callers can work on rows of flat row-major matrices without copying. Matrices are row-major.
+public enum Kernels {
+  // MARK: - Loads and stores
+
+  @inlinable @inline(__always)
+  static func load8(_ p: UnsafePointer<Float>) -> SIMD8<Float> {
+    UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
+  }
+
+  @inlinable @inline(__always)
+  static func load8(_ p: UnsafeMutablePointer<Float>) -> SIMD8<Float> {
+    UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
+  }
+
+  @inlinable @inline(__always)
+  static func store8(_ v: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>) {
+    UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD8<Float>.self)
+  }
+
+  // MARK: - Level 1
+
+  /// The dot product Σ a[i]·b[i].
+  /// - Complexity: O(n).
+  @inlinable
+  public static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int) -> Float {
+    var acc0 = SIMD8<Float>()
+    var acc1 = SIMD8<Float>()
+    var i = 0
+    while i + 16 <= n {
+      acc0 = acc0.addingProduct(load8(a + i), load8(b + i))
+      acc1 = acc1.addingProduct(load8(a + i + 8), load8(b + i + 8))
+      i += 16
+    }
+    if i + 8 <= n {
+      acc0 = acc0.addingProduct(load8(a + i), load8(b + i))
+      i += 8
+    }
+    var sum = (acc0 + acc1).sum()
+    while i < n {
+      sum += a[i] * b[i]
+      i += 1
+    }
+    return sum
+  }
+
+  /// y ← y + α·x.
+  /// - Complexity: O(n).
+  @inlinable
+  public static func axpy(_ alpha: Float, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {
+    let a = SIMD8<Float>(repeating: alpha)
+    var i = 0
+    while i + 8 <= n {
+      store8(load8(y + i).addingProduct(a, load8(x + i)), y + i)
+      i += 8
+    }
+    while i < n {
+      y[i] += alpha * x[i]
+      i += 1
+    }
+  }
+
+  /// x ← α·x.
+  /// - Complexity: O(n).
+  @inlinable
+  public static func scale(_ x: UnsafeMutablePointer<Float>, _ alpha: Float, _ n: Int) {
+    let a = SIMD8<Float>(repeating: alpha)
+    var i = 0
+    while i + 8 <= n {
+      store8(load8(x + i) * a, x + i)
+      i += 8
+    }
+    while i < n {
+      x[i] *= alpha
+      i += 1
+    }
+  }
+
+  /// y ← x + β·y (the conjugate-gradient direction update).
+  /// - Complexity: O(n).
+  @inlinable
+  public static func xpby(_ x: UnsafePointer<Float>, _ beta: Float, _ y: UnsafeMutablePointer<Float>, _ n: Int) {
+    let b = SIMD8<Float>(repeating: beta)
+    var i = 0
+    while i + 8 <= n {
+      store8(load8(x + i).addingProduct(b, load8(y + i)), y + i)
+      i += 8
+    }
+    while i < n {
+      y[i] = x[i] + beta * y[i]
+      i += 1
+    }
+  }
+
+  /// The Euclidean norm ‖x‖.
+  /// - Complexity: O(n).
+  @inlinable
+  public static func norm(_ x: UnsafePointer<Float>, _ n: Int) -> Float { dot(x, x, n).squareRoot() }
+
+  // MARK: - Level 2 and 3
+
+  /// y ← A·x for a row-major n × n matrix A.
+  /// - Complexity: O(n²).
+  @inlinable
+  public static func symv(
+    _ a: UnsafePointer<Float>, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int
+  ) {
+    for r in 0..<n { y[r] = dot(a + r * n, x, n) }
+  }
+
+  /// y[r] ← A[r]·x for every row of a row-major `rows` × `n` matrix A (a matrix–vector product).
+  /// - Complexity: O(rows · n).
+  @inlinable
+  public static func gemv(
+    _ a: UnsafePointer<Float>, rows: Int, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int
+  ) {
+    if n == 64 || n == 32 || n == 16 {
+      // Register-resident x for the common factor counts.
+      var xs = [SIMD8<Float>](repeating: .zero, count: n / 8)
+      for c in 0..<(n / 8) { xs[c] = load8(x + 8 * c) }
+      xs.withUnsafeBufferPointer { xv in
+        let chunks = n / 8
+        for r in 0..<rows {
+          let row = a + r * n
+          var acc0 = SIMD8<Float>()
+          var acc1 = SIMD8<Float>()
+          var c = 0
+          while c + 2 <= chunks {
+            acc0 = acc0.addingProduct(load8(row + 8 * c), xv[c])
+            acc1 = acc1.addingProduct(load8(row + 8 * c + 8), xv[c + 1])
+            c += 2
+          }
+          y[r] = (acc0 + acc1).sum()
+        }
+      }
+      return
+    }
+    for r in 0..<rows { y[r] = dot(a + r * n, x, n) }
+  }
+
+  /// G ← G + Σ_r w_r · a_r a_rᵀ over rows r of a row-major `rows` × `n` matrix (a weighted Gram update;
+  /// with w = 1 this accumulates AᵀA). Only the full matrix is written (both triangles).
+  /// - Parameters:
+  ///   - a: rows of length n.
+  ///   - weights: a weight per row, or nil for 1.
+  ///   - g: the n × n accumulator.
+  /// - Complexity: O(rows · n²).
+  @inlinable
+  public static func gramAccumulate(
+    _ a: UnsafePointer<Float>, rows: Int, n: Int, weights: UnsafePointer<Float>?, into g: UnsafeMutablePointer<Float>
+  ) {
+    for r in 0..<rows {
+      let row = a + r * n
+      let w = weights?[r] ?? 1
+      for i in 0..<n {
+        let coefficient = w * row[i]
+        if coefficient != 0 { axpy(coefficient, row, g + i * n, n) }
+      }
+    }
+  }
+
+  // MARK: - Linear solvers
+
+  /// Cholesky factorisation in place: A = L·Lᵀ, L stored in the lower triangle of `a` (row-major n × n).
+  /// - Returns: false when A is not (numerically) positive definite.
+  /// - Complexity: O(n³ / 3).
+  @inlinable
+  public static func choleskyFactor(_ a: UnsafeMutablePointer<Float>, _ n: Int) -> Bool {
+    for j in 0..<n {
+      let rowJ = a + j * n
+      var diagonal = rowJ[j] - dot(rowJ, rowJ, j)
+      guard diagonal > 0, diagonal.isFinite else { return false }
+      diagonal = diagonal.squareRoot()
+      rowJ[j] = diagonal
+      let inverse = 1 / diagonal
+      for i in (j + 1)..<max(j + 1, n) {
+        let rowI = a + i * n
+        rowI[j] = (rowI[j] - dot(rowI, rowJ, j)) * inverse
+      }
+    }
+    return true
+  }
+
+  /// Solves L·Lᵀ·x = b in place (b becomes x) given the factor from ``choleskyFactor(_:_:)``.
+  /// - Complexity: O(n²).
+  @inlinable
+  public static func choleskySolve(_ l: UnsafePointer<Float>, _ b: UnsafeMutablePointer<Float>, _ n: Int) {
+    // Forward: L·z = b.
+    for i in 0..<n {
+      b[i] = (b[i] - dot(l + i * n, b, i)) / l[i * n + i]
+    }
+    // Backward: Lᵀ·x = z.
+    var i = n - 1
+    while i >= 0 {
+      var sum = b[i]
+      for k in (i + 1)..<max(i + 1, n) { sum -= l[k * n + i] * b[k] }
+      b[i] = sum / l[i * n + i]
+      i -= 1
+    }
+  }
+}
