@@ -125,8 +125,9 @@ struct SolveInputs: Sendable {
           let signed = values.base[k]
           let c = abs(signed)
           let preference: Float = signed > 0 ? 1 : 0
-          let coefficient = c * preference - (c - 1) * Kernels.dot(yi, x, f)
-          Kernels.axpy(coefficient, yi, r, f)
+          // With c = 1 (binary data) the Gram correction vanishes: skip the dot product.
+          let coefficient = c == 1 ? preference : c * preference - (c - 1) * Kernels.dot(yi, x, f)
+          if coefficient != 0 { Kernels.axpy(coefficient, yi, r, f) }
         }
       }
       p.update(from: r, count: f)
@@ -138,8 +139,8 @@ struct SolveInputs: Sendable {
         if let columns, let values {
           for k in start..<end {
             let yi = y + Int(columns.base[k]) * f
-            let c = abs(values.base[k])
-            Kernels.axpy((c - 1) * Kernels.dot(yi, p, f), yi, ap, f)
+            let weight = abs(values.base[k]) - 1
+            if weight != 0 { Kernels.axpy(weight * Kernels.dot(yi, p, f), yi, ap, f) }
           }
         }
         let pAp = Kernels.dot(p, ap, f)

@@ -104,13 +104,15 @@ public enum Kernels {
 
   // MARK: - Level 2 and 3
 
-  /// y ← A·x for a row-major n × n matrix A.
+  /// y ← A·x for a symmetric n × n matrix A.
   /// - Complexity: O(n²).
   @inlinable
   public static func symv(
     _ a: UnsafePointer<Float>, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int
   ) {
-    for r in 0..<n { y[r] = dot(a + r * n, x, n) }
+    // Column (axpy) form: A is symmetric, so y = Σ_c x[c]·A[c] — no horizontal sums.
+    y.update(repeating: 0, count: n)
+    for c in 0..<n where x[c] != 0 { axpy(x[c], a + c * n, y, n) }
   }
 
   /// y[r] ← A[r]·x for every row of a row-major `rows` × `n` matrix A (a matrix–vector product).

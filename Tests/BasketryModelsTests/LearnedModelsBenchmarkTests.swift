@@ -1,0 +1,94 @@
+import BasketryModels
+import BasketryTesting
+import Foundation
+import Testing
+
+/// Side-by-side numbers on the Online Retail next-month split (opt-in; prints a report).
+///
+/// Run `OPENBLAS_NUM_THREADS=1 python3 Benchmarks/als/run_implicit.py` first, then
+/// `BASKETRY_SLOW_TESTS=1 swift test -c release --filter LearnedModelsBenchmark`.
+@Suite("LearnedModelsBenchmark", .serialized, .enabled(if: TestSupport.slowTestsEnabled && RetailSplit.isAvailable))
+struct LearnedModelsBenchmarkTests {
+  struct ImplicitNumbers {
+    var fitSeconds: Double
+    var all: [String: Double]
+    var new: [String: Double]
+  }
+
+  static func implicitResults() -> [String: ImplicitNumbers] {
+    let url = RetailSplit.directory.appendingPathComponent("implicit_results.json")
+    guard let data = try? Data(contentsOf: url),
+      let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+      let configs = json["configs"] as? [String: [String: Any]]
+    else { return [:] }
+    var result: [String: ImplicitNumbers] = [:]
+    for (name, entry) in configs {
+      result[name] = ImplicitNumbers(
+        fitSeconds: entry["fit_seconds_median"] as? Double ?? .nan,
+        all: entry["all"] as? [String: Double] ?? [:], new: entry["new"] as? [String: Double] ?? [:])
+    }
+    return result
+  }
+
+  static func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
+
+  @Test(arguments: ["binary", "log5", "linear1"])
+  func alsMatchesImplicit(config: String) throws {
+    let split = try RetailSplit.load()
+    let train: InteractionMatrix
+    var configuration = ImplicitALS.Configuration(
+      factors: 64, regularization: 0.01, iterations: 15, seed: 42, threads: 2)
+    switch config {
+    case "binary":
+      train = split.train(mapping: { _ in 1 })
+    case "log5":
+      train = split.train
+      configuration.confidence = .logarithmic(alpha: 5, epsilon: 1)
+    default:
+      train = split.train
+    }
+    var model = ImplicitALS(configuration: configuration)
+    var times: [Double] = []
+    for _ in 0..<3 {
+      var fresh = ImplicitALS(configuration: configuration)
+      times.append(try measureSeconds { try fresh.fit(train) })
+      model = fresh
+    }
+    let all = try split.evaluate(model, newItemsOnly: false)
+    let new = try split.evaluate(model, newItemsOnly: true)
+    var cholesky = configuration
+    cholesky.solver = .cholesky
+    var exact = ImplicitALS(configuration: cholesky)
+    let choleskySeconds = try measureSeconds { try exact.fit(train) }
+    let exactAll = try split.evaluate(exact, newItemsOnly: false)
+    // Recommend latency: one user, full catalog, k = 20.
+    let users = split.targets.keys.sorted()
+    var latencies: [Double] = []
+    for user in users {
+      let seen = train.matrix.row(Int(user)).columns
+      latencies.append(try measureSeconds { _ = try model.recommend(user: user, k: 20, seen: seen) })
+    }
+    let reference = Self.implicitResults()[config]
+    var report = "ALS[\(config)] basketry fit \(String(format: "%.3f", Self.median(times))) s (median of 3, 2 threads)"
+    report += "; all: \(all); new: \(new)\n"
+    report += "  cholesky fit \(String(format: "%.3f", choleskySeconds)) s; all: \(exactAll)\n"
+    report += String(
+      format: "  recommend latency (k 20, %d items): median %.1f µs, p99 %.1f µs\n", train.itemCount,
+      Self.median(latencies) * 1e6, latencies.sorted()[latencies.count * 99 / 100] * 1e6)
+    if let reference {
+      report += String(
+        format: "  implicit fit %.3f s; all R@20 %.4f (capped %.4f) N@20 %.4f; new R@20 %.4f N@20 %.4f\n",
+        reference.fitSeconds, reference.all["recall@20"] ?? .nan, reference.all["recall@20_capped"] ?? .nan,
+        reference.all["ndcg@20"] ?? .nan, reference.new["recall@20"] ?? .nan, reference.new["ndcg@20"] ?? .nan)
+      let ratio = Self.median(times) / reference.fitSeconds
+      let relativeAll = all.recall / (reference.all["recall@20"] ?? .nan) - 1
+      let relativeNew = new.recall / (reference.new["recall@20"] ?? .nan) - 1
+      report += String(
+        format: "  ratio fit basketry/implicit %.2f; R@20 relative diff all %+.1f %%, new %+.1f %%", ratio,
+        relativeAll * 100, relativeNew * 100)
+      #expect(abs(relativeAll) < 0.05)
+      #expect(abs(relativeNew) < 0.05)
+    }
+    print(report)
+  }
+}
