@@ -91,4 +91,30 @@ struct LearnedModelsBenchmarkTests {
     }
     print(report)
   }
+
+  @Test func bprOnRetail() throws {
+    let split = try RetailSplit.load()
+    var model = BPR(configuration: .init(factors: 64, learningRate: 0.05, regularization: 0.01, epochs: 100))
+    let seconds = try measureSeconds { try model.fit(split.train) }
+    let all = try split.evaluate(model, newItemsOnly: false)
+    let new = try split.evaluate(model, newItemsOnly: true)
+    print(
+      "BPR (64 f, lr 0.05, reg 0.01, 100 epochs) fit \(String(format: "%.2f", seconds)) s; all: \(all); new: \(new)")
+    #expect(new.recall > 0.03)
+  }
+
+  @Test(
+    arguments: [NeuralHistoryScorer.Similarity.cosine, .dot],
+    [NeuralHistoryScorer.Loss.squaredError, .binaryCrossEntropy])
+  func neuralOnRetail(similarity: NeuralHistoryScorer.Similarity, loss: NeuralHistoryScorer.Loss) throws {
+    let split = try RetailSplit.load()
+    var model = NeuralHistoryScorer(configuration: .init(dimension: 32, similarity: similarity, loss: loss))
+    let seconds = try measureSeconds { try model.fit(split.train) }
+    let all = try split.evaluate(model, newItemsOnly: false)
+    let new = try split.evaluate(model, newItemsOnly: true)
+    print(
+      "neural (d 32, \(similarity), \(loss), 20 epochs) fit \(String(format: "%.2f", seconds)) s; all: \(all); new: \(new)"
+    )
+    #expect(new.recall > 0.03)
+  }
 }

@@ -200,3 +200,40 @@ func measureSeconds(_ body: () throws -> Void) rethrows -> Double {
   try body()
   return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
 }
+
+// MARK: - Cleaned Online Retail orders (Benchmarks/als/out/orders_clean.csv)
+
+enum RetailOrders {
+  static var url: URL { RetailSplit.directory.appendingPathComponent("orders_clean.csv") }
+  static var isAvailable: Bool { FileManager.default.fileExists(atPath: url.path) }
+
+  /// The cleaned lines grouped into orders (one basket per invoice), as a ``Dataset``.
+  static func load() throws -> Dataset {
+    let text = try String(contentsOf: url, encoding: .utf8)
+    var dataset = Dataset()
+    var current: String?
+    var user: Int32 = Baskets.noUser
+    var time: Int64 = Baskets.noTime
+    var lines: [(item: Int32, quantity: Double, unitPrice: Double)] = []
+    func flush() {
+      if let current { dataset.baskets.append(orderID: current, user: user, timestamp: time, lines: lines) }
+      lines.removeAll(keepingCapacity: true)
+    }
+    for row in text.split(separator: "\n").dropFirst() {
+      let fields = row.split(separator: ",", omittingEmptySubsequences: false)
+      guard fields.count == 6, let t = Int64(fields[2]), let q = Double(fields[4]), let p = Double(fields[5]) else {
+        continue
+      }
+      let invoice = String(fields[0])
+      if invoice != current {
+        flush()
+        current = invoice
+        user = dataset.users.intern(String(fields[1]))
+        time = t
+      }
+      lines.append((dataset.catalog.intern(String(fields[3])), q, p))
+    }
+    flush()
+    return dataset
+  }
+}

@@ -185,3 +185,43 @@ struct PropensityTests {
     #expect(abs(testLogLoss([0.5, 0.5], [true, false]) - log(2)) < 1e-12)
   }
 }
+
+/// Propensity on Online Retail (opt-in): features at 2011-06-09 with labels over the next 92 days train the
+/// models; features at 2011-09-09 with labels over 2011-09-09 … 2011-12-09 (the data's end) test them.
+@Suite("PropensityRetail", .serialized, .enabled(if: TestSupport.slowTestsEnabled && RetailOrders.isAvailable))
+struct PropensityRetailTests {
+  @Test func mlpAndLogisticOnOnlineRetail() throws {
+    let dataset = try RetailOrders.load()
+    let day: Int64 = 86_400
+    let trainCut: Int64 = 1_307_577_600  // 2011-06-09 00:00 UTC
+    let testCut: Int64 = 1_315_526_400  // 2011-09-09 00:00 UTC
+    let train = PropensityFeatures.build(from: dataset, cutoff: trainCut, horizon: 92 * day)
+    let test = PropensityFeatures.build(from: dataset, cutoff: testCut, horizon: 92 * day)
+    var report = String(
+      format: "Propensity: train %d users (%.1f %% positive), test %d users (%.1f %% positive)\n", train.count,
+      100 * Double(train.labels.filter { $0 }.count) / Double(train.count), test.count,
+      100 * Double(test.labels.filter { $0 }.count) / Double(test.count))
+    var aucs: [String: Double] = [:]
+    let settings: [(String, PropensityModel.Configuration)] = [
+      ("mlp 32-16-1, 10 epochs", .init()),
+      ("logistic, 10 epochs", .init(kind: .logisticRegression)),
+      ("logistic, 100 epochs", .init(kind: .logisticRegression, training: .init(epochs: 100))),
+    ]
+    for (label, configuration) in settings {
+      var model = PropensityModel(configuration: configuration)
+      let seconds = try measureSeconds { try model.fit(train) }
+      let predictions = try model.predict(test).map(Double.init)
+      let auc = testAUC(predictions, test.labels)
+      let loss = testLogLoss(predictions, test.labels)
+      aucs[label] = auc
+      report += String(format: "  %@: AUC %.4f, log loss %.4f, fit %.2f s\n", label, auc, loss, seconds)
+    }
+    // A base-rate predictor's log loss, for scale.
+    let rate = Double(train.labels.filter { $0 }.count) / Double(train.count)
+    report += String(
+      format: "  base rate %.3f: log loss %.4f", rate, testLogLoss(test.labels.map { _ in rate }, test.labels))
+    print(report)
+    #expect((aucs["mlp 32-16-1, 10 epochs"] ?? 0) > 0.7)
+    #expect((aucs["logistic, 10 epochs"] ?? 0) > 0.7)
+  }
+}
