@@ -65,7 +65,7 @@ struct ALSTests {
   }
 
   @Test func deterministicForSeedAndThreads() throws {
-    let data = PlantedData(users: 80, items: 50)
+    let data = PlantedData(users: 1100, items: 60)
     var one = Self.small
     one.threads = 1
     var a = ImplicitALS(configuration: one)

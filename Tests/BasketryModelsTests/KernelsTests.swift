@@ -82,3 +82,26 @@ struct KernelsTests {
     }
   }
 }
+
+@Suite("Kernels.projectAccumulate")
+struct ProjectAccumulateTests {
+  @Test(arguments: [5, 16, 32, 64, 72])
+  func matchesDotThenAxpy(n: Int) {
+    var rng = SplitMix64(seed: 21)
+    let y = (0..<n).map { _ in Float(rng.nextGaussian()) }
+    let p = (0..<n).map { _ in Float(rng.nextGaussian()) }
+    let start = (0..<n).map { _ in Float(rng.nextGaussian()) }
+    var out = start
+    y.withUnsafeBufferPointer { yb in
+      p.withUnsafeBufferPointer { pb in
+        out.withUnsafeMutableBufferPointer { ob in
+          Kernels.projectAccumulate(
+            yb.baseAddress.unsafelyUnwrapped, pb.baseAddress.unsafelyUnwrapped, offset: 0.5, scale: -2,
+            into: ob.baseAddress.unsafelyUnwrapped, n)
+        }
+      }
+    }
+    let projection = zip(y, p).reduce(Float(0)) { $0 + $1.0 * $1.1 }
+    for k in 0..<n { #expect(abs(out[k] - (start[k] + (0.5 - 2 * projection) * y[k])) < 1e-3) }
+  }
+}

@@ -54,11 +54,13 @@ extension ImplicitALS {
     configuration.threads > 0 ? configuration.threads : Parallel.processorCount
   }
 
-  /// G ← AᵀA for a rows × f matrix, split over threads by rows and summed.
+  /// G ← AᵀA for a rows × f matrix, split into up to 8 row blocks computed in parallel and summed in order.
   static func gramParallel(
     _ a: UnsafePointer<Float>, rows: Int, f: Int, into g: UnsafeMutablePointer<Float>, threads: Int
   ) {
-    let parts = max(1, min(threads, rows / 256))
+    // A fixed partition (independent of the thread count) keeps the summation order, hence the result,
+    // identical for any number of threads.
+    let parts = max(1, min(8, rows / 512))
     if parts == 1 {
       Kernels.gramAccumulate(a, rows: rows, n: f, weights: nil, into: g)
       return
@@ -69,7 +71,7 @@ extension ImplicitALS {
       guard let pb = p.baseAddress else { return }
       let target = SharedMutablePointer(pb)
       let chunk = (rows + parts - 1) / parts
-      Parallel.forEachBlock(count: parts, threads: parts) { block in
+      Parallel.forEachBlock(count: parts, threads: threads) { block in
         for part in block {
           let start = part * chunk
           let end = min(rows, start + chunk)
@@ -125,9 +127,8 @@ struct SolveInputs: Sendable {
           let signed = values.base[k]
           let c = abs(signed)
           let preference: Float = signed > 0 ? 1 : 0
-          // With c = 1 (binary data) the Gram correction vanishes: skip the dot product.
-          let coefficient = c == 1 ? preference : c * preference - (c - 1) * Kernels.dot(yi, x, f)
-          if coefficient != 0 { Kernels.axpy(coefficient, yi, r, f) }
+          // With c = 1 (binary data) the Gram correction vanishes and no dot product is needed.
+          Kernels.projectAccumulate(yi, x, offset: c * preference, scale: 1 - c, into: r, f)
         }
       }
       p.update(from: r, count: f)
@@ -140,7 +141,7 @@ struct SolveInputs: Sendable {
           for k in start..<end {
             let yi = y + Int(columns.base[k]) * f
             let weight = abs(values.base[k]) - 1
-            if weight != 0 { Kernels.axpy(weight * Kernels.dot(yi, p, f), yi, ap, f) }
+            if weight != 0 { Kernels.projectAccumulate(yi, p, offset: 0, scale: weight, into: ap, f) }
           }
         }
         let pAp = Kernels.dot(p, ap, f)
