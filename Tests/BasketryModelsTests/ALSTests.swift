@@ -115,3 +115,23 @@ struct ALSTests {
     #expect(throws: ModelError.self) { try fitted.fit(empty) }
   }
 }
+
+@Suite("Learned model options")
+struct LearnedModelOptionsTests {
+  @Test func parsesOptionsAndRejectsUnknownKeys() throws {
+    let als = try ImplicitALS(
+      options: ["factors": "8", "reg": "0.5", "confidence": "log", "alpha": "5", "solver": "cholesky"], seed: 3)
+    #expect(als.configuration.factors == 8 && als.configuration.regularization == 0.5)
+    #expect(als.configuration.confidence == .logarithmic(alpha: 5, epsilon: 1))
+    #expect(als.configuration.solver == .cholesky && als.configuration.seed == 3)
+    #expect(throws: ModelError.self) { try ImplicitALS(options: ["factor": "8"]) }
+    #expect(throws: ModelError.self) { try ImplicitALS(options: ["solver": "lu"]) }
+    let bpr = try BPR(options: ["lr": "0.1", "item_bias": "no", "epochs": "3"])
+    #expect(bpr.configuration.learningRate == 0.1 && !bpr.configuration.itemBias && bpr.configuration.epochs == 3)
+    #expect(throws: ModelError.self) { try BPR(options: ["factors": "x"]) }
+    let neural = try NeuralHistoryScorer(options: ["similarity": "dot", "loss": "bce", "dimension": "16"])
+    #expect(neural.configuration.similarity == .dot && neural.configuration.loss == .binaryCrossEntropy)
+    #expect(neural.configuration.dimension == 16)
+    #expect(throws: ModelError.self) { try NeuralHistoryScorer(options: ["loss": "hinge"]) }
+  }
+}
