@@ -66,6 +66,8 @@ def main():
     ap.add_argument("--data", default=os.path.join(HERE, "../../../shared/data/online-retail/online_retail.csv.gz"))
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--configs", default="binary,log5,linear1", help="comma-separated subset to run")
+    ap.add_argument("--output", default="implicit_results.json", help="file name inside out/")
     args = ap.parse_args()
     out = os.path.join(HERE, "out")
     os.makedirs(out, exist_ok=True)
@@ -109,7 +111,10 @@ def main():
     }
     results = {"threads": args.threads, "split": "online-retail next-month (2011-11-09)", "configs": {}}
     test_users = np.array(sorted(all_targets))
+    wanted = args.configs.split(",")
     for name, cfg in configs.items():
+        if name not in wanted:
+            continue
         C = sp.csr_matrix((cfg["values"].astype(np.float32), (rows, cols)), shape=R.shape)
         times = []
         for rep in range(args.repeats):
@@ -126,7 +131,14 @@ def main():
                "all": metrics(rec_all, all_targets), "new": metrics(rec_new, new_targets)}
         results["configs"][name] = res
         print(name, json.dumps(res))
-    with open(os.path.join(out, "implicit_results.json"), "w") as f:
+    # Merge with earlier runs so a subset run keeps the other configurations' numbers.
+    path = os.path.join(out, args.output)
+    if os.path.exists(path):
+        with open(path) as f:
+            previous = json.load(f)
+        previous.get("configs", {}).update(results["configs"])
+        results["configs"] = previous.get("configs", results["configs"])
+    with open(path, "w") as f:
         json.dump(results, f, indent=2)
 
 

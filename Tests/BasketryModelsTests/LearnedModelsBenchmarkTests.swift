@@ -32,7 +32,12 @@ struct LearnedModelsBenchmarkTests {
 
   static func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
 
-  @Test(arguments: ["binary", "log5", "linear1"])
+  static var alsConfigs: [String] {
+    (ProcessInfo.processInfo.environment["BASKETRY_ALS_CONFIGS"] ?? "binary,log5,linear1")
+      .split(separator: ",").map(String.init)
+  }
+
+  @Test(arguments: alsConfigs)
   func alsMatchesImplicit(config: String) throws {
     let split = try RetailSplit.load()
     let train: InteractionMatrix
@@ -49,7 +54,8 @@ struct LearnedModelsBenchmarkTests {
     }
     var model = ImplicitALS(configuration: configuration)
     var times: [Double] = []
-    for _ in 0..<3 {
+    let repeats = Int(ProcessInfo.processInfo.environment["BASKETRY_BENCH_REPEATS"] ?? "") ?? 3
+    for _ in 0..<max(1, repeats) {
       var fresh = ImplicitALS(configuration: configuration)
       times.append(try measureSeconds { try fresh.fit(train) })
       model = fresh
@@ -69,7 +75,8 @@ struct LearnedModelsBenchmarkTests {
       latencies.append(try measureSeconds { _ = try model.recommend(user: user, k: 20, seen: seen) })
     }
     let reference = Self.implicitResults()[config]
-    var report = "ALS[\(config)] basketry fit \(String(format: "%.3f", Self.median(times))) s (median of 3, 2 threads)"
+    var report =
+      "ALS[\(config)] basketry fit \(String(format: "%.3f", Self.median(times))) s (median of \(times.count), 2 threads)"
     report += "; all: \(all); new: \(new)\n"
     report += "  cholesky fit \(String(format: "%.3f", choleskySeconds)) s; all: \(exactAll)\n"
     report += String(

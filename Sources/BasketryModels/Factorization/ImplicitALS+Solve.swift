@@ -178,7 +178,8 @@ struct SolveInputs: Sendable {
           if signed > 0 { Kernels.axpy(c, yi, b, f) }
           let weight = c - 1
           if weight != 0 {
-            for d in 0..<f where yi[d] != 0 { Kernels.axpy(weight * yi[d], yi, a + d * f, f) }
+            // Only the lower triangle (columns 0…d of row d) is read by the factorisation.
+            for d in 0..<f where yi[d] != 0 { Kernels.axpy(weight * yi[d], yi, a + d * f, d + 1) }
           }
         }
       }
