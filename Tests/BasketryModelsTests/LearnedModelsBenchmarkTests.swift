@@ -16,7 +16,8 @@ struct LearnedModelsBenchmarkTests {
   }
 
   static func implicitResults() -> [String: ImplicitNumbers] {
-    let url = RetailSplit.directory.appendingPathComponent("implicit_results.json")
+    let file = ProcessInfo.processInfo.environment["BASKETRY_IMPLICIT_RESULTS"] ?? "implicit_results.json"
+    let url = RetailSplit.directory.appendingPathComponent(file)
     guard let data = try? Data(contentsOf: url),
       let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
       let configs = json["configs"] as? [String: [String: Any]]
@@ -42,7 +43,8 @@ struct LearnedModelsBenchmarkTests {
     let split = try RetailSplit.load()
     let train: InteractionMatrix
     var configuration = ImplicitALS.Configuration(
-      factors: 64, regularization: 0.01, iterations: 15, seed: 42, threads: 2)
+      factors: 64, regularization: 0.01, iterations: 15, seed: 42,
+      threads: Int(ProcessInfo.processInfo.environment["BASKETRY_ALS_THREADS"] ?? "") ?? 2)
     switch config {
     case "binary":
       train = split.train(mapping: { _ in 1 })
@@ -76,7 +78,7 @@ struct LearnedModelsBenchmarkTests {
     }
     let reference = Self.implicitResults()[config]
     var report =
-      "ALS[\(config)] basketry fit \(String(format: "%.3f", Self.median(times))) s (median of \(times.count), 2 threads)"
+      "ALS[\(config)] basketry fit \(String(format: "%.3f", Self.median(times))) s (median of \(times.count), \(configuration.threads) threads)"
     report += "; all: \(all); new: \(new)\n"
     report += "  cholesky fit \(String(format: "%.3f", choleskySeconds)) s; all: \(exactAll)\n"
     report += String(
@@ -115,12 +117,20 @@ struct LearnedModelsBenchmarkTests {
     [NeuralHistoryScorer.Loss.squaredError, .binaryCrossEntropy])
   func neuralOnRetail(similarity: NeuralHistoryScorer.Similarity, loss: NeuralHistoryScorer.Loss) throws {
     let split = try RetailSplit.load()
-    var model = NeuralHistoryScorer(configuration: .init(dimension: 32, similarity: similarity, loss: loss))
+    // Extra options, e.g. BASKETRY_NEURAL_OPTIONS="epochs=40,dimension=64".
+    var options: [String: String] = [:]
+    for pair in (ProcessInfo.processInfo.environment["BASKETRY_NEURAL_OPTIONS"] ?? "").split(separator: ",") {
+      let parts = pair.split(separator: "=", maxSplits: 1).map(String.init)
+      if parts.count == 2 { options[parts[0]] = parts[1] }
+    }
+    var model = try NeuralHistoryScorer(options: options)
+    model.configuration.similarity = similarity
+    model.configuration.loss = loss
     let seconds = try measureSeconds { try model.fit(split.train) }
     let all = try split.evaluate(model, newItemsOnly: false)
     let new = try split.evaluate(model, newItemsOnly: true)
     print(
-      "neural (d 32, \(similarity), \(loss), 20 epochs) fit \(String(format: "%.2f", seconds)) s; all: \(all); new: \(new)"
+      "neural (\(similarity), \(loss), options \(options)) fit \(String(format: "%.2f", seconds)) s; all: \(all); new: \(new)"
     )
     #expect(new.recall > 0.03)
   }

@@ -134,8 +134,8 @@ extension BPR {
 extension NeuralHistoryScorer {
   /// Creates an unfitted model from string options.
   ///
-  /// Keys: `dimension`/`factors` (32), `similarity` (`dot` or `cosine`; cosine), `loss` (`squared` or `bce`;
-  /// squared), `weighting` (`raw` or `normalized`; normalized), `negatives` (4), `epochs` (20),
+  /// Keys: `dimension`/`factors` (64), `similarity` (`dot` or `cosine`; dot), `loss` (`squared` or `bce`;
+  /// squared), `weighting` (`raw` or `normalized`; normalized), `negatives` (8), `epochs` (20),
   /// `learning_rate`/`lr` (0.01), `users_per_batch` (32), `max_positives` (50).
   /// - Throws: ``ModelError`` for unknown keys or malformed values.
   public init(options: [String: String], seed: UInt64 = 42) throws {
