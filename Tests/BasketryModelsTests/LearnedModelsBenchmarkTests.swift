@@ -33,6 +33,16 @@ struct LearnedModelsBenchmarkTests {
 
   static func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
 
+  /// `key=value,key=value` from an environment variable.
+  static func environmentOptions(_ variable: String) -> [String: String] {
+    var options: [String: String] = [:]
+    for pair in (ProcessInfo.processInfo.environment[variable] ?? "").split(separator: ",") {
+      let parts = pair.split(separator: "=", maxSplits: 1).map(String.init)
+      if parts.count == 2 { options[parts[0]] = parts[1] }
+    }
+    return options
+  }
+
   static var alsConfigs: [String] {
     (ProcessInfo.processInfo.environment["BASKETRY_ALS_CONFIGS"] ?? "binary,log5,linear1")
       .split(separator: ",").map(String.init)
@@ -103,12 +113,15 @@ struct LearnedModelsBenchmarkTests {
 
   @Test func bprOnRetail() throws {
     let split = try RetailSplit.load()
-    var model = BPR(configuration: .init(factors: 64, learningRate: 0.05, regularization: 0.01, epochs: 100))
+    // Extra options, e.g. BASKETRY_BPR_OPTIONS="lr=0.01,epochs=200".
+    var model = try BPR(options: Self.environmentOptions("BASKETRY_BPR_OPTIONS"))
     let seconds = try measureSeconds { try model.fit(split.train) }
     let all = try split.evaluate(model, newItemsOnly: false)
     let new = try split.evaluate(model, newItemsOnly: true)
     print(
-      "BPR (64 f, lr 0.05, reg 0.01, 100 epochs) fit \(String(format: "%.2f", seconds)) s; all: \(all); new: \(new)")
+      "BPR (\(model.configuration.factors) f, lr \(model.configuration.learningRate), reg \(model.configuration.regularization), "
+        + "\(model.configuration.epochs) epochs, bias \(model.configuration.itemBias)) fit "
+        + "\(String(format: "%.2f", seconds)) s; all: \(all); new: \(new)")
     #expect(new.recall > 0.03)
   }
 
@@ -118,11 +131,7 @@ struct LearnedModelsBenchmarkTests {
   func neuralOnRetail(similarity: NeuralHistoryScorer.Similarity, loss: NeuralHistoryScorer.Loss) throws {
     let split = try RetailSplit.load()
     // Extra options, e.g. BASKETRY_NEURAL_OPTIONS="epochs=40,dimension=64".
-    var options: [String: String] = [:]
-    for pair in (ProcessInfo.processInfo.environment["BASKETRY_NEURAL_OPTIONS"] ?? "").split(separator: ",") {
-      let parts = pair.split(separator: "=", maxSplits: 1).map(String.init)
-      if parts.count == 2 { options[parts[0]] = parts[1] }
-    }
+    let options = Self.environmentOptions("BASKETRY_NEURAL_OPTIONS")
     var model = try NeuralHistoryScorer(options: options)
     model.configuration.similarity = similarity
     model.configuration.loss = loss
