@@ -105,3 +105,31 @@ struct ProjectAccumulateTests {
     for k in 0..<n { #expect(abs(out[k] - (start[k] + (0.5 - 2 * projection) * y[k])) < 1e-3) }
   }
 }
+
+@Suite("Kernels.gemmNT")
+struct GemmTests {
+  @Test(arguments: [(1, 5, 3), (4, 7, 8), (9, 13, 64), (6, 3, 20)])
+  func matchesNaiveProduct(shape: (Int, Int, Int)) {
+    let (m, n, k) = shape
+    var rng = SplitMix64(seed: 17)
+    let a = (0..<(m * k)).map { _ in Float(rng.nextGaussian()) }
+    let b = (0..<(n * k)).map { _ in Float(rng.nextGaussian()) }
+    var c = [Float](repeating: .nan, count: m * n)
+    a.withUnsafeBufferPointer { pa in
+      b.withUnsafeBufferPointer { pb in
+        c.withUnsafeMutableBufferPointer { pc in
+          Kernels.gemmNT(
+            pa.baseAddress.unsafelyUnwrapped, m: m, pb.baseAddress.unsafelyUnwrapped, n: n, k: k,
+            into: pc.baseAddress.unsafelyUnwrapped)
+        }
+      }
+    }
+    for i in 0..<m {
+      for j in 0..<n {
+        var expected: Float = 0
+        for t in 0..<k { expected += a[i * k + t] * b[j * k + t] }
+        #expect(abs(c[i * n + j] - expected) < 1e-3)
+      }
+    }
+  }
+}

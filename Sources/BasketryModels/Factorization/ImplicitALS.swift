@@ -209,11 +209,37 @@ public struct ImplicitALS: Recommender {
       itemFactors.withUnsafeBufferPointer { y in
         result.withUnsafeMutableBufferPointer { out in
           guard let xb = x.baseAddress, let yb = y.baseAddress, let ob = out.baseAddress else { return }
-          Kernels.gemv(yb, rows: itemCount, xb + Int(user) * f, ob, f)
+          // The same kernel arithmetic as the batched path, so batch and single scores are bit-identical.
+          Kernels.rowTimesTransposed(xb + Int(user) * f, yb, n: itemCount, k: f, into: ob)
         }
       }
     }
     return result
+  }
+
+  /// Scores for several users at once (one small GEMM, X_users · Yᵀ).
+  /// - Throws: ``ModelError`` when unfitted or a user is unknown.
+  /// - Complexity: O(users · items · f).
+  public func scores(users: [Int32]) throws -> [[Float]] {
+    guard isFitted else { throw ModelError.notFitted(name) }
+    let f = configuration.factors
+    var gathered = [Float](repeating: 0, count: users.count * f)
+    for (row, user) in users.enumerated() {
+      guard user >= 0, Int(user) < userCount else {
+        throw ModelError(model: name, "user \(user) is out of range 0..<\(userCount)", category: .notFound)
+      }
+      for d in 0..<f { gathered[row * f + d] = userFactors[Int(user) * f + d] }
+    }
+    var product = [Float](repeating: 0, count: users.count * itemCount)
+    gathered.withUnsafeBufferPointer { x in
+      itemFactors.withUnsafeBufferPointer { y in
+        product.withUnsafeMutableBufferPointer { out in
+          guard let xb = x.baseAddress, let yb = y.baseAddress, let ob = out.baseAddress else { return }
+          Kernels.gemmNT(xb, m: users.count, yb, n: itemCount, k: f, into: ob)
+        }
+      }
+    }
+    return (0..<users.count).map { Array(product[($0 * itemCount)..<(($0 + 1) * itemCount)]) }
   }
 
   /// Items most similar to `item` by cosine similarity of item factors, best first.

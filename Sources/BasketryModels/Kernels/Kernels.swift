@@ -172,6 +172,120 @@ public enum Kernels {
     for r in 0..<rows { y[r] = dot(a + r * n, x, n) }
   }
 
+  /// C ← A·Bᵀ for row-major A (m × k), B (n × k) and C (m × n): C[i][j] = A_i · B_j.
+  ///
+  /// Rows of A are taken four at a time so each row of B is loaded once per four dot products.
+  /// - Complexity: O(m · n · k).
+  @inlinable
+  public static func gemmNT(
+    _ a: UnsafePointer<Float>, m: Int, _ b: UnsafePointer<Float>, n: Int, k: Int, into c: UnsafeMutablePointer<Float>
+  ) {
+    var i = 0
+    while i + 4 <= m {
+      let a0 = a + i * k
+      let a1 = a0 + k
+      let a2 = a1 + k
+      let a3 = a2 + k
+      for j in 0..<n {
+        let bj = b + j * k
+        var s0 = SIMD8<Float>()
+        var s1 = SIMD8<Float>()
+        var s2 = SIMD8<Float>()
+        var s3 = SIMD8<Float>()
+        var t = 0
+        while t + 8 <= k {
+          let bv = load8(bj + t)
+          s0 = s0.addingProduct(load8(a0 + t), bv)
+          s1 = s1.addingProduct(load8(a1 + t), bv)
+          s2 = s2.addingProduct(load8(a2 + t), bv)
+          s3 = s3.addingProduct(load8(a3 + t), bv)
+          t += 8
+        }
+        var r0 = s0.sum()
+        var r1 = s1.sum()
+        var r2 = s2.sum()
+        var r3 = s3.sum()
+        while t < k {
+          r0 += a0[t] * bj[t]
+          r1 += a1[t] * bj[t]
+          r2 += a2[t] * bj[t]
+          r3 += a3[t] * bj[t]
+          t += 1
+        }
+        c[i * n + j] = r0
+        c[(i + 1) * n + j] = r1
+        c[(i + 2) * n + j] = r2
+        c[(i + 3) * n + j] = r3
+      }
+      i += 4
+    }
+    while i < m {
+      rowTimesTransposed(a + i * k, b, n: n, k: k, into: c + i * n)
+      i += 1
+    }
+  }
+
+  /// c[j] ← a · B_j for every row j of B (n × k), with exactly the arithmetic of ``gemmNT(_:m:_:n:k:into:)``
+  /// (one SIMD8 accumulator per output, summed in the same order), four rows of B at a time.
+  /// - Complexity: O(n · k).
+  @inlinable
+  public static func rowTimesTransposed(
+    _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, n: Int, k: Int, into c: UnsafeMutablePointer<Float>
+  ) {
+    var j = 0
+    while j + 4 <= n {
+      let b0 = b + j * k
+      let b1 = b0 + k
+      let b2 = b1 + k
+      let b3 = b2 + k
+      var s0 = SIMD8<Float>()
+      var s1 = SIMD8<Float>()
+      var s2 = SIMD8<Float>()
+      var s3 = SIMD8<Float>()
+      var t = 0
+      while t + 8 <= k {
+        let av = load8(a + t)
+        s0 = s0.addingProduct(av, load8(b0 + t))
+        s1 = s1.addingProduct(av, load8(b1 + t))
+        s2 = s2.addingProduct(av, load8(b2 + t))
+        s3 = s3.addingProduct(av, load8(b3 + t))
+        t += 8
+      }
+      var r0 = s0.sum()
+      var r1 = s1.sum()
+      var r2 = s2.sum()
+      var r3 = s3.sum()
+      while t < k {
+        r0 += a[t] * b0[t]
+        r1 += a[t] * b1[t]
+        r2 += a[t] * b2[t]
+        r3 += a[t] * b3[t]
+        t += 1
+      }
+      c[j] = r0
+      c[j + 1] = r1
+      c[j + 2] = r2
+      c[j + 3] = r3
+      j += 4
+    }
+    while j < n {
+      let bj = b + j * k
+      var s0 = SIMD8<Float>()
+      var t = 0
+      while t + 8 <= k {
+        s0 = s0.addingProduct(load8(a + t), load8(bj + t))
+        t += 8
+      }
+      var r0 = s0.sum()
+      while t < k {
+        r0 += a[t] * bj[t]
+        t += 1
+      }
+      c[j] = r0
+      j += 1
+    }
+  }
+
   /// G ← G + Σ_r w_r · a_r a_rᵀ over rows r of a row-major `rows` × `n` matrix (a weighted Gram update;
   /// with w = 1 this accumulates AᵀA). Only the full matrix is written (both triangles).
   /// - Parameters:
