@@ -152,3 +152,25 @@ struct ALSBatchTests {
     #expect(throws: ModelError.self) { try model.scores(users: [0, 30]) }
   }
 }
+
+@Suite("ImplicitALS new users")
+struct ALSNewUserTests {
+  @Test func recalculatedFactorsMatchTrainedUserAfterConvergence() throws {
+    let data = PlantedData(users: 60, items: 30, groups: 3)
+    var model = ImplicitALS(
+      configuration: .init(
+        factors: 6, regularization: 0.5, iterations: 60, confidence: .linear(alpha: 2), solver: .cholesky))
+    try model.fit(data.train)
+    for user in [0, 7, 31] {
+      let row = data.train.matrix.row(user)
+      let history = zip(row.columns, row.values).map { (item: $0, strength: $1) }
+      let x = try model.userFactors(forHistory: history)
+      let stored = Array(model.userFactors[(user * 6)..<((user + 1) * 6)])
+      for (a, b) in zip(x, stored) { #expect(abs(a - b) < 1e-3, "user \(user): \(x) vs \(stored)") }
+      let scores = try model.scores(history: history)
+      #expect(scores.count == data.train.itemCount)
+    }
+    #expect(throws: ModelError.self) { try model.scores(history: [(item: 30, strength: 1)]) }
+    #expect(try model.scores(history: []).allSatisfy { $0 == 0 })
+  }
+}

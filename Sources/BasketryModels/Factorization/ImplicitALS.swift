@@ -217,6 +217,51 @@ public struct ImplicitALS: Recommender {
     return result
   }
 
+  /// Factors for a user who is not in the training data (a new shopper or a live session), solved exactly
+  /// from the fitted item factors: x = (YᵀY + Yᵀ(C − I)Y + λI)⁻¹ YᵀC p (implicit's `recalculate_user`).
+  /// - Parameter history: (item, strength) pairs; strengths go through the same confidence weighting.
+  /// - Throws: ``ModelError`` when unfitted, an item is out of range, or the system is singular.
+  /// - Complexity: O(items · f² + |history| · f² + f³).
+  public func userFactors(forHistory history: [(item: Int32, strength: Float)]) throws -> [Float] {
+    guard isFitted else { throw ModelError.notFitted(name) }
+    let f = configuration.factors
+    var triples: [(row: Int32, column: Int32, value: Float)] = []
+    for entry in history {
+      guard entry.item >= 0, Int(entry.item) < itemCount else {
+        throw ModelError(model: name, "item \(entry.item) is out of range 0..<\(itemCount)", category: .notFound)
+      }
+      triples.append((0, entry.item, entry.strength))
+    }
+    let row = confidenceMatrix(SparseMatrix(rowCount: 1, columnCount: itemCount, triples: triples))
+    var x = [Float](repeating: 0, count: f)
+    var single = configuration
+    single.solver = .cholesky
+    single.threads = 1
+    Self.solve(rows: row, solving: &x, fixed: itemFactors, configuration: single)
+    guard x.allSatisfy({ $0.isFinite }) else {
+      throw ModelError(model: name, "could not solve for the user's factors", category: .internal)
+    }
+    return x
+  }
+
+  /// x_historyᵀ y_i for every item, for a user described only by a history (see ``userFactors(forHistory:)``).
+  /// - Throws: ``ModelError`` when unfitted or an item is out of range.
+  /// - Complexity: O(items · f² + f³).
+  public func scores(history: [(item: Int32, strength: Float)]) throws -> [Float] {
+    let x = try userFactors(forHistory: history)
+    let f = configuration.factors
+    var result = [Float](repeating: 0, count: itemCount)
+    x.withUnsafeBufferPointer { xb in
+      itemFactors.withUnsafeBufferPointer { y in
+        result.withUnsafeMutableBufferPointer { out in
+          guard let xp = xb.baseAddress, let yb = y.baseAddress, let ob = out.baseAddress else { return }
+          Kernels.rowTimesTransposed(xp, yb, n: itemCount, k: f, into: ob)
+        }
+      }
+    }
+    return result
+  }
+
   /// Scores for several users at once (one small GEMM, X_users · Yᵀ).
   /// - Throws: ``ModelError`` when unfitted or a user is unknown.
   /// - Complexity: O(users · items · f).
