@@ -42,7 +42,8 @@ public struct ImplicitALS: Recommender {
   public enum Solver: Sendable, Hashable, Codable {
     /// Warm-started conjugate gradient with a fixed number of steps (implicit's default: 3).
     case conjugateGradient(steps: Int)
-    /// Exact solve by Cholesky factorisation.
+    /// Exact solve by Cholesky factorisation. A row whose system is not positive definite (possible only
+    /// with `.scaled` confidences below 1 and tiny λ) keeps its previous factors.
     case cholesky
   }
 
