@@ -59,7 +59,7 @@ public struct ModelParameters: Sendable, Hashable {
 
 /// Builds recommenders by their command-line name (`pop`, `freq`, `itemknn`, `ease`, …).
 ///
-/// Every model is one line in ``factories``; models on other branches (ALS, BPR, the neural scorer) add theirs there.
+/// Every model is one line in ``factories``.
 public enum ModelRegistry {
   /// Builds a model from hyper-parameters.
   public typealias Factory = @Sendable (ModelParameters) throws -> any Recommender
@@ -74,10 +74,9 @@ public enum ModelRegistry {
     "itemknn-bm25": { try ItemKNNRecommender(parameters: $0.withDefaults(["similarity": "bm25"])) },
     "itemknn-lift": { try ItemKNNRecommender(parameters: $0.withDefaults(["similarity": "lift"])) },
     "ease": { try EASERecommender(parameters: $0) },
-    // Learned models (branch `learned`) register here, one line each, e.g.:
-    // "als": { try ALSRecommender(parameters: $0) },
-    // "bpr": { try BPRRecommender(parameters: $0) },
-    // "neural": { try NeuralHistoryRecommender(parameters: $0) },
+    "als": { try ImplicitALS(options: $0.values, seed: $0.seed) },
+    "bpr": { try BPR(options: $0.values, seed: $0.seed) },
+    "neural": { try NeuralHistoryScorer(options: $0.values, seed: $0.seed) },
   ]
 
   /// The registered names, sorted.
