@@ -20,6 +20,7 @@ parser.add_argument("--data", default=os.path.join(here, "..", "..", "..", "shar
 parser.add_argument("--runs", type=int, default=3)
 parser.add_argument("--skip-mlxtend", action="store_true")
 parser.add_argument("--threads", type=int, default=None)
+parser.add_argument("--cli", default=None, help="also time the `basketry` executable: `basketry mine --no-rules` whole process")
 args = parser.parse_args()
 
 cases = [
@@ -32,6 +33,9 @@ cases = [
 def tools(path, support):
     basketry = [args.bin, path, support] + (["--threads", str(args.threads)] if args.threads else [])
     yield "basketry", basketry
+    if args.cli:
+        yield "basketry-cli", [args.cli, "mine", "--quiet", "--no-rules", "--top", "0", "--format", "baskets",
+                               "--min-support", support, path]
     yield "pyfim", [sys.executable, os.path.join(here, "pyfim_mine.py"), path, support]
     if not args.skip_mlxtend:
         yield "mlxtend", [sys.executable, os.path.join(here, "mlxtend_mine.py"), path, support]
@@ -41,6 +45,9 @@ def run(command):
     start = time.perf_counter()
     output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
     wall = time.perf_counter() - start
+    if "itemsets: " in output:  # the basketry CLI prints summary lines, not timers
+        count = int(output.split("itemsets: ")[1].split()[0])
+        return wall, float("nan"), float("nan"), count
     fields = dict(part.split("=", 1) for part in output.split())
     return wall, float(fields["read_s"]), float(fields["mine_s"]), int(fields["itemsets"])
 

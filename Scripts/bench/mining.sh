@@ -13,4 +13,7 @@ bin="$(swift build -c release --package-path "$bench" --show-bin-path)/mining-be
 extra=()
 [[ -n "${SKIP_MLXTEND:-}" ]] && extra+=(--skip-mlxtend)
 [[ -n "${THREADS:-}" ]] && extra+=(--threads "$THREADS")
+# The `basketry mine` executable itself, whole process (the issue's figure).
+swift build -c release --package-path "$root" --product basketry >&2
+extra+=(--cli "$(swift build -c release --package-path "$root" --show-bin-path)/basketry")
 exec python3 "$bench/run.py" --bin "$bin" --data "$data" --runs "${RUNS:-3}" "${extra[@]}"

@@ -1,6 +1,7 @@
 import BasketryCore
 import BasketryIngest
 import BasketryMining
+import BasketryModels
 import Benchmark
 import Foundation
 
@@ -39,6 +40,25 @@ let benchmarks: @Sendable () -> Void = {
     Benchmark("fpgrowth: \(name)") { benchmark in
       for _ in benchmark.scaledIterations {
         blackHole(try FPGrowth.mine(transactions, options: MiningOptions(minSupport: .relative(support))))
+      }
+    }
+  }
+
+  // Recommend latency: one user, full catalog (~3.9k items), k = 20, on a fitted ALS model.
+  if let dataset = load("online-retail/online_retail.csv.gz", .onlineRetail) {
+    let interactions = InteractionBuilder().build(dataset)
+    var als = ImplicitALS(configuration: .init(factors: 64, iterations: 15))
+    if (try? als.fit(interactions)) != nil {
+      let model = als
+      let users = (0..<interactions.userCount).filter { interactions.matrix.rowOffsets[$0 + 1] > interactions.matrix.rowOffsets[$0] }
+      Benchmark("recommend: ALS, one user, k = 20 (Online Retail)", configuration: .init(metrics: [.wallClock, .mallocCountTotal], maxIterations: 100_000)) { benchmark in
+        var index = 0
+        for _ in benchmark.scaledIterations {
+          let user = Int32(users[index % users.count])
+          let row = interactions.matrix.row(Int(user)).columns
+          blackHole(try model.recommend(user: user, k: 20, seen: row))
+          index += 1
+        }
       }
     }
   }

@@ -38,6 +38,9 @@ struct MineCommand: AsyncParsableCommand {
   @Option(help: ArgumentHelp("Largest itemset size.", valueName: "n"))
   var maxLength: Int?
 
+  @Flag(help: "Mine frequent itemsets only; skip rule generation.")
+  var noRules = false
+
   @Option(
     help: ArgumentHelp("Write itemsets and rules as JSON to this file (`-` for standard output).", valueName: "file"))
   var output: String?
@@ -74,8 +77,11 @@ struct MineCommand: AsyncParsableCommand {
         transactions, options: MiningOptions(minSupport: threshold, maxLength: maxLength))
       console.phaseDone("mined \(formatCount(itemsets.itemsets.count)) itemsets")
       console.progress("generating rules", force: true)
-      let rules = AssociationRules.generate(
-        from: itemsets, options: RuleOptions(minConfidence: minConfidence, minLift: minLift))
+      let rules =
+        noRules
+        ? []
+        : AssociationRules.generate(
+          from: itemsets, options: RuleOptions(minConfidence: minConfidence, minLift: minLift))
       console.phaseDone("generated \(formatCount(rules.count)) rules")
 
       console.out("transactions: \(transactions.count)")
