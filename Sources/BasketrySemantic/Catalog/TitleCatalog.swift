@@ -39,8 +39,9 @@ public struct TitleCatalog: Sendable, Hashable {
     guard url.pathExtension.lowercased() == "csv" else {
       var ids: [String] = []
       var titles: [String] = []
-      for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-        let title = line.hasSuffix("\r") ? String(line.dropLast()) : String(line)
+      let lines = text.split(omittingEmptySubsequences: false) { $0 == "\n" || $0 == "\r\n" }
+      for (index, line) in lines.enumerated() {
+        let title = String(line)
         if title.trimmingCharacters(in: .whitespaces).isEmpty { continue }
         ids.append(String(index + 1))
         titles.append(title)

@@ -24,11 +24,15 @@ public struct Vocabulary: Sendable {
     do { data = try Data(contentsOf: url) } catch {
       throw SemanticError(.notFound, "cannot read vocabulary: \(error.localizedDescription)", file: url.path)
     }
-    guard let text = String(data: data, encoding: .utf8) else {
-      throw SemanticError(.invalidInput, "vocabulary is not UTF-8", file: url.path)
-    }
-    var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { line -> String in
-      line.hasSuffix("\r") ? String(line.dropLast()) : String(line)
+    // Split on LF bytes and drop a trailing CR, as the Rust tokenizers' reader does ("\r\n" is one Character in
+    // Swift, so splitting a String on "\n" would miss it).
+    var lines: [String] = []
+    for line in data.split(separator: 0x0A, omittingEmptySubsequences: false) {
+      let bytes = line.last == 0x0D ? line.dropLast() : line
+      guard let token = String(data: Data(bytes), encoding: .utf8) else {
+        throw SemanticError(.invalidInput, "vocabulary line \(lines.count + 1) is not UTF-8", file: url.path)
+      }
+      lines.append(token)
     }
     if lines.last == "" { lines.removeLast() }
     guard !lines.isEmpty else { throw SemanticError(.invalidInput, "vocabulary is empty", file: url.path) }

@@ -1,0 +1,75 @@
+import BasketryTesting
+import Foundation
+import Testing
+
+@testable import BasketrySemantic
+
+@Suite struct EmbeddingIndexTests {
+  static func randomMatrix(rows: Int, dimension: Int, seed: UInt64) -> EmbeddingMatrix {
+    var rng = SplitMix64(seed: seed)
+    return EmbeddingMatrix(
+      rows: rows, dimension: dimension, values: (0..<(rows * dimension)).map { _ in Float(rng.nextGaussian()) })
+  }
+
+  @Test(arguments: [(50, 1), (1_000, 10), (25_000, 7)])
+  func topKMatchesBruteForce(rows: Int, k: Int) {
+    let matrix = Self.randomMatrix(rows: rows, dimension: 24, seed: UInt64(rows))
+    let index = EmbeddingIndex(matrix)
+    let query = Array(Self.randomMatrix(rows: 1, dimension: 24, seed: 99).values)
+    let hits = index.search(query, k: k)
+    let expected = (0..<rows).map { ($0, cosine(query, Array(matrix[$0]))) }.sorted { $0.1 > $1.1 }.prefix(k)
+    #expect(hits.map(\.row) == expected.map(\.0))
+    for (hit, reference) in zip(hits, expected) { #expect(abs(Double(hit.score) - reference.1) < 1e-5) }
+  }
+
+  @Test func filtersAndExclusions() {
+    let matrix = Self.randomMatrix(rows: 200, dimension: 16, seed: 5)
+    let index = EmbeddingIndex(matrix)
+    let neighbours = index.neighbours(of: 3, k: 5)
+    #expect(neighbours.count == 5 && !neighbours.contains { $0.row == 3 })
+    #expect(zip(neighbours, neighbours.dropFirst()).allSatisfy { $0.score >= $1.score })
+    let allowed = (0..<200).map { $0 % 2 == 0 }
+    #expect(index.neighbours(of: 3, k: 10, allowed: allowed).allSatisfy { $0.row % 2 == 0 })
+    #expect(index.search([1, 2], k: 3).isEmpty)
+    #expect(index.neighbours(of: 500, k: 3).isEmpty)
+    #expect(abs(index.similarity(7, 7) - 1) < 1e-5)
+  }
+
+  @Test func tiesBreakTowardsLowerRows() {
+    let matrix = EmbeddingMatrix(vectors: [[1, 0], [0, 1], [1, 0], [1, 0]])
+    let hits = EmbeddingIndex(matrix).search([1, 0], k: 2)
+    #expect(hits.map(\.row) == [0, 2])
+  }
+
+  @Test func coldStartUsesWarmNeighboursOnly() {
+    let matrix = EmbeddingMatrix(vectors: [[1, 0], [0.9, 0.1], [0, 1], [0.95, 0.05]])
+    let index = EmbeddingIndex(matrix)
+    let result = ColdStart.neighbours(of: [0], isWarm: [false, true, true, false], index: index, k: 2)
+    #expect(result[0].map(\.row) == [1, 2])
+    let borrowed = ColdStart.borrowedPartners(neighbours: result[0]) { row in
+      row == 1 ? [(item: 10, score: 2.0)] : [(item: 11, score: 1.0)]
+    }
+    #expect(borrowed.first?.item == 10)
+  }
+
+  @Test func rawVectorFilesRoundTrip() throws {
+    let matrix = Self.randomMatrix(rows: 7, dimension: 5, seed: 1)
+    let url = try TestSupport.temporaryDirectory("vectors").appendingPathComponent("v.f32")
+    try matrix.write(to: url)
+    #expect(try Data(contentsOf: url).count == 7 * 5 * 4)
+    #expect(try EmbeddingMatrix.read(from: url, dimension: 5) == matrix)
+    #expect(throws: SemanticError.self) { try EmbeddingMatrix.read(from: url, dimension: 6) }
+  }
+
+  @Test func semanticRelationSeparatesSubstitutesFromComplements() {
+    let relation = SemanticRelation()
+    let twoCases = relation.assess(similarity: 0.9, sameCategory: true, coPurchase: 0.8)
+    #expect(twoCases.isSubstitute && twoCases.substitute > 0.95)
+    let phoneAndCase = relation.assess(similarity: 0.45, sameCategory: false, coPurchase: 0.8)
+    #expect(!phoneAndCase.isSubstitute && abs(phoneAndCase.complement - 0.8) < 0.01)
+    #expect(relation.substituteLikelihood(similarity: 0.7, sameCategory: true) == 0.5)
+    #expect(
+      relation.substituteLikelihood(similarity: 0.75, sameCategory: false)
+        < relation.substituteLikelihood(similarity: 0.75, sameCategory: nil))
+  }
+}
