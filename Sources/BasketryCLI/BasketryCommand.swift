@@ -6,7 +6,13 @@ public struct BasketryCommand: AsyncParsableCommand {
     commandName: "basketry",
     abstract: "Bundle intelligence for online shops: clean orders, mine associations, design bundles.",
     version: "0.1.0",
-    subcommands: [EmbedCommand.self, ModelCommand.self, SearchCommand.self, SimilarCommand.self, SemanticEvalCommand.self]
+    subcommands: [
+      EmbedCommand.self,
+      ModelCommand.self,
+      SearchCommand.self,
+      SimilarCommand.self,
+      SemanticEvalCommand.self,
+    ]
   )
 
   public init() {}
