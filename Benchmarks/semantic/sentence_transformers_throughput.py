@@ -12,6 +12,7 @@ process), and the cosine agreement of the two outputs.
 """
 import argparse
 import os
+import resource
 import subprocess
 import tempfile
 import time
@@ -28,6 +29,7 @@ def main():
     parser.add_argument("--basketry", default=".build/release/basketry")
     parser.add_argument("--threads", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--basketry-threads", type=int, nargs="+", default=[1, 2])
     args = parser.parse_args()
     with open(args.titles, encoding="utf-8") as f:
         titles = [line.rstrip("\n") for line in f if line.strip()]
@@ -36,21 +38,28 @@ def main():
     reference = None
     for threads in args.threads:
         torch.set_num_threads(threads)
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         reference = model.encode(titles, batch_size=args.batch_size, convert_to_numpy=True)
-        seconds = time.perf_counter() - start
+        seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
         print(f"sentence-transformers torch {torch.__version__} threads={threads} batch={args.batch_size}: "
-              f"{len(titles)} titles in {seconds:.2f} s = {len(titles) / seconds:.0f} titles/s")
-    with tempfile.TemporaryDirectory() as tmp:
-        out = os.path.join(tmp, "vectors.f32")
-        start = time.perf_counter()
-        result = subprocess.run(
-            [args.basketry, "embed", "--input", args.titles, "--output", out, "--model-dir", args.model_dir],
-            capture_output=True, text=True, check=True)
-        seconds = time.perf_counter() - start
-        print("basketry:", result.stderr.strip())
-        print(f"basketry whole process (load + tokenize + encode + write): {len(titles) / seconds:.0f} titles/s")
-        vectors = np.fromfile(out, dtype="<f4").reshape(len(titles), -1)
+              f"{len(titles)} titles in {seconds:.2f} s = {len(titles) / seconds:.0f} titles/s wall, "
+              f"{cpu:.2f} CPU s = {len(titles) / cpu:.0f} titles per CPU-second")
+    for threads in args.basketry_threads:
+        with tempfile.TemporaryDirectory() as tmp:
+            out = os.path.join(tmp, "vectors.f32")
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            start = time.perf_counter()
+            result = subprocess.run(
+                [args.basketry, "embed", "--input", args.titles, "--output", out, "--model-dir", args.model_dir,
+                 "--threads", str(threads)],
+                capture_output=True, text=True, check=True)
+            seconds = time.perf_counter() - start
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+            print(f"basketry threads={threads}:", result.stderr.strip())
+            print(f"basketry threads={threads} whole process (load + tokenize + encode + write): "
+                  f"{len(titles) / seconds:.0f} titles/s wall, {cpu:.2f} CPU s = {len(titles) / cpu:.0f} titles per CPU-second")
+            vectors = np.fromfile(out, dtype="<f4").reshape(len(titles), -1)
     cosines = (vectors * reference).sum(axis=1) / (
         np.linalg.norm(vectors, axis=1) * np.linalg.norm(reference, axis=1))
     print(f"cosine basketry vs sentence-transformers: min {cosines.min():.7f} mean {cosines.mean():.7f}")

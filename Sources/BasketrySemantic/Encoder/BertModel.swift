@@ -95,8 +95,12 @@ public final class BertModel: @unchecked Sendable {
           output: try dense(p + "output.dense", outputs: h, inputs: config.intermediateSize),
           outputNormGamma: try vector(p + "output.LayerNorm.weight", h),
           outputNormBeta: try vector(p + "output.LayerNorm.bias", h)))
+      // Keep the peak resident set low: this layer's mapped pages are no longer needed.
+      if wordInfo.dtype == "F32" && littleEndian { file.releaseResidentPages() }
     }
     self.layers = layers
+    // The layers now live in packed copies; only the word-embedding rows that tokens touch need to be resident.
+    if !ownsWordTable { file.releaseResidentPages() }
   }
 
   deinit {

@@ -18,7 +18,21 @@ extension EmbeddingMatrix {
   /// Writes ``rawData()`` to a file.
   /// - Throws: `SemanticError(.io)` when writing fails.
   public func write(to url: URL) throws {
-    do { try rawData().write(to: url) } catch {
+    do {
+      #if _endian(little)
+        try values.withUnsafeBytes { bytes in
+          guard let base = bytes.baseAddress else {
+            try Data().write(to: url)
+            return
+          }
+          // No copy: the array's storage is written as it is.
+          try Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: base), count: bytes.count, deallocator: .none)
+            .write(to: url)
+        }
+      #else
+        try rawData().write(to: url)
+      #endif
+    } catch {
       throw SemanticError(.io, "cannot write vectors: \(error.localizedDescription)", file: url.path)
     }
   }

@@ -10,7 +10,7 @@ public enum GEMM {
   /// Rows per micro-kernel call.
   public static let rowBlock = 6
   /// Rows of `A` kept in L2 while every panel passes over them (96 × 384 × 4 bytes = 144 KiB).
-  public static let rowChunk = 96
+  public static let rowChunk = 240
 
   /// Epilogue applied after the last reduction block.
   public enum Activation: Sendable {

@@ -48,6 +48,13 @@ public final class MappedFile: @unchecked Sendable {
     if let base { munmap(UnsafeMutableRawPointer(mutating: base), count) }
   }
 
+  /// Tells the kernel the mapped pages are not needed now: they leave this process's resident set and are read
+  /// from the file again on next touch (used after the layers were copied into packed form).
+  public func releaseResidentPages() {
+    guard let base else { return }
+    _ = madvise(UnsafeMutableRawPointer(mutating: base), count, MADV_DONTNEED)
+  }
+
   /// The mapped bytes.
   public var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: base, count: count) }
 }

@@ -82,6 +82,10 @@ public final class SafetensorsFile: Sendable {
     self.metadata = metadata
   }
 
+  /// Drops the mapping's pages from the resident set (they are re-read on demand); see
+  /// ``MappedFile/releaseResidentPages()``.
+  public func releaseResidentPages() { file.releaseResidentPages() }
+
   /// Path of the mapped file.
   public var path: String { file.path }
 
