@@ -22,6 +22,25 @@ import Testing
     for (hit, reference) in zip(hits, expected) { #expect(abs(Double(hit.score) - reference.1) < 1e-5) }
   }
 
+  @Test func halfPrecisionScreeningStaysExactForNearTies() {
+    // 6,000 near-copies of one vector: screened scores all lie within the half-precision error of each other.
+    var rng = SplitMix64(seed: 8)
+    let base = (0..<64).map { _ in Float(rng.nextGaussian()) }
+    let rows = 6_000
+    var values: [Float] = []
+    for _ in 0..<rows { values += base.map { $0 + Float(rng.nextGaussian() * 1e-3) } }
+    let matrix = EmbeddingMatrix(rows: rows, dimension: 64, values: values)
+    let index = EmbeddingIndex(matrix)
+    #expect(index.screen != nil)
+    let unscreened = EmbeddingIndex(matrix, screeningThreshold: .max)
+    #expect(unscreened.screen == nil)
+    let allowed = (0..<rows).map { $0 % 3 != 0 }
+    #expect(index.search(base, k: 25).map(\.row) == unscreened.search(base, k: 25).map(\.row))
+    #expect(
+      index.search(base, k: 5, allowed: allowed, excluding: [1, 2]).map(\.row)
+        == unscreened.search(base, k: 5, allowed: allowed, excluding: [1, 2]).map(\.row))
+  }
+
   @Test func filtersAndExclusions() {
     let matrix = Self.randomMatrix(rows: 200, dimension: 16, seed: 5)
     let index = EmbeddingIndex(matrix)

@@ -5,6 +5,11 @@ import Foundation
 ///
 /// Scores are dot products of normalised rows (= cosine similarity), computed with SIMD over all rows, split across
 /// threads, keeping the best `k` per thread and merging. No approximation: the result is the true top-k.
+///
+/// Large indexes (≥ 4,096 rows by default) also keep a half-precision copy and scan that first, which halves the
+/// memory traffic: with unit vectors, rounding to binary16 moves a dot product by at most δ = 2⁻¹¹ (Cauchy–Schwarz),
+/// so every true top-k row scores at least (k-th best screened score − 2δ); those candidates are re-scored in
+/// single precision and the exact top-k is returned.
 public struct EmbeddingIndex: Sendable {
   /// One search hit.
   public struct Neighbour: Sendable, Hashable {
@@ -22,14 +27,19 @@ public struct EmbeddingIndex: Sendable {
 
   /// The indexed vectors, each scaled to unit length.
   public let vectors: EmbeddingMatrix
+  /// Half-precision copy for screening, when enabled.
+  let screen: HalfMatrix?
 
   /// Indexes a matrix.
   /// - Parameters:
   ///   - vectors: One vector per item.
-  ///   - normalize: Scale rows to unit length first (default true; pass false when they already are).
-  public init(_ vectors: EmbeddingMatrix, normalize: Bool = true) {
+  ///   - normalize: Scale rows to unit length first (default true; pass false when they already are unit length).
+  ///   - screeningThreshold: Keep a half-precision screening copy from this many rows on (default 4,096; costs half
+  ///     the matrix's memory again).
+  public init(_ vectors: EmbeddingMatrix, normalize: Bool = true, screeningThreshold: Int = 4096) {
     guard normalize else {
       self.vectors = vectors
+      screen = vectors.rows >= screeningThreshold ? HalfMatrix(vectors) : nil
       return
     }
     var values = vectors.values
@@ -39,6 +49,7 @@ public struct EmbeddingIndex: Sendable {
       for row in 0..<vectors.rows { VectorMath.normalize(base + row * d, count: d) }
     }
     self.vectors = EmbeddingMatrix(rows: vectors.rows, dimension: d, values: values)
+    screen = vectors.rows >= screeningThreshold ? HalfMatrix(self.vectors) : nil
   }
 
   /// Number of indexed vectors.
@@ -75,6 +86,10 @@ public struct EmbeddingIndex: Sendable {
     }
     let normalizedQuery = q
     let workers = count >= 20_000 ? max(1, min(threads, 8)) : 1
+    if let screen, k < count / 4 {
+      return screenedSearch(
+        normalizedQuery, screen: screen, k: k, allowed: allowed, excluding: excluding, workers: workers)
+    }
     let chunk = (count + workers - 1) / workers
     let slots = ResultSlots<[Neighbour]>(count: workers)
     let work: @Sendable (Int) -> Void = { worker in
@@ -100,6 +115,57 @@ public struct EmbeddingIndex: Sendable {
   public func neighbours(of row: Int, k: Int, allowed: [Bool]? = nil) -> [Neighbour] {
     guard row >= 0, row < count else { return [] }
     return search(Array(vectors[row]), k: k, allowed: allowed, excluding: [row])
+  }
+
+  /// Exact top-k through a half-precision screen (see the type's discussion).
+  private func screenedSearch(
+    _ query: [Float], screen: HalfMatrix, k: Int, allowed: [Bool]?, excluding: Set<Int>, workers: Int
+  ) -> [Neighbour] {
+    let d = vectors.dimension
+    let chunk = (count + workers - 1) / workers
+    let approximate = UnsafeMutablePointer<Float>.allocate(capacity: count)
+    defer { approximate.deallocate() }
+    let scores = SendablePointer(approximate)
+    let slots = ResultSlots<[Neighbour]>(count: workers)
+    let work: @Sendable (Int) -> Void = { worker in
+      let rows = (worker * chunk)..<min(count, (worker + 1) * chunk)
+      var top = TopK(k: k)
+      query.withUnsafeBufferPointer { q in
+        guard let q = q.baseAddress else { return }
+        for row in rows {
+          let score = screen.dot(row: row, q)
+          scores.pointer[row] = score
+          if let allowed, !allowed[row] { continue }
+          if top.accepts(score) && !excluding.contains(row) { top.insert(Neighbour(row: row, score: score)) }
+        }
+      }
+      slots.set(worker, top.sorted())
+    }
+    if workers == 1 {
+      work(0)
+    } else {
+      DispatchQueue.concurrentPerform(iterations: workers, execute: work)
+    }
+    var merged = TopK(k: k)
+    for part in slots.values { for hit in part ?? [] { merged.insert(hit) } }
+    let screened = merged.sorted()
+    guard screened.count == k, let kth = screened.last?.score else {
+      // Fewer eligible rows than k: re-score them all.
+      return scan(query, rows: 0..<count, k: k, allowed: allowed, excluding: excluding)
+    }
+    let threshold = kth - 2 * HalfMatrix.maximumError - 1e-5
+    var exact = TopK(k: k)
+    vectors.values.withUnsafeBufferPointer { buffer in
+      query.withUnsafeBufferPointer { q in
+        guard let base = buffer.baseAddress, let q = q.baseAddress else { return }
+        for row in 0..<count where approximate[row] >= threshold {
+          if let allowed, !allowed[row] { continue }
+          if excluding.contains(row) { continue }
+          exact.insert(Neighbour(row: row, score: VectorMath.dot(q, base + row * d, count: d)))
+        }
+      }
+    }
+    return exact.sorted()
   }
 
   private func scan(
