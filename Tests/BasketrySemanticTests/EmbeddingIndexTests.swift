@@ -92,3 +92,28 @@ import Testing
         < relation.substituteLikelihood(similarity: 0.75, sameCategory: nil))
   }
 }
+
+@Suite struct TextFeaturesTests {
+  @Test(arguments: [16, 12])
+  func principalComponentsFindDominantDirections(dimension: Int) {
+    // Points spread mostly along e0 (sd 5), then e1 (sd 2), noise elsewhere (sd 0.1).
+    var rng = SplitMix64(seed: 4)
+    var values: [Float] = []
+    for _ in 0..<500 {
+      for j in 0..<dimension {
+        let sd = j == 0 ? 5.0 : (j == 1 ? 2.0 : 0.1)
+        values.append(Float(rng.nextGaussian() * sd + 3))
+      }
+    }
+    let matrix = EmbeddingMatrix(rows: 500, dimension: dimension, values: values)
+    let components = TextFeatures.principalComponents(of: matrix, count: 2)
+    #expect(components.rows == 2)
+    #expect(abs(abs(components[0][0]) - 1) < 1e-3)
+    #expect(abs(abs(components[1][components[1].startIndex + 1]) - 1) < 1e-3)
+    let factors = TextFeatures.initialFactors(from: matrix, dimension: 3, scale: 0.1)
+    #expect(factors.rows == 500 && factors.dimension == 3)
+    let column0 = (0..<500).map { Double(factors.values[$0 * 3]) }
+    let sd = (column0.map { $0 * $0 }.reduce(0, +) / 500).squareRoot()
+    #expect(abs(sd - 0.1) < 1e-4)
+  }
+}
