@@ -86,3 +86,15 @@ import Testing
     #expect(store.cachedModel() != nil)
   }
 }
+
+@Suite struct AvailabilityTests {
+  @Test func loadIfAvailableReportsOnceWithoutThrowing() throws {
+    let store = ModelStore(cacheFolder: try TestSupport.temporaryDirectory("nocache").appendingPathComponent("m"))
+    switch SentenceEncoder.loadIfAvailable(store: store, explicit: try TestSupport.temporaryDirectory("empty")) {
+    case .success: Issue.record("no model should be found")
+    case .failure(let error): #expect(error.description.hasPrefix("semantic features unavailable: "))
+    }
+    let tiny = try TinyModel.make()
+    #expect((try? SentenceEncoder.loadIfAvailable(store: store, explicit: tiny.folder).get()) != nil)
+  }
+}

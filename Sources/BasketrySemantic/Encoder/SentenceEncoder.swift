@@ -57,6 +57,21 @@ public final class SentenceEncoder: Sendable {
     normalizes = normalize
   }
 
+  /// Loads the encoder from `explicit`, `$BASKETRY_MODEL_DIR` or the verified cache — without fetching — so callers
+  /// that treat semantic features as optional can go on without them and report the failure once.
+  /// - Returns: The encoder, or the error whose description begins "semantic features unavailable: …".
+  public static func loadIfAvailable(
+    store: ModelStore = ModelStore(), explicit: URL? = nil
+  ) -> Result<SentenceEncoder, SemanticUnavailableError> {
+    do {
+      return .success(try SentenceEncoder(modelFolder: store.locate(explicit: explicit)))
+    } catch let error as SemanticUnavailableError {
+      return .failure(error)
+    } catch {
+      return .failure(SemanticUnavailableError(reasons: ["\(error)"]))
+    }
+  }
+
   private static func jsonObject(_ url: URL) -> [String: Any] {
     guard let data = try? Data(contentsOf: url), let object = try? JSONSerialization.jsonObject(with: data),
       let dictionary = object as? [String: Any]

@@ -37,6 +37,10 @@ public struct BundleSemanticEvaluation: Sendable, CustomStringConvertible {
   public var substituteOverComplementAUC: Double
   /// AUC of substitute similarity above complements from different leaf categories.
   public var substituteOverCrossCategoryComplementAUC: Double
+  /// Share of complement pairs at or above ``SemanticRelation/substituteThreshold`` (0.70).
+  public var complementsAboveThreshold: Double
+  /// Share of substitute pairs at or above ``SemanticRelation/substituteThreshold`` (0.70).
+  public var substitutesAboveThreshold: Double
 
   public var description: String {
     func f(_ x: Double) -> String { String(format: "%.3f", x) }
@@ -46,7 +50,8 @@ public struct BundleSemanticEvaluation: Sendable, CustomStringConvertible {
       \(complementsSameLeaf) same leaf; different-leaf mean \(f(complementDifferentLeafMean))), substitutes \
       \(substitutePairs) (mean sim \(f(substituteMean))); AUC substitute>complement \
       \(f(substituteOverComplementAUC)), substitute>cross-category complement \
-      \(f(substituteOverCrossCategoryComplementAUC))
+      \(f(substituteOverCrossCategoryComplementAUC)); share with sim ≥ 0.70: complements \
+      \(f(complementsAboveThreshold)), substitutes \(f(substitutesAboveThreshold))
       """
   }
 
@@ -129,13 +134,19 @@ public struct BundleSemanticEvaluation: Sendable, CustomStringConvertible {
     var versusCross = AUCCounter()
     versusCross.add(positive: substitutes, negative: crossCategory.map { complementScores[$0] })
     func mean(_ x: [Float]) -> Double { x.isEmpty ? 0 : x.reduce(0.0) { $0 + Double($1) } / Double(x.count) }
+    let threshold = SemanticRelation().substituteThreshold
+    func shareAbove(_ x: [Float]) -> Double {
+      x.isEmpty ? 0 : Double(x.filter { $0 >= threshold }.count) / Double(x.count)
+    }
     return BundleSemanticEvaluation(
       domain: domain, anchors: anchors, coSessionAUC: coSession.auc, coSessionPairs: coSession.pairs,
       randomAUC: random.auc, complementPairs: complements.count, complementMean: mean(complementScores),
       complementsSameLeaf: complements.count - crossCategory.count,
       complementDifferentLeafMean: mean(crossCategory.map { complementScores[$0] }), substitutePairs: substitutes.count,
       substituteMean: mean(substitutes), substituteOverComplementAUC: versusAll.auc,
-      substituteOverCrossCategoryComplementAUC: versusCross.auc)
+      substituteOverCrossCategoryComplementAUC: versusCross.auc,
+      complementsAboveThreshold: shareAbove(complementScores),
+      substitutesAboveThreshold: shareAbove(substitutes))
   }
 }
 

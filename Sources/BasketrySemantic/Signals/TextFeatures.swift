@@ -88,7 +88,8 @@ public enum TextFeatures {
     var transposed = [Float](repeating: 0, count: d * n)
     for row in 0..<n { for j in 0..<d { transposed[j * n + row] = matrix.values[row * d + j] - Float(mean[j]) } }
     var result = [Float](repeating: 0, count: d * d)
-    if d % PackedMatrix.panelWidth == 0, let packed = try? PackedMatrix(weights: transposed, outputs: d, inputs: n, bias: nil)
+    if d % PackedMatrix.panelWidth == 0,
+      let packed = try? PackedMatrix(weights: transposed, outputs: d, inputs: n, bias: nil)
     {
       transposed.withUnsafeBufferPointer { a in
         result.withUnsafeMutableBufferPointer { c in
