@@ -8,7 +8,8 @@ public enum VectorMath {
   /// XLA) on `x` clamped to [-4, 4]; maximum absolute error about 4e-7.
   @inline(__always)
   public static func erf(_ value: SIMD16<Float>) -> SIMD16<Float> {
-    let x = value.clamped(lowerBound: SIMD16(repeating: -4), upperBound: SIMD16(repeating: 4))
+    // pointwiseMin/Max lower to vminps/vmaxps; `clamped` does not vectorise.
+    let x = pointwiseMin(pointwiseMax(value, SIMD16(repeating: -4)), SIMD16(repeating: 4))
     let x2 = x * x
     var p = SIMD16<Float>(repeating: -2.72614225801306e-10)
     p = p * x2 + SIMD16(repeating: 2.77068142495902e-08)
