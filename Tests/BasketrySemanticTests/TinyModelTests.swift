@@ -48,6 +48,17 @@ import Testing
     #expect(encoder.encode([String(repeating: "tea ", count: 100)]).rows == 1)
   }
 
+  @Test func modulesJSONDecidesNormalisation() throws {
+    let tiny = try TinyModel.make()
+    try #"[{"idx": 0, "name": "0", "path": "", "type": "sentence_transformers.models.Transformer"}]"#.write(
+      to: tiny.folder.appendingPathComponent("modules.json"), atomically: true, encoding: .utf8)
+    let raw = try SentenceEncoder(modelFolder: tiny.folder)
+    #expect(!raw.normalizes)
+    let vector = raw.encode("green tea")
+    #expect(abs(vector.map { $0 * $0 }.reduce(0, +) - 1) > 1e-3)
+    #expect(try SentenceEncoder(modelFolder: tiny.folder, normalize: true).normalizes)
+  }
+
   @Test func missingTensorIsReported() throws {
     let tiny = try TinyModel.make()
     var writer = SafetensorsWriter()

@@ -15,8 +15,11 @@ public final class SentenceEncoder: Sendable {
   public let model: BertModel
   /// Pool with the `[CLS]` row instead of the mean over tokens.
   public let clsPooling: Bool
-  /// Normalise output vectors to unit length (default true).
+  /// Normalise output vectors to unit length (a `Normalize` module in `modules.json`, or no `modules.json`).
   public let normalizes: Bool
+  /// Lower-case texts before tokenising (`do_lower_case` in `sentence_bert_config.json`; false for all-MiniLM-L6-v2,
+  /// whose tokenizer lower-cases anyway).
+  public let lowercasesInput: Bool
   /// The folder the model was loaded from.
   public let folder: URL
 
@@ -27,9 +30,10 @@ public final class SentenceEncoder: Sendable {
   /// - Parameters:
   ///   - modelFolder: Folder with `config.json`, `vocab.txt` and `model.safetensors`.
   ///   - maxSequenceLength: Overrides `max_seq_length` (tokens including `[CLS]` and `[SEP]`).
-  ///   - normalize: L2-normalise outputs (default true, as all-MiniLM-L6-v2's Normalize module).
+  ///   - normalize: L2-normalise outputs; nil follows `modules.json` (true when it lists a `Normalize` module, as
+  ///     all-MiniLM-L6-v2's does, or when the file is absent).
   /// - Throws: `SemanticError` when a file is missing or malformed.
-  public init(modelFolder: URL, maxSequenceLength: Int? = nil, normalize: Bool = true) throws {
+  public init(modelFolder: URL, maxSequenceLength: Int? = nil, normalize: Bool? = nil) throws {
     folder = modelFolder
     let config = try BertConfig.load(from: modelFolder.appendingPathComponent("config.json"))
     let vocabulary = try Vocabulary.load(from: modelFolder.appendingPathComponent("vocab.txt"))
@@ -54,7 +58,16 @@ public final class SentenceEncoder: Sendable {
     clsPooling =
       (poolingConfig["pooling_mode_cls_token"] as? Bool) == true
       && (poolingConfig["pooling_mode_mean_tokens"] as? Bool) != true
-    normalizes = normalize
+    lowercasesInput = (sentenceConfig["do_lower_case"] as? Bool) ?? false
+    if let normalize {
+      normalizes = normalize
+    } else if let data = try? Data(contentsOf: modelFolder.appendingPathComponent("modules.json")),
+      let modules = (try? JSONSerialization.jsonObject(with: data)) as? [[String: Any]]
+    {
+      normalizes = modules.contains { ($0["type"] as? String)?.hasSuffix("Normalize") == true }
+    } else {
+      normalizes = true
+    }
   }
 
   /// Loads the encoder from `explicit`, `$BASKETRY_MODEL_DIR` or the verified cache — without fetching — so callers
@@ -82,7 +95,7 @@ public final class SentenceEncoder: Sendable {
   // MARK: - Tokenising
 
   /// Token ids of a text, `[CLS]` … `[SEP]`, truncated to the maximum sequence length.
-  public func tokenize(_ text: String) -> [Int32] { tokenizer.encode(text) }
+  public func tokenize(_ text: String) -> [Int32] { tokenizer.encode(lowercasesInput ? text.lowercased() : text) }
 
   // MARK: - Encoding
 
@@ -164,14 +177,13 @@ public final class SentenceEncoder: Sendable {
   }
 
   private func tokenizeAll(_ texts: [String], threads: Int) -> [[Int32]] {
-    guard texts.count > 256, threads > 1 else { return texts.map(tokenizer.encode) }
+    guard texts.count > 256, threads > 1 else { return texts.map(tokenize) }
     let chunks = threads * 4
     let chunkSize = (texts.count + chunks - 1) / chunks
     let results = ResultSlots<[[Int32]]>(count: chunks)
-    let tokenizer = self.tokenizer
     DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
       let range = min(texts.count, chunk * chunkSize)..<min(texts.count, (chunk + 1) * chunkSize)
-      results.set(chunk, texts[range].map(tokenizer.encode))
+      results.set(chunk, texts[range].map(self.tokenize))
     }
     return results.values.flatMap { $0 ?? [] }
   }
