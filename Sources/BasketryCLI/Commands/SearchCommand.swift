@@ -30,7 +30,12 @@ struct SearchCommand: AsyncParsableCommand {
       let items = try TitleCatalog.load(from: URL(fileURLWithPath: catalog))
       let index = EmbeddingIndex(
         try catalogVectors(catalog: items, encoder: encoder, vectorsPath: vectors, options: model), normalize: false)
-      for hit in index.search(encoder.encode(text), k: k) {
+      let query = encoder.encode(text)
+      let start = Date()
+      let hits = index.search(query, k: k)
+      printError(
+        "ranked \(index.count) items in \(String(format: "%.2f", Date().timeIntervalSince(start) * 1000)) ms")
+      for hit in hits {
         print("\(String(format: "%.4f", hit.score))\t\(items.ids[hit.row])\t\(items.titles[hit.row])")
       }
     }
