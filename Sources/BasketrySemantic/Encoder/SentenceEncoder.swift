@@ -127,13 +127,15 @@ public final class SentenceEncoder: Sendable {
     let count = sequences.count
     guard count > 0 else { return EmbeddingMatrix(rows: 0, dimension: h, values: []) }
     let order = (0..<count).sorted { sequences[$0].count < sequences[$1].count }
+    // Few texts: smaller batches so every thread gets one.
+    let perBatch = max(1, min(batchSize, (count + max(threads, 1) - 1) / max(threads, 1)))
     var batches: [[Int]] = []
     var current: [Int] = []
     var tokens = 0
     let tokenCap = 2048
     for index in order {
       let length = sequences[index].count
-      if !current.isEmpty && (current.count >= max(1, batchSize) || tokens + length > tokenCap) {
+      if !current.isEmpty && (current.count >= perBatch || tokens + length > tokenCap) {
         batches.append(current)
         current = []
         tokens = 0
