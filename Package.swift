@@ -74,11 +74,12 @@ let package = Package(
     ),
     .executableTarget(
       name: "basketry",
-      dependencies: ["BasketryCLI", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+      dependencies: ["BasketryCLI"],
       swiftSettings: commonSettings
     ),
     .target(name: "BasketryTesting", dependencies: ["BasketryCore"], swiftSettings: commonSettings),
-    .testTarget(name: "BasketryCoreTests", dependencies: ["BasketryCore", "BasketryTesting"], swiftSettings: commonSettings),
+    .testTarget(
+      name: "BasketryCoreTests", dependencies: ["BasketryCore", "BasketryTesting"], swiftSettings: commonSettings),
     .testTarget(
       name: "BasketryIngestTests",
       dependencies: ["BasketryIngest", "BasketryTesting"],
@@ -114,7 +115,8 @@ let package = Package(
     ),
     .testTarget(
       name: "BasketryCLITests",
-      dependencies: ["BasketryCLI", "BasketryTesting"],
+      dependencies: ["BasketryCLI", "basketry", "BasketryTesting"],
+      exclude: ["Golden"],
       swiftSettings: commonSettings
     ),
   ]

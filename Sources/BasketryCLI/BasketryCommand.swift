@@ -5,8 +5,14 @@ public struct BasketryCommand: AsyncParsableCommand {
   public static let configuration = CommandConfiguration(
     commandName: "basketry",
     abstract: "Bundle intelligence for online shops: clean orders, mine associations, design bundles.",
+    discussion: "Run `basketry demo` for the whole pipeline on the shipped sample.",
     version: "0.1.0",
     subcommands: [
+      DemoCommand.self,
+      IngestCommand.self,
+      MineCommand.self,
+      BundlesCommand.self,
+      EvaluateCommand.self,
       EmbedCommand.self,
       ModelCommand.self,
       SearchCommand.self,
@@ -16,4 +22,21 @@ public struct BasketryCommand: AsyncParsableCommand {
   )
 
   public init() {}
+}
+
+/// The executable's entry point: parses the arguments and runs the chosen command.
+public enum BasketryMain {
+  /// Parses `CommandLine.arguments`, runs the command, and exits with its status.
+  public static func run(_ arguments: [String]? = nil) async {
+    do {
+      var command = try BasketryCommand.parseAsRoot(arguments)
+      if var asyncCommand = command as? any AsyncParsableCommand {
+        try await asyncCommand.run()
+      } else {
+        try command.run()
+      }
+    } catch {
+      BasketryCommand.exit(withError: error)
+    }
+  }
 }

@@ -23,14 +23,14 @@ struct EmbedCommand: AsyncParsableCommand {
   @OptionGroup var model: SemanticModelOptions
 
   func run() async throws {
-    try await runReportingErrors {
+    try await reportingErrors {
       let encoder = try model.loadEncoder()
       let catalog = try TitleCatalog.load(from: URL(fileURLWithPath: input))
       let start = Date()
       let vectors = encoder.encode(catalog.titles, batchSize: model.batchSize, threads: model.threads)
       let seconds = Date().timeIntervalSince(start)
       try vectors.write(to: URL(fileURLWithPath: output))
-      printError(
+      FileHandleOutput.standardError(
         "embedded \(vectors.rows) titles × \(vectors.dimension) dims in \(String(format: "%.2f", seconds)) s "
           + "(\(String(format: "%.0f", Double(vectors.rows) / max(seconds, 1e-9))) titles/s) → \(output)")
     }

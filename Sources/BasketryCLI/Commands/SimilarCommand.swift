@@ -26,7 +26,7 @@ struct SimilarCommand: AsyncParsableCommand {
   @OptionGroup var model: SemanticModelOptions
 
   func run() async throws {
-    try await runReportingErrors {
+    try await reportingErrors {
       let encoder = try model.loadEncoder()
       let items = try TitleCatalog.load(from: URL(fileURLWithPath: catalog))
       guard let row = items.row(of: item) ?? items.titles.firstIndex(of: item) else {

@@ -31,6 +31,12 @@ public func topK(_ scores: [Float], k: Int, where isAllowed: (Int32) -> Bool = {
   }
   for index in scores.indices {
     let score = scores[index]
+    // Cheap rejection first: once the heap is full, most items lose to its worst kept entry.
+    if heap.count == k, let root = heap.first,
+      !(score > root.score || (score == root.score && Int32(index) < root.item))
+    {
+      continue
+    }
     guard !score.isNaN, isAllowed(Int32(index)) else { continue }
     let candidate = ScoredItem(item: Int32(index), score: score)
     if heap.count < k {
@@ -71,4 +77,35 @@ extension Recommender {
       !seenSet.contains(item) && !options.excluded.contains(item) && (options.allowed?.contains(item) ?? true)
     }
   }
+}
+
+/// The `k` best of `items` (higher score first, ties by lower item id), in no particular order.
+/// - Complexity: O(n log k).
+func selectTop(_ items: [ScoredItem], k: Int) -> [ScoredItem] {
+  guard items.count > k else { return items }
+  guard k > 0 else { return [] }
+  func worse(_ a: ScoredItem, _ b: ScoredItem) -> Bool {
+    a.score < b.score || (a.score == b.score && a.item > b.item)
+  }
+  var heap = Array(items.prefix(k))
+  // Heapify (min-heap on `worse`).
+  func siftDown(_ start: Int) {
+    var i = start
+    while true {
+      let l = 2 * i + 1
+      let r = l + 1
+      var m = i
+      if l < heap.count && worse(heap[l], heap[m]) { m = l }
+      if r < heap.count && worse(heap[r], heap[m]) { m = r }
+      if m == i { return }
+      heap.swapAt(i, m)
+      i = m
+    }
+  }
+  for i in stride(from: k / 2 - 1, through: 0, by: -1) { siftDown(i) }
+  for candidate in items.dropFirst(k) where worse(heap[0], candidate) {
+    heap[0] = candidate
+    siftDown(0)
+  }
+  return heap
 }

@@ -74,6 +74,9 @@ public protocol Recommender: Sendable {
   /// A score for every item (length = item count) for a user known at fit time.
   /// - Throws: ``ModelError`` when unfitted or the user id is out of range.
   func scores(user: Int32) throws -> [Float]
+  /// Scores for several users, in order (default: ``scores(user:)`` per user; models may batch).
+  /// - Throws: ``ModelError`` when unfitted or a user id is out of range.
+  func scores(users: [Int32]) throws -> [[Float]]
   /// Items similar to `item`, best first, excluding the item itself.
   func similarItems(to item: Int32, k: Int) throws -> [ScoredItem]
   /// Serialises the fitted model.

@@ -1,0 +1,100 @@
+import ArgumentParser
+import BasketryBundles
+import BasketryCore
+import BasketryIngest
+import BasketryMining
+import Foundation
+
+/// `basketry demo`: the whole pipeline on the real sample shipped in the repository.
+struct DemoCommand: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "demo",
+    abstract: "Run ingest → clean → mine → bundles on the shipped Online Retail sample.",
+    discussion: """
+      Uses Data/online-retail-sample/online_retail_2011-10_2011-11.csv.gz (UCI Online Retail,
+      Oct–Nov 2011, CC BY 4.0), found next to the working directory or the executable, or given
+      with --input. Prints the cleaning summary and the top bundles, and writes bundles.json and
+      cleaning-report.json to the output folder.
+      """)
+
+  static let sampleRelativePath = "Data/online-retail-sample/online_retail_2011-10_2011-11.csv.gz"
+
+  @Option(help: ArgumentHelp("The Online Retail file to use instead of the shipped sample.", valueName: "file"))
+  var input: String?
+
+  @Option(help: ArgumentHelp("Folder for bundles.json and cleaning-report.json.", valueName: "dir"))
+  var outputDir: String = "basketry-demo"
+
+  @OptionGroup var design: BundleArguments
+
+  @Flag(name: .shortAndLong, help: "Print nothing on standard error but errors and warnings.")
+  var quiet = false
+
+  @Flag(name: .shortAndLong, help: "Print phase timings and extra detail on standard error.")
+  var verbose = false
+
+  func run() async throws {
+    let console = Console(quiet: quiet, verbose: verbose)
+    try await reportingErrors {
+      let path = try input ?? Self.locateSample()
+      console.note("Basketry demo on \(path)")
+      var options = IngestOptions(format: .onlineRetail)
+      options.cleaning = CleaningOptions.default(for: .onlineRetail)
+      options.progress = { console.progress("\($0.phase): \(formatCount($0.rowsRead)) rows") }
+      let loaded = try Ingest.load([path], options: options)
+      console.phaseDone("ingest")
+      console.out("Cleaning")
+      console.out(loaded.report.table())
+
+      var arguments = design
+      if arguments.currency.isEmpty { arguments.currency = "£" }
+      let result = try designBundles(dataset: loaded.dataset, arguments: arguments, console: console)
+      console.out("")
+      console.out(
+        "Top bundles (\(formatCount(result.transactions.count)) orders, \(formatCount(result.itemsets.itemsets.count)) frequent itemsets, \(formatCount(result.report.candidates)) candidates; dropped \(result.report.droppedVariants) variant sets, \(result.report.droppedWeak) weak, \(result.report.droppedUnprofitable) unprofitable)"
+      )
+      console.out(bundleTable(result.bundles, currency: arguments.currency))
+      for bundle in result.bundles.prefix(verbose ? result.bundles.count : 3) {
+        console.out("\n\(bundle.rank). \(bundle.explanation)")
+      }
+
+      let folder = URL(fileURLWithPath: outputDir)
+      let document = BundlesDocument(
+        orders: result.transactions.count, minSupport: arguments.minSupport, options: arguments.bundleOptions(),
+        report: result.report, bundles: result.bundles)
+      try FileHandleOutput.write(
+        FileHandleOutput.json(document), to: folder.appendingPathComponent("bundles.json").path)
+      try FileHandleOutput.write(
+        FileHandleOutput.json(loaded.report), to: folder.appendingPathComponent("cleaning-report.json").path)
+      console.out("")
+      console.out(
+        "Wrote \(folder.appendingPathComponent("bundles.json").path) and \(folder.appendingPathComponent("cleaning-report.json").path) in \(String(format: "%.1f", console.elapsed)) s."
+      )
+    }
+  }
+
+  /// Finds the shipped sample beside the working directory or the executable.
+  static func locateSample() throws -> String {
+    var candidates: [URL] = []
+    if let override = ProcessInfo.processInfo.environment["BASKETRY_DEMO_DATA"] {
+      candidates.append(URL(fileURLWithPath: override))
+    }
+    var folder = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
+    for _ in 0..<4 {
+      candidates.append(folder.appendingPathComponent(sampleRelativePath))
+      folder.deleteLastPathComponent()
+    }
+    var executableFolder = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+      .deletingLastPathComponent()
+    for _ in 0..<5 {
+      candidates.append(executableFolder.appendingPathComponent(sampleRelativePath))
+      executableFolder.deleteLastPathComponent()
+    }
+    for candidate in candidates where FileManager.default.fileExists(atPath: candidate.path) {
+      return candidate.path
+    }
+    throw CommandError(
+      "cannot find the demo sample \(sampleRelativePath); run from the repository root or pass --input FILE",
+      category: .notFound)
+  }
+}

@@ -1,0 +1,189 @@
+import ArgumentParser
+import BasketryCore
+import BasketryEval
+import BasketryIngest
+import BasketryModels
+import Foundation
+
+/// `basketry evaluate`: offline evaluation of recommenders with a leaderboard and optional JSON.
+public struct EvaluateCommand: AsyncParsableCommand {
+  public static let configuration = CommandConfiguration(
+    commandName: "evaluate",
+    abstract: "Evaluate recommenders offline and print a leaderboard (full-catalog ranking; popularity always shown).",
+    discussion: """
+      Splits: temporal (default; train before --cutoff, or before the last --test-days), next-basket (each user's \
+      last order is the target), leave-one-out. The youshu format reads the bundle benchmark's folder and ranks \
+      all bundles per user with a test bundle, masking only train bundles (CrossCBR protocol).
+      Model names: \(ModelRegistry.names.joined(separator: ", ")).
+      Hyper-parameters: --param MODEL.KEY=VALUE, e.g. --param ease.lambda=400 --param itemknn.similarity=bm25; \
+      MODEL+items.KEY sets the stacked youshu run only (e.g. --param ease+items.lambda=400).
+      """
+  )
+
+  @Option(help: "Input format: youshu, online-retail, baskets, instacart, orders, events.")
+  var format: String
+
+  @Option(help: "Split: temporal, next-basket, leave-one-out.")
+  var split: String = "temporal"
+
+  @Option(help: "Temporal split cut-off date (YYYY-MM-DD, UTC); default: --test-days before the last order.")
+  var cutoff: String?
+
+  @Option(help: "Temporal split: days held out at the end when no --cutoff is given.")
+  var testDays: Int = 30
+
+  @Option(help: "Comma-separated model names.")
+  var models: String = "pop,itemknn,ease"
+
+  @Option(help: "Comma-separated cut-offs K.")
+  var k: String = "10,20"
+
+  @Option(name: .customLong("param"), help: "Hyper-parameter MODEL.KEY=VALUE (repeatable).")
+  var parameters: [String] = []
+
+  @Flag(help: "Mask each user's training items and drop them from the targets (\"new items only\").")
+  var newItems = false
+
+  @Flag(help: "Evaluate on the validation slice (youshu: the tune file; temporal: the window before the cut-off).")
+  var validation = false
+
+  @Option(help: "Youshu: also fit each model on users × (bundles + items) with this item weight (e.g. 0.5).")
+  var stackedItemWeight: Float?
+
+  @Option(help: "Purchase strength: orders (distinct orders with the item), quantity or binary.")
+  var purchaseCounting: String = "orders"
+
+  @Option(help: "Seed for stochastic models and splits.")
+  var seed: UInt64 = 42
+
+  @Option(help: "Write the leaderboard as JSON to this file.")
+  var output: String?
+
+  @Argument(help: "Input files or, for youshu, the benchmark folder.")
+  var paths: [String]
+
+  public init() {}
+
+  public func run() async throws {
+    do {
+      try execute()
+    } catch let error as any BasketryError {
+      FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+      throw ExitCode(error.category.exitCode)
+    }
+  }
+
+  // MARK: - Steps
+
+  func execute() throws {
+    let ks = try k.split(separator: ",").map { text -> Int in
+      guard let value = Int(text.trimmingCharacters(in: .whitespaces)), value > 0 else {
+        throw EvaluationError("--k: '\(text)' is not a positive integer")
+      }
+      return value
+    }
+    let names = models.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    let perModel = try parsedParameters()
+    var entries: [EvaluationEntry] = []
+    let task: EvaluationTask
+    var stacked: InteractionMatrix? = nil
+    if format == "youshu" {
+      guard let folder = paths.first else { throw EvaluationError("youshu needs the benchmark folder") }
+      let data = try YoushuDataset.load(folder: folder)
+      task = data.task(validation ? .validation : .test)
+      if let weight = stackedItemWeight { stacked = data.stackedTrain(itemWeight: weight) }
+    } else {
+      let dataset = try Self.loadDataset(format: format, paths: paths)
+      task = try makeTask(dataset)
+    }
+    for name in names {
+      let parameters = ModelParameters(perModel[name] ?? [:], seed: seed)
+      entries.append(EvaluationEntry(label: name, model: try ModelRegistry.make(name: name, parameters: parameters)))
+      // Popularity and "buy again" ignore the extra item columns, so their stacked runs would repeat them.
+      if let stacked, !["pop", "pop-recent", "freq"].contains(name) {
+        let stackedParameters = ModelParameters(perModel[name + "+items"] ?? perModel[name] ?? [:], seed: seed)
+        entries.append(
+          EvaluationEntry(
+            label: name + "+items", model: try ModelRegistry.make(name: name, parameters: stackedParameters),
+            train: stacked))
+      }
+    }
+    let board = try Evaluator(ks: ks).leaderboard(entries, task: task)
+    let shown = ks.flatMap { ["recall@\($0)", "ndcg@\($0)", "precision@\($0)", "hit@\($0)", "coverage@\($0)"] }
+    print(board.table(metrics: shown))
+    if let output {
+      do { try board.jsonData().write(to: URL(fileURLWithPath: output)) } catch let error as EvaluationError {
+        throw error
+      } catch {
+        throw EvaluationError("cannot write \(output): \(error.localizedDescription)", category: .io)
+      }
+    }
+  }
+
+  /// `MODEL.KEY=VALUE` options grouped by model.
+  func parsedParameters() throws -> [String: [String: String]] {
+    var result: [String: [String: String]] = [:]
+    for text in parameters {
+      let pair = text.split(separator: "=", maxSplits: 1).map(String.init)
+      guard pair.count == 2, let dot = pair[0].lastIndex(of: ".") else {
+        throw EvaluationError("--param '\(text)' must look like MODEL.KEY=VALUE")
+      }
+      let model = String(pair[0][..<dot])
+      let key = String(pair[0][pair[0].index(after: dot)...])
+      result[model, default: [:]][key] = pair[1]
+    }
+    return result
+  }
+
+  func makeTask(_ dataset: Dataset) throws -> EvaluationTask {
+    guard let counting = InteractionWeights.PurchaseCounting(rawValue: purchaseCounting) else {
+      throw EvaluationError("--purchase-counting must be orders, quantity or binary")
+    }
+    let builder = InteractionBuilder(weights: InteractionWeights(purchaseCounting: counting))
+    let name = format
+    switch split {
+    case "temporal":
+      let cut: Int64
+      if let cutoff {
+        guard let date = Self.parseDate(cutoff) else { throw EvaluationError("--cutoff '\(cutoff)' is not YYYY-MM-DD") }
+        cut = date
+      } else {
+        let latest = dataset.baskets.timestamps.filter { $0 != Baskets.noTime }.max() ?? 0
+        cut = latest - Int64(testDays) * 86_400
+      }
+      let chosen =
+        validation
+        ? Splitter.temporalValidation(dataset, cutoff: cut, days: testDays) : Splitter.temporal(dataset, cutoff: cut)
+      return chosen.task(dataset, name: name, builder: builder, newItemsOnly: newItems)
+    case "next-basket":
+      return Splitter.nextBasket(dataset, validation: validation).task(
+        dataset, name: name, builder: builder, newItemsOnly: newItems)
+    case "leave-one-out":
+      return Splitter.leaveNOut(builder.build(dataset), n: 1, seed: seed, dataset: name)
+    default:
+      throw EvaluationError("--split must be temporal, next-basket or leave-one-out, not '\(split)'")
+    }
+  }
+
+  static func parseDate(_ text: String) -> Int64? {
+    let parts = text.split(separator: "-").compactMap { Int($0) }
+    guard parts.count == 3 else { return nil }
+    var components = DateComponents()
+    components.year = parts[0]
+    components.month = parts[1]
+    components.day = parts[2]
+    var calendar = Calendar(identifier: .gregorian)
+    guard let utc = TimeZone(identifier: "UTC") else { return nil }
+    calendar.timeZone = utc
+    return calendar.date(from: components).map { Int64($0.timeIntervalSince1970) }
+  }
+
+  /// Loads a non-youshu dataset. Wired to `BasketryIngest` after the merge (see the report).
+  /// - Throws: ``EvaluationError`` until the ingest module is wired in.
+  static func loadDataset(format: String, paths: [String]) throws -> Dataset {
+    guard let inputFormat = InputFormat(rawValue: format) else {
+      throw EvaluationError("unknown --format '\(format)'")
+    }
+    return try Ingest.load(paths, options: IngestOptions(format: inputFormat)).dataset
+  }
+}

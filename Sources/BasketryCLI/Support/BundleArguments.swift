@@ -1,0 +1,113 @@
+import ArgumentParser
+import BasketryBundles
+import BasketryCore
+import BasketryMining
+import Foundation
+
+/// Options that shape bundle design, shared by `bundles` and `demo`.
+struct BundleArguments: ParsableArguments {
+  @Option(
+    help: ArgumentHelp(
+      "Minimum support of a bundle's items bought together: a fraction of orders, or an order count if 1 or more.",
+      valueName: "support"))
+  var minSupport: Double = 0.01
+
+  @Option(name: .customLong("k"), help: ArgumentHelp("How many bundles to return.", valueName: "n"))
+  var count: Int = 10
+
+  @Option(help: ArgumentHelp("Largest bundle size (2–4 is usual).", valueName: "n"))
+  var maxSize: Int = 4
+
+  @Option(help: ArgumentHelp("Largest discount off the items' total, as a fraction.", valueName: "fraction"))
+  var maxDiscount: Double = 0.20
+
+  @Option(
+    help: ArgumentHelp(
+      "Smallest margin rate a bundle price may keep, as a fraction of the price.", valueName: "fraction"))
+  var marginFloor: Double = 0.20
+
+  @Option(help: ArgumentHelp("Margin rate assumed where an item's cost is unknown.", valueName: "fraction"))
+  var assumedMargin: Double = 0.35
+
+  @Option(help: ArgumentHelp("Minimum lift of every item against the rest of its bundle.", valueName: "lift"))
+  var minLift: Double = 1.5
+
+  @Option(help: ArgumentHelp("Currency symbol or code shown in explanations.", valueName: "symbol"))
+  var currency: String = ""
+
+  @Flag(help: "Keep bundles of variants of one product (same title in another colour). Off by default.")
+  var keepVariants = false
+
+  func validate() throws {
+    if !(minSupport > 0) { throw ValidationError("--min-support must be positive; got \(minSupport).") }
+    do { try bundleOptions().validate() } catch let error as BundleError {
+      throw ValidationError("--\(error.key) \(error.value): \(error.message).")
+    }
+  }
+
+  func bundleOptions() -> BundleOptions {
+    BundleOptions(
+      maxSize: maxSize, count: count, maxDiscount: maxDiscount, marginFloor: marginFloor,
+      assumedMarginRate: assumedMargin, minLift: minLift, dropVariants: !keepVariants, currency: currency)
+  }
+
+  var threshold: SupportThreshold { minSupport >= 1 ? .absolute(Int(minSupport)) : .relative(minSupport) }
+}
+
+/// The result of the ingest → mine → bundles pipeline.
+struct BundlePipelineResult {
+  var transactions: TransactionSet
+  var itemsets: FrequentItemsets
+  var bundles: [ProductBundle]
+  var report: BundleDesignReport
+}
+
+/// Mines the orders and designs bundles, reporting progress.
+func designBundles(dataset: Dataset, arguments: BundleArguments, console: Console) throws -> BundlePipelineResult {
+  let options = arguments.bundleOptions()
+  console.progress("mining frequent itemsets", force: true)
+  let transactions = dataset.transactions()
+  let itemsets = try FPGrowth.mine(
+    transactions, options: MiningOptions(minSupport: arguments.threshold, maxLength: options.maxSize))
+  console.phaseDone("mined \(formatCount(itemsets.itemsets.count)) frequent itemsets")
+  console.progress("designing and pricing bundles", force: true)
+  let designer = try BundleDesigner(dataset: dataset, transactions: transactions, itemsets: itemsets, options: options)
+  let (bundles, report) = designer.design()
+  console.phaseDone("designed \(bundles.count) bundles from \(formatCount(report.candidates)) candidates")
+  return BundlePipelineResult(transactions: transactions, itemsets: itemsets, bundles: bundles, report: report)
+}
+
+/// A terminal table of bundles.
+func bundleTable(_ bundles: [ProductBundle], currency: String) -> String {
+  var table = TextTable(
+    ["#", "items", "list", "price", "off", "margin", "together", "lift", "+profit"],
+    alignments: [.right, .left, .right, .right, .right, .right, .right, .right, .right])
+  for bundle in bundles {
+    table.add([
+      String(bundle.rank),
+      truncate(bundle.items.map(\.title).joined(separator: " + "), 70),
+      currency + String(format: "%.2f", bundle.listPrice),
+      currency + String(format: "%.2f", bundle.bundlePrice),
+      String(format: "%.0f%%", bundle.discount * 100),
+      String(format: "%.0f%%", bundle.marginRate * 100),
+      String(bundle.evidence.ordersTogether),
+      String(format: "%.1f", bundle.evidence.lift),
+      currency + String(format: "%.0f", bundle.expectedIncrementalProfit),
+    ])
+  }
+  return table.render()
+}
+
+/// The JSON document written for bundles.
+struct BundlesDocument: Encodable {
+  var orders: Int
+  var minSupport: Double
+  var options: BundleOptions
+  var report: BundleDesignReport
+  var bundles: [ProductBundle]
+
+  enum CodingKeys: String, CodingKey {
+    case orders, options, report, bundles
+    case minSupport = "min_support"
+  }
+}

@@ -1,0 +1,90 @@
+import BasketryCore
+
+/// Reads a generic order-line CSV (one line per order line) through a ``ColumnMapping``.
+///
+/// Missing quantity means 1; missing price means unknown (`.nan`); missing time means
+/// ``Baskets/noTime``. A negative quantity with a positive or unknown price is a return (netted by
+/// the `cancellation` rule). Category paths may be written `A > B > C` or `A/B/C`.
+enum OrdersFormat {
+  static func read(_ paths: [String], into input: inout ParsedInput) throws {
+    for path in paths { try readFile(path, into: &input) }
+  }
+
+  private static func readFile(_ path: String, into input: inout ParsedInput) throws {
+    var reader = try CSVReader(path: path, separator: .delimiter(input.options.delimiter ?? UInt8(ascii: ",")))
+    let file = reader.file
+    guard let headerRecord = try reader.next() else { return }
+    let header = HeaderIndex(headerRecord.fields)
+    let mapping = input.options.columns
+    typealias M = ColumnMapping
+    let orderColumn = try header.required(mapping.order, defaults: M.defaultOrder, file: file, role: "order id")
+    let itemColumn = try header.required(mapping.item, defaults: M.defaultItem, file: file, role: "item id")
+    let userColumn = try header.column(mapping.user, defaults: M.defaultUser, file: file, role: "user id")
+    let timeColumn = try header.column(mapping.time, defaults: M.defaultTime, file: file, role: "time")
+    let priceColumn = try header.column(mapping.price, defaults: M.defaultPrice, file: file, role: "price")
+    let quantityColumn = try header.column(mapping.quantity, defaults: M.defaultQuantity, file: file, role: "quantity")
+    let titleColumn = try header.column(mapping.title, defaults: M.defaultTitle, file: file, role: "title")
+    let categoryColumn = try header.column(mapping.category, defaults: M.defaultCategory, file: file, role: "category")
+    let costColumn = try header.column(mapping.cost, defaults: M.defaultCost, file: file, role: "cost")
+    let fieldCount = headerRecord.count
+    let names = header.names
+    let bytesBefore = input.bytesRead
+    while true {
+      let record: CSVRecord
+      do {
+        guard let next = try reader.next() else { break }
+        record = next
+      } catch let error as IngestError where error.category == .invalidInput && error.location.line != nil {
+        input.rowsRead += 1
+        try input.badRows.record(error)
+        continue
+      }
+      input.rowsRead += 1
+      do {
+        try record.requireFieldCount(fieldCount, file: file)
+        let order = try record.intern(orderColumn, into: &input.table.orderIDs, file: file, field: names[orderColumn])
+        guard order >= 0 else {
+          throw IngestError(SourceLocation(file: file, line: record.line, field: names[orderColumn]), "empty order id")
+        }
+        let item = try record.intern(itemColumn, into: &input.table.itemIDs, file: file, field: names[itemColumn])
+        guard item >= 0 else {
+          throw IngestError(SourceLocation(file: file, line: record.line, field: names[itemColumn]), "empty item id")
+        }
+        var user: Int32 = -1
+        if let userColumn {
+          user = try record.intern(userColumn, into: &input.table.userIDs, file: file, field: names[userColumn])
+        }
+        var time = Baskets.noTime
+        if let timeColumn { time = try record.date(timeColumn, file: file, field: names[timeColumn]) }
+        var price = Double.nan
+        if let priceColumn { price = try record.number(priceColumn, file: file, field: names[priceColumn]) }
+        var quantity = 1.0
+        if let quantityColumn {
+          let q = try record.number(quantityColumn, file: file, field: names[quantityColumn])
+          if !q.isNaN { quantity = q }
+        }
+        var title: Int32 = -1
+        if let titleColumn {
+          title = try record.intern(titleColumn, into: &input.table.titles, file: file, field: names[titleColumn])
+        }
+        var category: Int32 = -1
+        if let categoryColumn {
+          category = try record.intern(
+            categoryColumn, into: &input.table.categories, file: file, field: names[categoryColumn])
+        }
+        var cost = Double.nan
+        if let costColumn { cost = try record.number(costColumn, file: file, field: names[costColumn]) }
+        input.table.append(
+          order: order, user: user, item: item, time: time, quantity: quantity, price: price, title: title,
+          category: category, cost: cost, hash: record.contentHash())
+      } catch let error as IngestError {
+        try input.badRows.record(error)
+      }
+      if input.rowsRead & 0xFFFF == 0 {
+        input.bytesRead = bytesBefore + reader.bytesRead
+        input.reportProgress(phase: "read")
+      }
+    }
+    input.bytesRead = bytesBefore + reader.bytesRead
+  }
+}

@@ -1,5 +1,0 @@
-import Testing
-
-@testable import BasketryBundles
-
-@Test func moduleLoads() {}

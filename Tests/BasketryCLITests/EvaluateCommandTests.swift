@@ -1,0 +1,55 @@
+import ArgumentParser
+import BasketryCLI
+import BasketryTesting
+import Foundation
+import Testing
+
+@Suite("basketry evaluate")
+struct EvaluateCommandTests {
+  /// A tiny benchmark folder in the Youshu layout: 6 users, 5 bundles, 3 items.
+  func youshuFolder() throws -> URL {
+    let folder = try TestSupport.temporaryDirectory("youshu")
+    let files = [
+      "Tiny_data_size.txt": "6\t5\t3\n",
+      "user_bundle_train.txt": "0\t0\n0\t1\n1\t0\n1\t1\n2\t0\n3\t2\n4\t0\n4\t3\n5\t1\n",
+      "user_bundle_tune.txt": "0\t2\n",
+      "user_bundle_test.txt": "0\t3\n2\t1\n3\t0\n",
+      "user_item.txt": "0\t0\n1\t0\n2\t1\n3\t2\n",
+      "bundle_item.txt": "0\t0\n1\t0\n2\t1\n3\t2\n4\t2\n",
+    ]
+    for (name, text) in files { try Data(text.utf8).write(to: folder.appendingPathComponent(name)) }
+    return folder
+  }
+
+  @Test("youshu: leaderboard JSON with the requested models and metrics")
+  func youshu() async throws {
+    let folder = try youshuFolder()
+    let output = folder.appendingPathComponent("board.json")
+    let command = try EvaluateCommand.parse([
+      "--format", "youshu", "--models", "pop,itemknn,ease", "--k", "2,3", "--param", "ease.lambda=1",
+      "--stacked-item-weight", "0.5", folder.path, "--output", output.path,
+    ])
+    try await command.run()
+    let json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: output)) as? [String: Any])
+    #expect(json["dataset"] as? String == "youshu")
+    #expect((json["split"] as? String)?.contains("test") == true)
+    let results = try #require(json["results"] as? [[String: Any]])
+    #expect(results.compactMap { $0["model"] as? String } == ["pop", "itemknn", "itemknn+items", "ease", "ease+items"])
+    for result in results {
+      let metrics = try #require(result["metrics"] as? [String: Double])
+      #expect(metrics["recall@3"] != nil && metrics["ndcg@2"] != nil)
+      #expect(result["fit_seconds"] is Double)
+    }
+  }
+
+  @Test("bad options fail with a validation error, unknown models with not-found")
+  func errors() async throws {
+    let folder = try youshuFolder()
+    let unknown = try EvaluateCommand.parse(["--format", "youshu", "--models", "nope", folder.path])
+    await #expect(throws: (any Error).self) { try await unknown.run() }
+    let badK = try EvaluateCommand.parse(["--format", "youshu", "--k", "0", folder.path])
+    await #expect(throws: (any Error).self) { try await badK.run() }
+    let unwired = try EvaluateCommand.parse(["--format", "online-retail", "x.csv"])
+    await #expect(throws: (any Error).self) { try await unwired.run() }
+  }
+}

@@ -1,5 +1,0 @@
-import Testing
-
-@testable import BasketryCLI
-
-@Test func moduleLoads() {}

@@ -1,5 +1,0 @@
-import Testing
-
-@testable import BasketryIngest
-
-@Test func moduleLoads() {}

@@ -1,5 +1,0 @@
-import Testing
-
-@testable import BasketryMining
-
-@Test func moduleLoads() {}

@@ -1,5 +1,0 @@
-import Testing
-
-@testable import BasketryModels
-
-@Test func moduleLoads() {}
