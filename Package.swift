@@ -105,6 +105,7 @@ let package = Package(
     .testTarget(
       name: "BasketrySemanticTests",
       dependencies: ["BasketrySemantic", "BasketryTesting"],
+      resources: [.copy("Fixtures")],
       swiftSettings: commonSettings
     ),
     .testTarget(

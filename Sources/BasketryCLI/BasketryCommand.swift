@@ -13,6 +13,11 @@ public struct BasketryCommand: AsyncParsableCommand {
       MineCommand.self,
       BundlesCommand.self,
       EvaluateCommand.self,
+      EmbedCommand.self,
+      ModelCommand.self,
+      SearchCommand.self,
+      SimilarCommand.self,
+      SemanticEvalCommand.self,
     ]
   )
 

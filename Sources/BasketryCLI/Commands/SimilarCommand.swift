@@ -1,0 +1,43 @@
+import ArgumentParser
+import BasketryCore
+import BasketrySemantic
+import Foundation
+
+/// `basketry similar`: an item's semantic neighbours in a catalog.
+struct SimilarCommand: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "similar",
+    abstract: "List the catalog items whose titles are closest in meaning to an item's title.",
+    discussion: "Similarity above ~0.8 with the same category usually means a substitute (two phone cases)."
+  )
+
+  @Argument(help: "Item id in the catalog (or, when no id matches, a title to look up).")
+  var item: String
+
+  @Option(name: .long, help: "Catalog: CSV with item and title columns, or a text file with one title per line.")
+  var catalog: String
+
+  @Option(name: .long, help: "Cache of the catalog's vectors (raw float32); written when absent or stale.")
+  var vectors: String?
+
+  @Option(name: .short, help: "Number of neighbours.")
+  var k: Int = 10
+
+  @OptionGroup var model: SemanticModelOptions
+
+  func run() async throws {
+    try await reportingErrors {
+      let encoder = try model.loadEncoder()
+      let items = try TitleCatalog.load(from: URL(fileURLWithPath: catalog))
+      guard let row = items.row(of: item) ?? items.titles.firstIndex(of: item) else {
+        throw SemanticError(.notFound, "item '\(item)' is not in the catalog", file: catalog)
+      }
+      let index = EmbeddingIndex(
+        try catalogVectors(catalog: items, encoder: encoder, vectorsPath: vectors, options: model), normalize: false)
+      print("\(items.ids[row])\t\(items.titles[row])")
+      for hit in index.neighbours(of: row, k: k) {
+        print("\(String(format: "%.4f", hit.score))\t\(items.ids[hit.row])\t\(items.titles[hit.row])")
+      }
+    }
+  }
+}

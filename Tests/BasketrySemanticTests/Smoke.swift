@@ -1,5 +1,0 @@
-import Testing
-
-@testable import BasketrySemantic
-
-@Test func moduleLoads() {}
