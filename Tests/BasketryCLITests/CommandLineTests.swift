@@ -23,7 +23,8 @@ enum CLI {
 
   static func run(_ arguments: [String], in directory: URL? = nil) throws -> CLIRun {
     let process = Process()
-    process.executableURL = try #require(executable, "basketry executable not found next to the tests")
+    let binary: URL = try #require(executable, "basketry executable not found next to the tests")
+    process.executableURL = binary
     process.arguments = arguments
     if let directory { process.currentDirectoryURL = directory }
     let out = Pipe()
