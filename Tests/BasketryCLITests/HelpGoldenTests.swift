@@ -14,6 +14,12 @@ import Testing
     ("mine", MineCommand.self),
     ("bundles", BundlesCommand.self),
     ("evaluate", EvaluateCommand.self),
+    ("embed", EmbedCommand.self),
+    ("model", ModelCommand.self),
+    ("model-fetch", ModelCommand.Fetch.self),
+    ("search", SearchCommand.self),
+    ("similar", SimilarCommand.self),
+    ("semantic-eval", SemanticEvalCommand.self),
   ]
 
   static let goldenFolder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Golden")
