@@ -19,8 +19,8 @@ public enum FPGrowth {
   /// Mines every itemset whose support meets `options.minSupport`.
   ///
   /// Runs synchronously: worker threads come from `DispatchQueue.concurrentPerform` and the calling
-  /// thread blocks until they finish (from async code, call it off the cooperative pool, e.g. in a
-  /// detached task, for long runs).
+  /// thread blocks until they finish (called from async code, it occupies one cooperative thread for the
+  /// duration).
   /// - Parameters:
   ///   - transactions: the transactions (each a set of item ids).
   ///   - options: minimum support, maximum itemset length, threads, and an optional result-size guard.
