@@ -133,7 +133,7 @@ import Testing
 struct MlxtendFixture {
   struct Row {
     var key: String
-    /// Metrics in `columns[2...]` order; infinite conviction is stored as null.
+    /// Metrics in `columns[2...]` order (stored as Python repr strings, "inf" included).
     var metrics: [Double]
   }
   struct Run {
@@ -157,7 +157,7 @@ struct MlxtendFixture {
       for row in try #require(run["rows"] as? [[Any]]) {
         let antecedent = try #require(row[0] as? [String])
         let consequent = try #require(row[1] as? String)
-        let metrics = row.dropFirst(2).map { ($0 as? NSNumber)?.doubleValue ?? .infinity }
+        let metrics = try row.dropFirst(2).map { try #require(($0 as? String).flatMap(Double.init)) }
         rows.append(Row(key: antecedent.sorted().joined(separator: "|") + "=>" + consequent, metrics: metrics))
       }
       runs.append(

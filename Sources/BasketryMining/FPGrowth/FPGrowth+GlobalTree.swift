@@ -95,27 +95,41 @@ extension FPGrowth {
       pathNodes.deallocate()
       pathItems.deallocate()
     }
-    recoded.withUnsafeBufferPointer { recoded in
+    // Gather the transactions into sorted order first: a copy loop of independent loads overlaps its
+    // cache misses, which the branchy build loop below cannot; the build then reads sequentially.
+    var sorted = [Int32](repeating: 0, count: starts[count])
+    sorted.withUnsafeMutableBufferPointer { sorted in
+      recoded.withUnsafeBufferPointer { recoded in
+        var offset = 0
+        for entry in entries {
+          for position in 0..<entry.length { sorted[offset &+ position] = recoded[entry.start &+ position] }
+          offset &+= entry.length
+        }
+      }
+    }
+    recoded = []
+    sorted.withUnsafeBufferPointer { sorted in
       var previousLength = 0
+      var start = 0
       for entry in entries {
-        let start = entry.start
         let length = entry.length
         var shared = 0
-        while shared < length && shared < previousLength && recoded[start + shared] == pathItems[shared] {
-          shared += 1
+        while shared < length && shared < previousLength && sorted[start &+ shared] == pathItems[shared] {
+          shared &+= 1
         }
         for depth in 0..<length {
-          let item = recoded[start + depth]
+          let item = sorted[start &+ depth]
           tree.addSupport(1, to: item)
           if depth < shared {
             tree.addWeight(1, to: pathNodes[depth])
           } else {
-            let parent: Int32 = depth == 0 ? 0 : pathNodes[depth - 1]
+            let parent: Int32 = depth == 0 ? 0 : pathNodes[depth &- 1]
             pathNodes[depth] = tree.appendChild(of: parent, item: item, weight: 1)
             pathItems[depth] = item
           }
         }
         previousLength = length
+        start &+= length
       }
     }
     return tree

@@ -18,6 +18,9 @@ import Foundation
 public enum FPGrowth {
   /// Mines every itemset whose support meets `options.minSupport`.
   ///
+  /// Runs synchronously: worker threads come from `DispatchQueue.concurrentPerform` and the calling
+  /// thread blocks until they finish (called from async code, it occupies one cooperative thread for the
+  /// duration).
   /// - Parameters:
   ///   - transactions: the transactions (each a set of item ids).
   ///   - options: minimum support, maximum itemset length, threads, and an optional result-size guard.

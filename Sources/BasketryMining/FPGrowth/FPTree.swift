@@ -69,7 +69,6 @@ final class FPTree: @unchecked Sendable {
   private var tableCapacity: Int
   private var tableShift: UInt64 = 59
   private var tableMask = 31
-  private var hashed = false
 
   init() {
     nodeCapacity = 16
@@ -156,8 +155,6 @@ final class FPTree: @unchecked Sendable {
     itemListStart = nil
     itemListEntries = nil
     projection = nil
-
-    self.hashed = hashed
     guard hashed else { return }
     var slots = 32
     var bits: UInt64 = 5
