@@ -3,6 +3,7 @@ import BasketryCore
 import BasketryEval
 import BasketryIngest
 import BasketryModels
+import BasketrySemantic
 import Foundation
 
 /// `basketry evaluate`: offline evaluation of recommenders with a leaderboard and optional JSON.
@@ -53,6 +54,13 @@ public struct EvaluateCommand: AsyncParsableCommand {
   @Option(help: "Purchase strength: orders (distinct orders with the item), quantity or binary.")
   var purchaseCounting: String = "orders"
 
+  @Flag(
+    help: """
+      Also fit ALS with item factors initialised from product-title embeddings (the all-MiniLM-L6-v2 \
+      encoder; see `basketry model fetch`), as `als+text`.
+      """)
+  var textInit = false
+
   @Option(help: "Seed for stochastic models and splits.")
   var seed: UInt64 = 42
 
@@ -87,6 +95,7 @@ public struct EvaluateCommand: AsyncParsableCommand {
     var entries: [EvaluationEntry] = []
     let task: EvaluationTask
     var stacked: InteractionMatrix? = nil
+    var catalog: Catalog? = nil
     if format == "youshu" {
       guard let folder = paths.first else { throw EvaluationError("youshu needs the benchmark folder") }
       let data = try YoushuDataset.load(folder: folder)
@@ -94,6 +103,7 @@ public struct EvaluateCommand: AsyncParsableCommand {
       if let weight = stackedItemWeight { stacked = data.stackedTrain(itemWeight: weight) }
     } else {
       let dataset = try Self.loadDataset(format: format, paths: paths)
+      catalog = dataset.catalog
       task = try makeTask(dataset)
     }
     for name in names {
@@ -108,6 +118,11 @@ public struct EvaluateCommand: AsyncParsableCommand {
             train: stacked))
       }
     }
+    if textInit {
+      guard let catalog else { throw EvaluationError("--text-init needs a format with item titles, not youshu") }
+      let parameters = ModelParameters(perModel["als"] ?? [:], seed: seed)
+      entries.append(EvaluationEntry(label: "als+text", model: try Self.textInitialisedALS(catalog, parameters)))
+    }
     let board = try Evaluator(ks: ks).leaderboard(entries, task: task)
     let shown = ks.flatMap { ["recall@\($0)", "ndcg@\($0)", "precision@\($0)", "hit@\($0)", "coverage@\($0)"] }
     print(board.table(metrics: shown))
@@ -118,6 +133,21 @@ public struct EvaluateCommand: AsyncParsableCommand {
         throw EvaluationError("cannot write \(output): \(error.localizedDescription)", category: .io)
       }
     }
+  }
+
+  /// ALS whose item factors start from the principal components of the items' title embeddings.
+  static func textInitialisedALS(_ catalog: Catalog, _ parameters: ModelParameters) throws -> ImplicitALS {
+    var model = try ImplicitALS(options: parameters.values, seed: parameters.seed)
+    let encoder: SentenceEncoder
+    switch SentenceEncoder.loadIfAvailable() {
+    case .success(let loaded): encoder = loaded
+    case .failure(let error): throw error
+    }
+    let titles = (0..<Int32(catalog.count)).map { catalog.displayName($0) }
+    let embeddings = encoder.encode(titles)
+    let factors = TextFeatures.initialFactors(from: embeddings, dimension: model.configuration.factors)
+    model.initialItemFactors = factors.values
+    return model
   }
 
   /// `MODEL.KEY=VALUE` options grouped by model.

@@ -98,6 +98,9 @@ public struct ImplicitALS: Recommender {
   public private(set) var itemNorms: [Float] = []
   /// Whether ``fit(_:)`` has run.
   public private(set) var isFitted = false
+  /// Starting item factors (`items × factors`, row-major), e.g. from product-title embeddings
+  /// (`TextFeatures.initialFactors` in BasketrySemantic); random when nil. Not saved with the model.
+  public var initialItemFactors: [Float]?
 
   /// Creates an unfitted model.
   public init(configuration: Configuration = Configuration()) {
@@ -125,6 +128,13 @@ public struct ImplicitALS: Recommender {
     var rng = SplitMix64(seed: configuration.seed)
     userFactors = (0..<(userCount * f)).map { _ in Float(rng.nextUnit()) * 0.01 }
     itemFactors = (0..<(itemCount * f)).map { _ in Float(rng.nextUnit()) * 0.01 }
+    if let initial = initialItemFactors {
+      guard initial.count == itemCount * f else {
+        throw ModelError(
+          model: name, "initialItemFactors has \(initial.count) values; expected items × factors = \(itemCount * f)")
+      }
+      itemFactors = initial
+    }
     let userItems = confidenceMatrix(interactions.matrix)
     let itemUsers = userItems.transposed()
     isFitted = true
