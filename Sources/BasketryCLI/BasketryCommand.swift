@@ -12,6 +12,7 @@ public struct BasketryCommand: AsyncParsableCommand {
       IngestCommand.self,
       MineCommand.self,
       BundlesCommand.self,
+      SimulateCommand.self,
     ]
   )
 
