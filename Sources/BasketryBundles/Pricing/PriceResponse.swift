@@ -95,9 +95,9 @@ public struct PricePoint: Sendable, Hashable {
 /// Defaults: incidence per 7-day period, at least 6 observations and a log-price standard deviation
 /// of 0.02 for an item's own estimate, a prior of −1.5 ± 1.0, and a floor of 0.05 on the
 /// between-item variance τ².
-public struct PriceResponseOptions: Sendable, Hashable {
+public struct PriceResponseOptions: Sendable, Hashable, Codable {
   /// What responds to price.
-  public enum Response: Sendable, Hashable {
+  public enum Response: Sendable, Hashable, Codable {
     /// Purchase incidence per period: (orders with the item) / (orders) in each period of this many
     /// seconds, against the item's mean unit price in that period. Periods without a sale carry no
     /// price and are skipped.
