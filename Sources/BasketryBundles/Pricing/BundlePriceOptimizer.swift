@@ -59,7 +59,8 @@ public struct WillingnessToPayQuote: Sendable, Hashable, Codable {
 /// subject to (price − cost) / price ≥ marginFloor. d = 0 (no incentive) is the fallback; a quote
 /// with non-positive incremental profit means "do not offer".
 ///
-/// Defaults: 4,000 draws, seed 1.
+/// Pairs are evaluated exactly by one-dimensional integration (no simulation noise); larger bundles by
+/// simulation. Defaults: 4,000 draws, seed 1.
 public struct BundlePriceOptimizer: Sendable {
   /// Largest discount, as a fraction of the list price.
   public var maxDiscount: Double
@@ -67,8 +68,10 @@ public struct BundlePriceOptimizer: Sendable {
   public var discountStep: Double
   /// Smallest margin rate of the bundle price.
   public var marginFloor: Double
-  /// Simulated shoppers per evaluation.
+  /// Simulated shoppers per evaluation (bundles of three or more items).
   public var draws: Int
+  /// Evaluate pairs by exact integration instead of simulation (``PairExpectation``). Default true.
+  public var exactPairs: Bool = true
   /// Seed of the simulated shoppers.
   public var seed: UInt64
 
@@ -144,23 +147,57 @@ public struct BundlePriceOptimizer: Sendable {
 
   /// The quote at one discount (no grid search), or nil when it breaks the margin floor.
   public func quote(model: BundleValuationModel, discount: Double, shoppers: Double) -> WillingnessToPayQuote? {
+    if exactPairs && model.items.count == 2 {
+      return Self.exactQuote(
+        PairExpectation(model), model: model, discount: discount, shoppers: shoppers,
+        marginFloor: marginFloor)
+    }
     let sample = Sample(model: model, draws: draws, seed: seed)
     return sample.quote(discount: discount, shoppers: shoppers, marginFloor: marginFloor)
   }
 
   /// Quotes for every admissible discount on the grid, ascending.
   public func evaluateGrid(model: BundleValuationModel, shoppers: Double) -> [WillingnessToPayQuote] {
-    let sample = Sample(model: model, draws: draws, seed: seed)
+    let exact = exactPairs && model.items.count == 2 ? PairExpectation(model) : nil
+    let sample = exact == nil ? Sample(model: model, draws: draws, seed: seed) : nil
     var quotes: [WillingnessToPayQuote] = []
     var step = 0
     while true {
       let d = Double(step) * discountStep
       if d > maxDiscount + 1e-12 { break }
       step += 1
-      guard let quote = sample.quote(discount: d, shoppers: shoppers, marginFloor: marginFloor) else { break }
+      let quote: WillingnessToPayQuote?
+      if let exact {
+        quote = Self.exactQuote(exact, model: model, discount: d, shoppers: shoppers, marginFloor: marginFloor)
+      } else {
+        quote = sample?.quote(discount: d, shoppers: shoppers, marginFloor: marginFloor)
+      }
+      guard let quote else { break }
       quotes.append(quote)
     }
     return quotes
+  }
+
+  /// The quote for a pair by exact integration (``PairExpectation``).
+  static func exactQuote(
+    _ pair: PairExpectation, model: BundleValuationModel, discount d: Double, shoppers: Double, marginFloor: Double
+  ) -> WillingnessToPayQuote? {
+    let listPrice = pair.price.0 + pair.price.1
+    let cost = pair.cost.0 + pair.cost.1
+    let price = (listPrice * (1 - d) * 100).rounded() / 100
+    guard price > 0, (price - cost) / price >= marginFloor - 1e-12 else { return nil }
+    let e = pair.expectations(bundlePrice: price)
+    let p1 = model.items[0].purchaseProbability(at: pair.price.0)
+    let p2 = model.items[1].purchaseProbability(at: pair.price.1)
+    let baseProfit = p1 * (pair.price.0 - pair.cost.0) + p2 * (pair.price.1 - pair.cost.1)
+    let aovWith = e.buyers > 0 ? e.revenueWith / e.buyers : 0
+    let aovWithout = e.baseBuyers > 0 ? e.revenueWithout / e.baseBuyers : 0
+    return WillingnessToPayQuote(
+      price: price, discount: 1 - price / listPrice, listPrice: listPrice, cost: cost,
+      attachRate: e.buyers > 0 ? e.take / e.buyers : 0, takeRate: e.take, baselineProfitPerShopper: baseProfit,
+      profitPerShopper: baseProfit + e.profit, revenueChangePerShopper: e.revenue, aovChange: aovWith - aovWithout,
+      expectedIncrementalProfit: e.profit * shoppers, expectedIncrementalRevenue: e.revenue * shoppers,
+      profitStandardError: 0)
   }
 
   // MARK: - Simulated shoppers

@@ -95,7 +95,7 @@ public struct BundleChoice: Sendable, Hashable {
         bought += 1
       }
     }
-    if let bundlePrice, total - bundlePrice > singles {
+    if let bundlePrice, total - bundlePrice > singles + 1e-9 {
       return BundleChoice(
         takesBundle: true, itemsBought: prices.count, revenue: bundlePrice, profit: bundlePrice - allCost)
     }

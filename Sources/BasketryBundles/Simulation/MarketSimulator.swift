@@ -32,6 +32,10 @@ public struct MarketSimulationOptions: Sendable, Hashable {
   public var historyVisits: Int
   /// Price periods in the history (the shop's prices vary between periods). Default 20.
   public var historyPeriods: Int
+  /// Half-width of random weekly price tests in the history, as a fraction: each period every item's
+  /// price is additionally multiplied by e^u, u uniform in ±log(1 + this). 0 keeps only the real observed
+  /// price points. Default 0.
+  public var priceTestSpread: Double
   /// Visits in each evaluation. Default 40,000.
   public var evaluationVisits: Int
   /// Fewest observed co-purchases for Basketry's candidate bundles. Default 30.
@@ -71,9 +75,10 @@ public struct MarketSimulationOptions: Sendable, Hashable {
     minCandidateTogether: Int = 30, minCandidateLift: Double = 1.5, minCandidateZ: Double = 4,
     maxDiscount: Double = 0.2,
     marginFloor: Double = 0.2, fixedDiscount: Double = 0.1, optimizerDraws: Int = 50_000,
-    trueElasticity: TrueElasticity = .lerner(spread: 0.3), maxScenarios: Int = 9
+    trueElasticity: TrueElasticity = .lerner(spread: 0.3), maxScenarios: Int = 9, priceTestSpread: Double = 0
   ) {
     self.trueElasticity = trueElasticity
+    self.priceTestSpread = priceTestSpread
     self.maxScenarios = maxScenarios
     self.seeds = seeds
     self.items = items
@@ -281,7 +286,11 @@ public struct MarketSimulator: Sendable {
     var order = 0
     for period in 0..<periods {
       let prices = world.items.map { item -> Double in
-        let ratio = item.priceRatios[Int(rng.next() % UInt64(item.priceRatios.count))]
+        var ratio = item.priceRatios[Int(rng.next() % UInt64(item.priceRatios.count))]
+        if options.priceTestSpread > 0 {
+          let width = log(1 + options.priceTestSpread)
+          ratio *= exp(width * (2 * rng.nextUnit() - 1))
+        }
         return (item.valuation.price * ratio * 100).rounded() / 100
       }
       visits.append(perPeriod)

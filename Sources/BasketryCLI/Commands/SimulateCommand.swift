@@ -35,6 +35,12 @@ struct SimulateCommand: AsyncParsableCommand {
   @Option(help: ArgumentHelp("Visits on which the strategies are compared.", valueName: "n"))
   var evaluationVisits: Int = 200_000
 
+  @Option(
+    help: ArgumentHelp(
+      "Random weekly price tests in the history, ± this fraction (0: only the data's own price points).",
+      valueName: "fraction"))
+  var priceTest: Double = 0
+
   @Option(help: ArgumentHelp("Largest discount off the items' total, as a fraction.", valueName: "fraction"))
   var maxDiscount: Double = 0.20
 
@@ -61,6 +67,7 @@ struct SimulateCommand: AsyncParsableCommand {
     if historyVisits < 100 || evaluationVisits < 100 {
       throw ValidationError("--history-visits and --evaluation-visits must be at least 100.")
     }
+    if !(0...0.5).contains(priceTest) { throw ValidationError("--price-test must be in [0, 0.5].") }
     if !(0...0.95).contains(maxDiscount) || !(0..<1).contains(marginFloor) || !(0...0.95).contains(fixedDiscount) {
       throw ValidationError("discounts must be in [0, 0.95] and --margin-floor in [0, 1).")
     }
@@ -77,7 +84,7 @@ struct SimulateCommand: AsyncParsableCommand {
       let options = MarketSimulationOptions(
         seeds: (1...seeds).map { UInt64($0) }, items: items, historyVisits: historyVisits,
         evaluationVisits: evaluationVisits, maxDiscount: maxDiscount, marginFloor: marginFloor,
-        fixedDiscount: fixedDiscount)
+        fixedDiscount: fixedDiscount, priceTestSpread: priceTest)
       let world = try MarketWorld.calibrated(from: dataset, options: options)
       console.note(
         "calibrated \(world.items.count) items and \(world.blocks.count) complement pairs on \(path); \(seeds) seeds")
