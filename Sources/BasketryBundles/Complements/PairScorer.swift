@@ -163,6 +163,13 @@ public struct PairScorer: Sendable {
     return common.count
   }
 
+  /// Orders containing at least one of the items.
+  public func ordersWithAny(_ items: [Int32]) -> Int {
+    var union: Set<Int32> = []
+    for item in items { union.formUnion(postings[item]) }
+    return union.count
+  }
+
   /// Orders containing the item.
   public func count(_ item: Int32) -> Int { Int(item) < support.count && item >= 0 ? support[Int(item)] : 0 }
 
@@ -240,19 +247,21 @@ public struct PairScorer: Sendable {
 
   static let stopWords: Set<String> = ["of", "and", "the", "a", "an", "for", "with", "in", "set", "pack", "&", "to"]
 
-  /// Lower-cased alphanumeric tokens without stop words.
+  /// Lower-cased alphanumeric tokens without stop words, plural "s" stripped from words over three letters.
   public static func tokens(_ title: String) -> Set<String> {
     var result: Set<String> = []
     var current = ""
-    for ch in title.lowercased() {
-      if ch.isLetter || ch.isNumber {
-        current.append(ch)
-      } else {
-        if !current.isEmpty && !stopWords.contains(current) { result.insert(current) }
-        current = ""
+    func flush() {
+      if !current.isEmpty && !stopWords.contains(current) {
+        if current.count > 3 && current.hasSuffix("s") && !current.hasSuffix("ss") { current.removeLast() }
+        result.insert(current)
       }
+      current = ""
     }
-    if !current.isEmpty && !stopWords.contains(current) { result.insert(current) }
+    for ch in title.lowercased() {
+      if ch.isLetter || ch.isNumber { current.append(ch) } else { flush() }
+    }
+    flush()
     return result
   }
 

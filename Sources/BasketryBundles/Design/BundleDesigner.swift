@@ -48,7 +48,11 @@ public struct BundleDesigner: Sendable {
     let variants = VariantDetector(catalog: catalog)
     let postings = PostingLists(transactions)
     let pricing = BundlePricing(options: options)
-    let wtp = options.pricingModel == .willingnessToPay ? WTPPricer(designer: self) : nil
+    let wtp =
+      options.pricingModel == .willingnessToPay
+      ? WTPPricer(
+        dataset: dataset, options: options, shoppers: itemsets.transactionCount,
+        count: { [itemsets] in itemsets.count(of: $0) ?? 0 }) : nil
     let n = transactions.count
     var stamp = [Int32](repeating: 0, count: n)
     var seen = [UInt8](repeating: 0, count: n)
@@ -165,71 +169,6 @@ public struct BundleDesigner: Sendable {
   }
 
   // MARK: - Helpers
-
-  /// Willingness-to-pay pricing over the designer's data: incidences, price responses and pair lifts.
-  struct WTPPricer {
-    let designer: BundleDesigner
-    let responses: PriceResponseModel
-    let optimizer: BundlePriceOptimizer
-    let n: Double
-
-    init(designer: BundleDesigner) {
-      self.designer = designer
-      responses = PriceResponseEstimator.estimate(
-        baskets: designer.dataset.baskets, catalog: designer.dataset.catalog,
-        options: designer.options.priceResponse)
-      optimizer = BundlePriceOptimizer(options: designer.options, draws: designer.options.pricingDraws)
-      n = Double(max(designer.itemsets.transactionCount, 1))
-    }
-
-    func incidence(_ item: Int32) -> Double { Double(designer.itemsets.count(of: [item]) ?? 0) / n }
-
-    /// Prices the bundle; nil when no admissible price exists.
-    func price(items: [Int32], bundleItems: [BundleItem]) -> BundlePricingDetail? {
-      let k = items.count
-      var correlation = [Double](repeating: 0, count: k * k)
-      for a in 0..<k {
-        correlation[a * k + a] = 1
-        for b in (a + 1)..<k {
-          let pair = [items[a], items[b]].sorted()
-          let together = Double(designer.itemsets.count(of: pair) ?? 0) / n
-          let rho = Gaussian.correlation(
-            jointProbability: together, p1: incidence(items[a]), p2: incidence(items[b]))
-          correlation[a * k + b] = rho
-          correlation[b * k + a] = rho
-        }
-      }
-      let itemResponses = items.map { responses[$0] }
-      var used: [Double] = []
-      var inputs: [(price: Double, cost: Double, incidence: Double, referencePrice: Double?, response: PriceResponse)] =
-        []
-      for (position, item) in items.enumerated() {
-        var response = itemResponses[position]
-        let bundleItem = bundleItems[position]
-        if designer.options.lernerBound, bundleItem.price > bundleItem.cost {
-          let lerner = -bundleItem.price / (bundleItem.price - bundleItem.cost)
-          if response.elasticity > lerner { response.elasticity = lerner }
-        }
-        used.append(response.elasticity)
-        inputs.append((bundleItem.price, bundleItem.cost, incidence(item), nil, response))
-      }
-      let scenarios = ElasticityScenarios.scenarios(items: inputs, correlation: correlation, maxScenarios: 3)
-      guard let quote = optimizer.bestPrice(scenarios: scenarios, shoppers: n) else { return nil }
-      func shifted(_ sign: Double) -> Double {
-        let shiftedInputs = inputs.map { input -> (Double, Double, Double, Double?, PriceResponse) in
-          var response = input.response
-          response.elasticity += sign * response.standardError
-          response.standardError = 0
-          return (input.price, input.cost, input.incidence, input.referencePrice, response)
-        }
-        let models = ElasticityScenarios.scenarios(items: shiftedInputs, correlation: correlation, maxScenarios: 1)
-        return models.first.flatMap { optimizer.bestPrice(model: $0.model, shoppers: n) }?.discount ?? 0
-      }
-      return BundlePricingDetail(
-        responses: itemResponses, elasticitiesUsed: used, incidences: items.map { incidence($0) },
-        correlations: correlation, quote: quote, discountRange: [shifted(1), shifted(-1)].sorted())
-    }
-  }
 
   private func isUnavailable(_ attributes: ItemAttributes) -> Bool {
     attributes.hidden || (attributes.stock.map { $0 <= 0 } ?? false)
