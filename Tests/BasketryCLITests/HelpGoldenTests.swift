@@ -13,6 +13,7 @@ import Testing
     ("ingest", IngestCommand.self),
     ("mine", MineCommand.self),
     ("bundles", BundlesCommand.self),
+    ("simulate", SimulateCommand.self),
   ]
 
   static let goldenFolder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Golden")

@@ -85,7 +85,8 @@ public struct BundleExplainer: Sendable {
       reason = priceReason(bundle, pricing)
     } else {
       reason =
-        "Completion-rate model: completion × e^(\(fixed(options.completionElasticity, 1)) × discount), best discount under the margin floor."
+        "Completion-rate model: completion × e^(\(fixed(options.completionElasticity, 1)) × discount), "
+        + "best discount under the margin floor."
     }
     return BundleWhy(
       ordersTogether: bundle.evidence.ordersTogether, ordersPartial: bundle.evidence.ordersPartial,

@@ -62,8 +62,8 @@ public struct GeneratedBundle: Sendable, Hashable, Codable {
 /// embedding neighbour may also pass with similarity ≥ `minEmbeddingSimilarity`, lift > 1 and no substitute
 /// signal). Bundles grow greedily by the partner with the best mean complement score against every member
 /// (complement or embedding-passed, never a substitute of any member). Bundles bought together in fewer than
-/// the scorer's `minTogether` orders, or without an admissible price (margin floor), are dropped. Score = expected incremental profit per
-/// shopper (``WillingnessToPayQuote``), or with a ``PurchaseProbabilityModel``:
+/// the scorer's `minTogether` orders, or without an admissible price (margin floor), are dropped.
+/// Score = expected incremental profit per shopper (``WillingnessToPayQuote``), or with a ``PurchaseProbabilityModel``:
 ///
 ///     P(user buys the bundle) · (price − cost) − Σᵢ P(user buys i anyway) · discount · pᵢ
 ///

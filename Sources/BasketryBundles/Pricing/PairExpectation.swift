@@ -23,7 +23,7 @@ struct PairExpectation {
   let rho: Double
   let price: (Double, Double)
   let cost: (Double, Double)
-  let steps = 400
+  var steps = 64
 
   init(_ model: BundleValuationModel) {
     let a = model.items[0]
@@ -60,15 +60,14 @@ struct PairExpectation {
     // No discount: the bundle never beats the singles strictly (ties go to the singles).
     guard d > 1e-12 else { return (0, 0, 0, baseBuyers, baseBuyers, revenueWithout, revenueWithout) }
     let z1Low = price.0 - d > 0 ? (log(price.0 - d) - mu.0) / sigma.0 : -9.0
-    var breaks = [-9.0, max(-9, min(9, z1Low)), max(-9, min(9, z1Price)), 9.0]
-    breaks.sort()
+    let low = max(-9, min(9, z1Low))
+    let high = max(low, max(-9, min(9, z1Price)))
     var profit = 0.0
     var revenue = 0.0
     var take = 0.0
     var buyersLost = 0.0
-    for segment in 0..<3 {
-      let lo = breaks[segment]
-      let hi = breaks[segment + 1]
+    // The branch is chosen by segment, not by comparing v₁ with p₁, so that the kinks' endpoints are exact.
+    for (lo, hi, aboveP1) in [(low, high, false), (high, 9.0, true)] {
       guard hi > lo else { continue }
       let h = (hi - lo) / Double(steps)
       for i in 0...steps {
@@ -79,12 +78,12 @@ struct PairExpectation {
         var dp = 0.0
         var dr = 0.0
         var t = 0.0
-        if v1 > price.0 {
+        if aboveP1 {
           let pMid = max(0, above(price.1 - d, given: z1) - pAbove2)
           dp += pAbove2 * (b - price.0 - price.1) + pMid * (b - price.0 - cost.1)
           dr += pAbove2 * (b - price.0 - price.1) + pMid * (b - price.0)
           t += pAbove2 + pMid
-        } else if v1 > price.0 - d {
+        } else {
           let pNothing = max(0, above(b - v1, given: z1) - pAbove2)
           dp += pAbove2 * (b - price.1 - cost.0) + pNothing * (b - cost.0 - cost.1)
           dr += pAbove2 * (b - price.1) + pNothing * b

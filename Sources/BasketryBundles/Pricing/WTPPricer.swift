@@ -50,7 +50,7 @@ struct WTPPricer: Sendable {
       used.append(response.elasticity)
       inputs.append((bundleItem.price, bundleItem.cost, incidence(item), nil, response))
     }
-    let scenarios = ElasticityScenarios.scenarios(items: inputs, correlation: correlation, maxScenarios: 9)
+    let scenarios = ElasticityScenarios.scenarios(items: inputs, correlation: correlation, maxScenarios: 3)
     guard let quote = optimizer.bestPrice(scenarios: scenarios, shoppers: n) else { return nil }
     func shifted(_ sign: Double) -> Double {
       let valuations = inputs.map { input in

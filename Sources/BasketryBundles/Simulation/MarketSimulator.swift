@@ -9,10 +9,11 @@ import BasketryCore
 /// Settings of ``MarketSimulator``.
 ///
 /// Defaults: the 60 most-bought items, up to 12 complement blocks (real co-purchases ≥ 20, lift ≥ 2),
-/// per-visit incidence = 0.5 × per-order incidence, a 35 % margin where costs are unknown; a history of
-/// 40,000 visits over 20 weekly price periods; 200,000 evaluation visits; bundle candidates need ≥ 30
-/// observed co-purchases, lift ≥ 1.5 and a Poisson z-score ≥ 4 against independence; discounts up to 20 % under a 20 % margin floor; the fixed
-/// strategy gives 10 %; seeds 1–5.
+/// per-visit incidence = 0.5 × per-order incidence, a 35 % margin where costs are unknown, true elasticities
+/// at the Lerner level × e^(0.3·N(0, 1)); a history of 100,000 visits over 20 weekly price periods with the
+/// data's own price points and ±10 % price tests; 200,000 evaluation visits; bundle candidates need ≥ 30
+/// observed co-purchases, lift ≥ 1.5 and a Poisson z-score ≥ 4 against independence; discounts up to 20 %
+/// under a 20 % margin floor; the fixed strategy gives 10 %; seeds 1–5.
 public struct MarketSimulationOptions: Sendable, Hashable {
   /// Seeds; each gives a new history and new evaluation shoppers. Default 1...5.
   public var seeds: [UInt64]
@@ -28,15 +29,15 @@ public struct MarketSimulationOptions: Sendable, Hashable {
   public var visitShareOfOrders: Double
   /// Margin assumed where costs are unknown. Default 0.35.
   public var assumedMarginRate: Double
-  /// Visits in the observed history. Default 40,000.
+  /// Visits in the observed history. Default 100,000 (about 80,000 orders).
   public var historyVisits: Int
   /// Price periods in the history (the shop's prices vary between periods). Default 20.
   public var historyPeriods: Int
   /// Half-width of random weekly price tests in the history, as a fraction: each period every item's
   /// price is additionally multiplied by e^u, u uniform in ±log(1 + this). 0 keeps only the real observed
-  /// price points. Default 0.
+  /// price points. Default 0.1.
   public var priceTestSpread: Double
-  /// Visits in each evaluation. Default 40,000.
+  /// Visits in each evaluation. Default 200,000.
   public var evaluationVisits: Int
   /// Fewest observed co-purchases for Basketry's candidate bundles. Default 30.
   public var minCandidateTogether: Int
@@ -71,11 +72,11 @@ public struct MarketSimulationOptions: Sendable, Hashable {
   public init(
     seeds: [UInt64] = [1, 2, 3, 4, 5], items: Int = 60, maxBlocks: Int = 12, minBlockTogether: Int = 20,
     minBlockLift: Double = 2, visitShareOfOrders: Double = 0.5, assumedMarginRate: Double = 0.35,
-    historyVisits: Int = 40_000, historyPeriods: Int = 20, evaluationVisits: Int = 200_000,
+    historyVisits: Int = 100_000, historyPeriods: Int = 20, evaluationVisits: Int = 200_000,
     minCandidateTogether: Int = 30, minCandidateLift: Double = 1.5, minCandidateZ: Double = 4,
     maxDiscount: Double = 0.2,
     marginFloor: Double = 0.2, fixedDiscount: Double = 0.1, optimizerDraws: Int = 50_000,
-    trueElasticity: TrueElasticity = .lerner(spread: 0.3), maxScenarios: Int = 9, priceTestSpread: Double = 0
+    trueElasticity: TrueElasticity = .lerner(spread: 0.3), maxScenarios: Int = 9, priceTestSpread: Double = 0.1
   ) {
     self.trueElasticity = trueElasticity
     self.priceTestSpread = priceTestSpread

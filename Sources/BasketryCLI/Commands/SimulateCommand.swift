@@ -30,7 +30,7 @@ struct SimulateCommand: AsyncParsableCommand {
   var items: Int = 60
 
   @Option(help: ArgumentHelp("Visits in the simulated history Basketry learns from.", valueName: "n"))
-  var historyVisits: Int = 40_000
+  var historyVisits: Int = 100_000
 
   @Option(help: ArgumentHelp("Visits on which the strategies are compared.", valueName: "n"))
   var evaluationVisits: Int = 200_000
@@ -39,7 +39,7 @@ struct SimulateCommand: AsyncParsableCommand {
     help: ArgumentHelp(
       "Random weekly price tests in the history, ± this fraction (0: only the data's own price points).",
       valueName: "fraction"))
-  var priceTest: Double = 0
+  var priceTest: Double = 0.1
 
   @Option(help: ArgumentHelp("Largest discount off the items' total, as a fraction.", valueName: "fraction"))
   var maxDiscount: Double = 0.20
