@@ -98,6 +98,8 @@ public struct BundleDesignReport: Sendable, Hashable, Codable {
   public var candidates: Int = 0
   /// Dropped: two items are variants of one product.
   public var droppedVariants: Int = 0
+  /// Dropped: two items are substitutes (``PairScorer``).
+  public var droppedSubstitutes: Int = 0
   /// Dropped: an item has no known price.
   public var droppedUnpriced: Int = 0
   /// Dropped: an item is hidden, or out of stock.
@@ -116,6 +118,7 @@ public struct BundleDesignReport: Sendable, Hashable, Codable {
   private enum CodingKeys: String, CodingKey {
     case candidates
     case droppedVariants = "dropped_variants"
+    case droppedSubstitutes = "dropped_substitutes"
     case droppedUnpriced = "dropped_unpriced"
     case droppedUnavailable = "dropped_unavailable"
     case droppedWeak = "dropped_weak"
