@@ -1,4 +1,5 @@
 import BasketryCore
+import BasketryMining
 import Foundation
 import Testing
 
@@ -174,5 +175,48 @@ import Testing
     let across = embeddings.similarity(0, 11) ?? 1
     #expect(within > across + 0.3)
     #expect(embeddings.neighbours(of: 0, count: 5).allSatisfy { $0.item < 10 })
+  }
+}
+
+@Suite struct SubstituteFilterTests {
+  /// Two mugs of one category at similar prices are bought together often (a shop's customers stock up),
+  /// yet they are substitutes: the designer must not bundle them, while mug + coffee stays.
+  @Test func designerDropsSubstitutePairs() throws {
+    var catalog = Catalog()
+    func add(_ id: String, _ title: String, _ category: String, _ price: Double) -> Int32 {
+      let item = catalog.intern(id)
+      catalog[item] = ItemAttributes(title: title, categoryPath: [category], price: price, cost: price * 0.6)
+      return item
+    }
+    let stoneware = add("M1", "Stoneware coffee mug", "Mugs", 9)
+    let porcelain = add("M2", "Porcelain mug for coffee", "Mugs", 10)
+    let beans = add("B1", "Roasted beans", "Coffee", 12)
+    var baskets = Baskets()
+    var number = 0
+    func order(_ items: [Int32], times: Int) {
+      for _ in 0..<times {
+        number += 1
+        baskets.append(orderID: "o\(number)", items: items)
+      }
+    }
+    order([stoneware, porcelain], times: 60)
+    order([stoneware, beans], times: 60)
+    order([stoneware], times: 60)
+    order([porcelain], times: 60)
+    order([beans], times: 60)
+    order([], times: 600)
+    let dataset = Dataset(catalog: catalog, baskets: baskets)
+    let scorer = PairScorer(dataset: dataset, transactions: dataset.transactions())
+    #expect(scorer.score(stoneware, porcelain).relation == .substitute)
+    #expect(!VariantDetector(catalog: catalog).areVariants(stoneware, porcelain))
+    let transactions = dataset.transactions()
+    let itemsets = try FPGrowth.mine(transactions, options: MiningOptions(minSupport: .absolute(20), maxLength: 2))
+    let (bundles, report) = try BundleDesigner(
+      dataset: dataset, transactions: transactions, itemsets: itemsets, options: BundleOptions(maxSize: 2)
+    ).design()
+    let sets = bundles.map { Set($0.items.map(\.id)) }
+    #expect(!sets.contains(["M1", "M2"]))
+    #expect(report.droppedSubstitutes == 1)
+    for bundle in bundles { #expect(bundle.why?.complementScore != nil) }
   }
 }
