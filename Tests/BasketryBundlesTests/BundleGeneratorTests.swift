@@ -220,3 +220,31 @@ import Testing
     for bundle in bundles { #expect(bundle.why?.complementScore != nil) }
   }
 }
+
+@Suite struct PersonalisationTests {
+  struct FixedProbabilities: PurchaseProbabilityModel {
+    func probability(user: Int32?, buysAll items: [Int32]) -> Double? { user == 1 ? 0.5 : nil }
+    func probability(user: Int32?, buys item: Int32) -> Double? { user == 1 ? 0.2 : nil }
+  }
+
+  @Test func purchaseProbabilitiesSetTheScore() throws {
+    let dataset = BundleGeneratorTests().shop()
+    let transactions = dataset.transactions()
+    let scorer = PairScorer(dataset: dataset, transactions: transactions)
+    let generator = try BundleGenerator(dataset: dataset, scorer: scorer, probabilities: FixedProbabilities())
+    let pot = try #require(dataset.catalog.id(of: "P1"))
+    let personal = generator.bundles(forItem: pot, user: 1)
+    #expect(!personal.isEmpty)
+    for generated in personal {
+      let b = generated.bundle
+      let cost = b.items.reduce(0) { $0 + $1.cost }
+      let cannibalised = b.items.reduce(0) { $0 + 0.2 * b.discount * $1.price }
+      #expect(abs(generated.score - (0.5 * (b.bundlePrice - cost) - cannibalised)) < 1e-9)
+    }
+    let anonymous = generator.bundles(forItem: pot, user: 2)
+    for generated in anonymous {
+      let perShopper = generated.bundle.expectedIncrementalProfit / Double(transactions.count)
+      #expect(abs(generated.score - perShopper) < 1e-12)
+    }
+  }
+}
