@@ -41,6 +41,12 @@ struct SimulateCommand: AsyncParsableCommand {
       valueName: "fraction"))
   var priceTest: Double = 0.1
 
+  @Option(
+    help: ArgumentHelp(
+      "True elasticities: lerner (list prices near-optimal: −1/margin × e^(0.3·N(0,1)) per item) or estimated (the data's own weekly incidence estimates, clamped to [−4, −0.8]).",
+      valueName: "source"))
+  var trueElasticity: String = "lerner"
+
   @Option(help: ArgumentHelp("Largest discount off the items' total, as a fraction.", valueName: "fraction"))
   var maxDiscount: Double = 0.20
 
@@ -67,6 +73,9 @@ struct SimulateCommand: AsyncParsableCommand {
     if historyVisits < 100 || evaluationVisits < 100 {
       throw ValidationError("--history-visits and --evaluation-visits must be at least 100.")
     }
+    if !["lerner", "estimated"].contains(trueElasticity) {
+      throw ValidationError("--true-elasticity must be lerner or estimated; got '\(trueElasticity)'.")
+    }
     if !(0...0.5).contains(priceTest) { throw ValidationError("--price-test must be in [0, 0.5].") }
     if !(0...0.95).contains(maxDiscount) || !(0..<1).contains(marginFloor) || !(0...0.95).contains(fixedDiscount) {
       throw ValidationError("discounts must be in [0, 0.95] and --margin-floor in [0, 1).")
@@ -84,18 +93,26 @@ struct SimulateCommand: AsyncParsableCommand {
       let options = MarketSimulationOptions(
         seeds: (1...seeds).map { UInt64($0) }, items: items, historyVisits: historyVisits,
         evaluationVisits: evaluationVisits, maxDiscount: maxDiscount, marginFloor: marginFloor,
-        fixedDiscount: fixedDiscount, priceTestSpread: priceTest)
+        fixedDiscount: fixedDiscount,
+        trueElasticity: trueElasticity == "estimated" ? .estimated : .lerner(spread: 0.3), priceTestSpread: priceTest)
       let world = try MarketWorld.calibrated(from: dataset, options: options)
       console.note(
         "calibrated \(world.items.count) items and \(world.blocks.count) complement pairs on \(path); \(seeds) seeds")
       let result = MarketSimulator(world: world, options: options).run()
       if output != "-" {
         console.out(Self.table(result, visits: evaluationVisits))
-        console.out(
-          String(
-            format: "Basketry's profit uplift is %.1f%% of the oracle's (per seed: %@).",
-            result.upliftShareOfMeans * 100,
-            result.upliftShares.map { String(format: "%.0f%%", $0 * 100) }.joined(separator: ", ")))
+        if abs(result.summaries[3].profitUplift.mean) < 1e-9 {
+          console.out(
+            String(
+              format: "The oracle finds no profitable bundle here; Basketry's profit uplift is %.1f.",
+              result.summaries[2].profitUplift.mean))
+        } else {
+          console.out(
+            String(
+              format: "Basketry's profit uplift is %.1f%% of the oracle's (per seed: %@).",
+              result.upliftShareOfMeans * 100,
+              result.upliftShares.map { String(format: "%.0f%%", $0 * 100) }.joined(separator: ", ")))
+        }
         if verbose {
           for item in world.items {
             console.out(
