@@ -18,6 +18,7 @@ public struct BasketryCommand: AsyncParsableCommand {
       SearchCommand.self,
       SimilarCommand.self,
       SemanticEvalCommand.self,
+      SimulateCommand.self,
     ]
   )
 

@@ -20,6 +20,7 @@ import Testing
     ("search", SearchCommand.self),
     ("similar", SimilarCommand.self),
     ("semantic-eval", SemanticEvalCommand.self),
+    ("simulate", SimulateCommand.self),
   ]
 
   static let goldenFolder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Golden")

@@ -5,11 +5,16 @@ import BasketryMining
 ///
 /// For each frequent itemset of 2–`maxSize` items the designer
 /// 1. drops it if an item is hidden, out of stock or unpriced, if two items are variants of one
-///    product (``VariantDetector``), or if some item is weakly associated with the rest
+///    product (``VariantDetector``) or substitutes (``PairScorer``), or if some item is weakly associated
+///    with the rest
 ///    (lift(i → rest) = n·count(all) / (count(i)·count(rest)) below `minLift`);
 /// 2. counts, over all orders, those with every item (`together`) and those with some but not all
 ///    (`partial`), and the average list margin of the items such partial orders lacked (`m`);
-/// 3. prices it (``BundlePricing``): the discount d on the list price L that maximises
+/// 3. prices it: by default with the willingness-to-pay model (``BundlePriceOptimizer``: log-normal
+///    valuations calibrated per item from purchase incidence and the estimated price elasticity, bounded by
+///    the Lerner level, correlated by co-purchase; the discount maximising expected incremental profit under
+///    the margin floor, averaged over the elasticities' uncertainty); with `.completionElasticity`, by
+///    ``BundlePricing``: the discount d on the list price L that maximises
 ///    E(d) = (p(d) − b)·(together + partial)·(m − d·L) − together·d·L, where b is the observed
 ///    completion rate and p(d) = min(1, b·e^(elasticity·d)), subject to the margin floor;
 /// 4. ranks by E(d*) and returns the best `count`, each item in at most `maxBundlesPerItem`
@@ -47,7 +52,13 @@ public struct BundleDesigner: Sendable {
     let catalog = dataset.catalog
     let variants = VariantDetector(catalog: catalog)
     let postings = PostingLists(transactions)
+    let scorer = PairScorer(dataset: dataset, transactions: transactions)
     let pricing = BundlePricing(options: options)
+    let wtp =
+      options.pricingModel == .willingnessToPay
+      ? WTPPricer(
+        dataset: dataset, options: options, shoppers: itemsets.transactionCount,
+        count: { [itemsets] in itemsets.count(of: $0) ?? 0 }) : nil
     let n = transactions.count
     var stamp = [Int32](repeating: 0, count: n)
     var seen = [UInt8](repeating: 0, count: n)
@@ -67,6 +78,14 @@ public struct BundleDesigner: Sendable {
       }
       if options.dropVariants && variants.containsVariants(items) {
         report.droppedVariants += 1
+        continue
+      }
+      var pairScores: [PairScore] = []
+      for a in items.indices {
+        for b in items.indices where b > a { pairScores.append(scorer.score(items[a], items[b])) }
+      }
+      if options.dropVariants && pairScores.contains(where: { $0.relation == .substitute }) {
+        report.droppedSubstitutes += 1
         continue
       }
       guard let association = association(of: itemset) else {
@@ -105,10 +124,21 @@ public struct BundleDesigner: Sendable {
       let completion = Double(together) / Double(max(opportunities, 1))
       let listPrice = bundleItems.reduce(0) { $0 + $1.price }
       let cost = bundleItems.reduce(0) { $0 + $1.cost }
-      let quote = pricing.bestPrice(
-        listPrice: listPrice, cost: cost, together: together, partial: partial,
-        meanMissingMargin: partial > 0 ? missingMarginSum / Double(partial) : 0)
-      guard let quote, quote.expectedIncrementalProfit > 0 else {
+      var detail: BundlePricingDetail?
+      let quote: PriceQuote?
+      if let wtp {
+        detail = wtp.price(items: items, bundleItems: bundleItems)
+        quote = detail.map {
+          PriceQuote(
+            price: $0.quote.price, discount: $0.quote.discount, completionRate: $0.quote.attachRate,
+            expectedIncrementalProfit: $0.quote.expectedIncrementalProfit)
+        }
+      } else {
+        quote = pricing.bestPrice(
+          listPrice: listPrice, cost: cost, together: together, partial: partial,
+          meanMissingMargin: partial > 0 ? missingMarginSum / Double(partial) : 0)
+      }
+      guard let quote, quote.expectedIncrementalProfit > 0, quote.discount > 0 || detail == nil else {
         report.droppedUnprofitable += 1
         continue
       }
@@ -120,8 +150,10 @@ public struct BundleDesigner: Sendable {
         rank: 0, items: bundleItems, listPrice: listPrice, bundlePrice: quote.price, discount: quote.discount,
         margin: quote.price - cost, marginRate: (quote.price - cost) / quote.price,
         expectedCompletionRate: quote.completionRate, expectedIncrementalProfit: quote.expectedIncrementalProfit,
-        evidence: evidence, explanation: "")
-      bundle.explanation = BundleExplainer(options: options, catalog: catalog).explain(bundle)
+        evidence: evidence, explanation: "", pricing: detail)
+      let explainer = BundleExplainer(options: options, catalog: catalog)
+      bundle.explanation = explainer.explain(bundle)
+      bundle.why = explainer.structured(bundle, pairs: pairScores)
       scored.append(bundle)
     }
 

@@ -44,11 +44,57 @@ public struct BundleExplainer: Sendable {
     if bundle.items.contains(where: \.costAssumed) {
       text += "; unknown costs assumed at a \(percent(options.assumedMarginRate)) margin"
     }
-    text += "). Expected \(money(bundle.expectedIncrementalProfit)) extra profit over the period, "
-    text += "by lifting completion among \(count(e.ordersTogether + e.ordersPartial)) orders that had "
-    text +=
-      "at least one of these items from \(percent(e.completionRate)) to \(percent(bundle.expectedCompletionRate))."
+    text += "). "
+    if let pricing = bundle.pricing {
+      text += priceReason(bundle, pricing) + " "
+      text += "Expected \(money(bundle.expectedIncrementalProfit)) extra profit over the period, with "
+      text += "\(percent(pricing.quote.attachRate)) of these items' buyers taking the bundle and their spend on them "
+      text += "changing by \(money(pricing.quote.aovChange)) on average."
+    } else {
+      text += "Expected \(money(bundle.expectedIncrementalProfit)) extra profit over the period, "
+      text += "by lifting completion among \(count(e.ordersTogether + e.ordersPartial)) orders that had "
+      text +=
+        "at least one of these items from \(percent(e.completionRate)) to \(percent(bundle.expectedCompletionRate))."
+    }
     return text
+  }
+
+  /// Why this price under the willingness-to-pay model, in one sentence.
+  public func priceReason(_ bundle: ProductBundle, _ pricing: BundlePricingDetail) -> String {
+    let elasticities = pricing.elasticitiesUsed.enumerated().map { index, used in
+      let response = pricing.responses[index]
+      let source = response.source == .item ? "own prices" : "\(response.source.rawValue) fallback"
+      let bound = used < response.elasticity - 1e-9 ? ", raised to the margin's Lerner bound" : ""
+      return "\(fixed(used, 1)) (\(source), ±\(fixed(response.standardError, 1))\(bound))"
+    }
+    var text = "The discount maximises expected profit for shoppers whose valuations are log-normal with "
+    text += "price elasticities " + elasticities.joined(separator: ", ")
+    if bundle.items.count == 2, pricing.correlations.count == 4 {
+      text += " and valuation correlation \(fixed(pricing.correlations[1], 2)) from co-purchases"
+    }
+    text += "; with elasticities one standard error either way it would be "
+    text += "\(percent(pricing.discountRange.first ?? 0))–\(percent(pricing.discountRange.last ?? 0))."
+    return text
+  }
+
+  /// The structured explanation.
+  public func structured(_ bundle: ProductBundle, pairs: [PairScore] = []) -> BundleWhy {
+    func mean(_ values: [Double]) -> Double? { values.isEmpty ? nil : values.reduce(0, +) / Double(values.count) }
+    let reason: String
+    if let pricing = bundle.pricing {
+      reason = priceReason(bundle, pricing)
+    } else {
+      reason =
+        "Completion-rate model: completion × e^(\(fixed(options.completionElasticity, 1)) × discount), "
+        + "best discount under the margin floor."
+    }
+    return BundleWhy(
+      ordersTogether: bundle.evidence.ordersTogether, ordersPartial: bundle.evidence.ordersPartial,
+      lift: bundle.evidence.lift, complementScore: mean(pairs.map(\.complementScore)),
+      titleSimilarity: mean(pairs.map(\.titleSimilarity)),
+      embeddingSimilarity: mean(pairs.compactMap(\.embeddingSimilarity)),
+      expectedUplift: bundle.expectedIncrementalProfit,
+      expectedAttachRate: bundle.pricing?.quote.attachRate ?? bundle.expectedCompletionRate, priceReason: reason)
   }
 
   private func money(_ value: Double) -> String { options.currency + fixed(value, 2) }

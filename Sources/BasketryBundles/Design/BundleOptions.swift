@@ -34,13 +34,40 @@ public struct BundleOptions: Sendable, Hashable, Codable {
   public var dropVariants: Bool
   /// Currency shown in explanations (e.g. "£" or "EUR "); empty for none.
   public var currency: String
+  /// How bundles are priced. Default ``PricingModel/willingnessToPay``.
+  public var pricingModel: PricingModel
+  /// How item price responses are estimated for the willingness-to-pay model.
+  public var priceResponse: PriceResponseOptions
+  /// Simulated shoppers per willingness-to-pay price evaluation. Default 4,000.
+  public var pricingDraws: Int
+  /// Never use an elasticity smaller in magnitude than the Lerner bound 1 / margin rate: a shop whose
+  /// demand were less elastic would profit from raising its prices, so such observational estimates are
+  /// treated as confounded (price cuts timed with weak demand). Default true.
+  public var lernerBound: Bool
+
+  /// How bundle prices are chosen.
+  public enum PricingModel: String, Sendable, Hashable, Codable {
+    /// ``BundlePriceOptimizer``: log-normal valuations calibrated per item from purchase incidence and
+    /// the estimated price elasticity, correlated by co-purchase lift; shoppers choose the best of
+    /// nothing, single items and the bundle.
+    case willingnessToPay = "willingness-to-pay"
+    /// The first model (``BundlePricing``): completion rate × e^(completionElasticity · discount). Kept
+    /// for comparison; it assumes rather than estimates the response to a discount.
+    case completionElasticity = "completion-elasticity"
+  }
 
   /// Creates options with the documented defaults.
   public init(
     minSize: Int = 2, maxSize: Int = 4, count: Int = 20, maxDiscount: Double = 0.20, discountStep: Double = 0.01,
     marginFloor: Double = 0.20, assumedMarginRate: Double = 0.35, completionElasticity: Double = 8,
-    minLift: Double = 1.5, maxBundlesPerItem: Int = 2, dropVariants: Bool = true, currency: String = ""
+    minLift: Double = 1.5, maxBundlesPerItem: Int = 2, dropVariants: Bool = true, currency: String = "",
+    pricingModel: PricingModel = .willingnessToPay, priceResponse: PriceResponseOptions = PriceResponseOptions(),
+    pricingDraws: Int = 4000, lernerBound: Bool = true
   ) {
+    self.lernerBound = lernerBound
+    self.pricingModel = pricingModel
+    self.priceResponse = priceResponse
+    self.pricingDraws = pricingDraws
     self.minSize = minSize
     self.maxSize = maxSize
     self.count = count
@@ -70,6 +97,7 @@ public struct BundleOptions: Sendable, Hashable, Codable {
       throw fail("assumed-margin", assumedMarginRate, "must be in [0, 1)")
     }
     if !(completionElasticity >= 0) { throw fail("elasticity", completionElasticity, "must be ≥ 0") }
+    if pricingDraws < 100 { throw fail("pricing-draws", pricingDraws, "must be at least 100") }
     if maxBundlesPerItem < 1 { throw fail("max-bundles-per-item", maxBundlesPerItem, "must be at least 1") }
   }
 }

@@ -77,9 +77,13 @@ public struct ProductBundle: Sendable, Hashable, Codable {
   public var evidence: BundleEvidence
   /// Why these items and why this price, in plain language.
   public var explanation: String
+  /// The willingness-to-pay pricing behind the price (nil with the completion-elasticity model).
+  public var pricing: BundlePricingDetail?
+  /// Why these items and why this price, as structured fields.
+  public var why: BundleWhy?
 
   private enum CodingKeys: String, CodingKey {
-    case rank, items, discount, margin, evidence, explanation
+    case rank, items, discount, margin, evidence, explanation, pricing, why
     case listPrice = "list_price"
     case bundlePrice = "bundle_price"
     case marginRate = "margin_rate"
@@ -94,6 +98,8 @@ public struct BundleDesignReport: Sendable, Hashable, Codable {
   public var candidates: Int = 0
   /// Dropped: two items are variants of one product.
   public var droppedVariants: Int = 0
+  /// Dropped: two items are substitutes (``PairScorer``).
+  public var droppedSubstitutes: Int = 0
   /// Dropped: an item has no known price.
   public var droppedUnpriced: Int = 0
   /// Dropped: an item is hidden, or out of stock.
@@ -112,10 +118,68 @@ public struct BundleDesignReport: Sendable, Hashable, Codable {
   private enum CodingKeys: String, CodingKey {
     case candidates
     case droppedVariants = "dropped_variants"
+    case droppedSubstitutes = "dropped_substitutes"
     case droppedUnpriced = "dropped_unpriced"
     case droppedUnavailable = "dropped_unavailable"
     case droppedWeak = "dropped_weak"
     case droppedUnprofitable = "dropped_unprofitable"
     case droppedRedundant = "dropped_redundant"
+  }
+}
+
+/// Item-level inputs and bundle-level outputs of willingness-to-pay pricing.
+public struct BundlePricingDetail: Sendable, Hashable, Codable {
+  /// Price response of each item (same order as the bundle's items), with its uncertainty.
+  public var responses: [PriceResponse]
+  /// Elasticity actually used per item (after the Lerner bound).
+  public var elasticitiesUsed: [Double]
+  /// Purchase incidence per shopper (order) of each item.
+  public var incidences: [Double]
+  /// Correlation of log valuations per item pair, row-major.
+  public var correlations: [Double]
+  /// The quote at the chosen price.
+  public var quote: WillingnessToPayQuote
+  /// Best discounts when every elasticity is one standard error lower and higher (how sensitive the
+  /// price is to the elasticity's uncertainty).
+  public var discountRange: [Double]
+
+  private enum CodingKeys: String, CodingKey {
+    case responses, incidences, correlations, quote
+    case elasticitiesUsed = "elasticities_used"
+    case discountRange = "discount_range"
+  }
+}
+
+/// The structured explanation of a bundle.
+public struct BundleWhy: Sendable, Hashable, Codable {
+  /// Orders with all items.
+  public var ordersTogether: Int
+  /// Orders with some but not all.
+  public var ordersPartial: Int
+  /// Weakest item-vs-rest lift.
+  public var lift: Double
+  /// Mean complement score of the item pairs (``PairScorer``), when scored.
+  public var complementScore: Double?
+  /// Mean title similarity of the item pairs, when scored.
+  public var titleSimilarity: Double?
+  /// Mean embedding similarity of the item pairs, when scored.
+  public var embeddingSimilarity: Double?
+  /// Expected incremental profit over the analysed period.
+  public var expectedUplift: Double
+  /// Expected share of the items' buyers who take the bundle.
+  public var expectedAttachRate: Double
+  /// Why this price, in one sentence.
+  public var priceReason: String
+
+  private enum CodingKeys: String, CodingKey {
+    case lift
+    case ordersTogether = "orders_together"
+    case ordersPartial = "orders_partial"
+    case complementScore = "complement_score"
+    case titleSimilarity = "title_similarity"
+    case embeddingSimilarity = "embedding_similarity"
+    case expectedUplift = "expected_uplift"
+    case expectedAttachRate = "expected_attach_rate"
+    case priceReason = "price_reason"
   }
 }

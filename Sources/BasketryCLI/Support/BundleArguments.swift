@@ -4,6 +4,8 @@ import BasketryCore
 import BasketryMining
 import Foundation
 
+extension BundleOptions.PricingModel: ExpressibleByArgument {}
+
 /// Options that shape bundle design, shared by `bundles` and `demo`.
 struct BundleArguments: ParsableArguments {
   @Option(
@@ -35,6 +37,12 @@ struct BundleArguments: ParsableArguments {
   @Option(help: ArgumentHelp("Currency symbol or code shown in explanations.", valueName: "symbol"))
   var currency: String = ""
 
+  @Option(
+    help: ArgumentHelp(
+      "Pricing model: willingness-to-pay (valuations calibrated on the data's purchase rates and price variation) or completion-elasticity (the first, assumed-response model).",
+      valueName: "model"))
+  var pricingModel: BundleOptions.PricingModel = .willingnessToPay
+
   @Flag(help: "Keep bundles of variants of one product (same title in another colour). Off by default.")
   var keepVariants = false
 
@@ -48,7 +56,8 @@ struct BundleArguments: ParsableArguments {
   func bundleOptions() -> BundleOptions {
     BundleOptions(
       maxSize: maxSize, count: count, maxDiscount: maxDiscount, marginFloor: marginFloor,
-      assumedMarginRate: assumedMargin, minLift: minLift, dropVariants: !keepVariants, currency: currency)
+      assumedMarginRate: assumedMargin, minLift: minLift, dropVariants: !keepVariants, currency: currency,
+      pricingModel: pricingModel)
   }
 
   var threshold: SupportThreshold { minSupport >= 1 ? .absolute(Int(minSupport)) : .relative(minSupport) }

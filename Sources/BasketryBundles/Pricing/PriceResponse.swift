@@ -1,0 +1,396 @@
+import BasketryCore
+
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// How one item's demand responds to its price: a log-log elasticity with its uncertainty and
+/// where it came from.
+public struct PriceResponse: Sendable, Hashable, Codable {
+  /// Where an estimate comes from.
+  public enum Source: String, Sendable, Hashable, Codable {
+    /// The item's own price variation (shrunk toward its category or the global estimate).
+    case item
+    /// Too little own variation: the pooled estimate of the item's category.
+    case category
+    /// Too little own variation and no usable category: the pooled estimate over all items.
+    case global
+    /// No usable variation anywhere: the configured prior.
+    case prior
+  }
+
+  /// The elasticity used: d log(response) / d log(price), after shrinkage.
+  public var elasticity: Double
+  /// Its standard error (for fallbacks, the predictive spread of a new item's elasticity).
+  public var standardError: Double
+  /// The item's own least-squares estimate, when it had enough variation.
+  public var rawElasticity: Double?
+  /// Standard error of ``rawElasticity``.
+  public var rawStandardError: Double?
+  /// Observations (periods or order lines) with a price.
+  public var observations: Int
+  /// Standard deviation of log price over the observations.
+  public var logPriceSpread: Double
+  /// Where the estimate comes from.
+  public var source: Source
+  /// Weight of the item's own estimate in ``elasticity`` (0 for fallbacks).
+  public var ownWeight: Double
+  /// Weighted mean log price of the item's observations (the point the fitted line passes through).
+  public var centreLogPrice: Double?
+  /// Weighted mean log response there.
+  public var centreLogResponse: Double?
+
+  /// Creates a response.
+  public init(
+    elasticity: Double, standardError: Double, rawElasticity: Double? = nil, rawStandardError: Double? = nil,
+    observations: Int = 0, logPriceSpread: Double = 0, source: Source, ownWeight: Double = 0,
+    centreLogPrice: Double? = nil, centreLogResponse: Double? = nil
+  ) {
+    self.centreLogPrice = centreLogPrice
+    self.centreLogResponse = centreLogResponse
+    self.elasticity = elasticity
+    self.standardError = standardError
+    self.rawElasticity = rawElasticity
+    self.rawStandardError = rawStandardError
+    self.observations = observations
+    self.logPriceSpread = logPriceSpread
+    self.source = source
+    self.ownWeight = ownWeight
+  }
+
+  private enum CodingKeys: String, CodingKey {
+    case elasticity, observations, source
+    case standardError = "standard_error"
+    case rawElasticity = "raw_elasticity"
+    case rawStandardError = "raw_standard_error"
+    case logPriceSpread = "log_price_spread"
+    case ownWeight = "own_weight"
+    case centreLogPrice = "centre_log_price"
+    case centreLogResponse = "centre_log_response"
+  }
+}
+
+/// One observation for the price-response regression: log price, log response and a weight
+/// proportional to the observation's precision.
+public struct PricePoint: Sendable, Hashable {
+  /// log(unit price).
+  public var logPrice: Double
+  /// log(quantity) or log(purchase incidence).
+  public var logResponse: Double
+  /// Precision weight (e.g. the number of purchases behind an incidence rate).
+  public var weight: Double
+
+  /// Creates a point.
+  public init(logPrice: Double, logResponse: Double, weight: Double = 1) {
+    self.logPrice = logPrice
+    self.logResponse = logResponse
+    self.weight = weight
+  }
+}
+
+/// Settings of ``PriceResponseEstimator``.
+///
+/// Defaults: incidence per 7-day period, at least 6 observations and a log-price standard deviation
+/// of 0.02 for an item's own estimate, a prior of −1.5 ± 1.0, and a floor of 0.05 on the
+/// between-item variance τ².
+public struct PriceResponseOptions: Sendable, Hashable, Codable {
+  /// What responds to price.
+  public enum Response: Sendable, Hashable, Codable {
+    /// Purchase incidence per period: (orders with the item) / (orders) in each period of this many
+    /// seconds, against the item's mean unit price in that period. Periods without a sale carry no
+    /// price and are skipped.
+    case incidence(periodSeconds: Int64)
+    /// Quantity per order line against the line's unit price.
+    case quantity
+  }
+
+  /// What responds to price. Default `.incidence(periodSeconds: 604_800)`.
+  public var response: Response
+  /// Fewest observations for an item's own estimate. Default 6.
+  public var minObservations: Int
+  /// Smallest standard deviation of log price for an item's own estimate. Default 0.02.
+  public var minLogPriceSpread: Double
+  /// Elasticity used when nothing can be estimated. Default −1.5.
+  public var priorElasticity: Double
+  /// Uncertainty of the prior. Default 1.0.
+  public var priorStandardError: Double
+  /// Smallest between-item variance of elasticities used for shrinkage. Default 0.05.
+  public var minBetweenVariance: Double
+
+  /// Creates options with the documented defaults.
+  public init(
+    response: Response = .incidence(periodSeconds: 604_800), minObservations: Int = 6,
+    minLogPriceSpread: Double = 0.02, priorElasticity: Double = -1.5, priorStandardError: Double = 1.0,
+    minBetweenVariance: Double = 0.05
+  ) {
+    self.response = response
+    self.minObservations = minObservations
+    self.minLogPriceSpread = minLogPriceSpread
+    self.priorElasticity = priorElasticity
+    self.priorStandardError = priorStandardError
+    self.minBetweenVariance = minBetweenVariance
+  }
+}
+
+/// Per-item price responses with the pooled estimates they fall back to.
+public struct PriceResponseModel: Sendable, Hashable {
+  /// The response of each item, by dense id.
+  public var items: [PriceResponse]
+  /// Pooled within-item estimate over all items.
+  public var global: PriceResponse
+  /// Pooled within-item estimates by leaf category.
+  public var categories: [String: PriceResponse]
+  /// Between-item variance τ² of elasticities used for shrinkage.
+  public var betweenVariance: Double
+
+  /// The response of an item (the global one for unknown ids).
+  public subscript(item: Int32) -> PriceResponse {
+    Int(item) < items.count && item >= 0 ? items[Int(item)] : global
+  }
+}
+
+/// Estimates each item's price elasticity from the data's own price variation.
+///
+/// For each item, weighted least squares of log response on log price,
+///
+///     log y = a + ε · log p,   SE(ε) = √(s² / Σ w (x − x̄)²),   s² = Σ w e² / (n − 2) · n / Σ w,
+///
+/// then empirical-Bayes shrinkage toward the pooled within-item (fixed-effects) estimate of the
+/// item's category, or of all items: ε* = λ ε + (1 − λ) ε_pool with λ = τ² / (τ² + SE²) and τ² the
+/// between-item variance (variance of the item estimates minus their mean squared error, at least
+/// `minBetweenVariance`). Items with too few observations or too little price spread take the pooled
+/// estimate with standard error √(τ² + SE_pool²). Observational price variation is not an experiment:
+/// Online Retail's wholesale price breaks make quantity elasticities look larger than incidence ones.
+public enum PriceResponseEstimator {
+  /// Estimates responses from orders with unit prices and timestamps.
+  /// - Complexity: O(lines + items · periods).
+  public static func estimate(
+    baskets: Baskets, catalog: Catalog, options: PriceResponseOptions = PriceResponseOptions()
+  ) -> PriceResponseModel {
+    var points = [[PricePoint]](repeating: [], count: catalog.count)
+    switch options.response {
+    case .quantity:
+      for line in 0..<baskets.lineCount {
+        let price = baskets.unitPrices[line]
+        let quantity = baskets.quantities[line]
+        guard price > 0, quantity > 0, price.isFinite else { continue }
+        points[Int(baskets.items[line])].append(PricePoint(logPrice: log(price), logResponse: log(quantity)))
+      }
+    case .incidence(let periodSeconds):
+      let span = max(periodSeconds, 1)
+      var periodOf = [Int](repeating: 0, count: baskets.count)
+      var periodIndex: [Int64: Int] = [:]
+      var ordersPerPeriod: [Int] = []
+      for b in 0..<baskets.count {
+        let time = baskets.timestamps[b]
+        let key = time == Baskets.noTime ? 0 : (time >= 0 ? time / span : (time - span + 1) / span)
+        let index: Int
+        if let known = periodIndex[key] {
+          index = known
+        } else {
+          index = ordersPerPeriod.count
+          periodIndex[key] = index
+          ordersPerPeriod.append(0)
+        }
+        periodOf[b] = index
+        ordersPerPeriod[index] += 1
+      }
+      // (item, period) → (orders with the item, sum of unit prices, priced lines)
+      var cells: [Int: (orders: Int, priceSum: Double, priced: Int)] = [:]
+      let periods = max(ordersPerPeriod.count, 1)
+      for b in 0..<baskets.count {
+        var last: Int32 = -1
+        for line in baskets.lineRange(b) {
+          let item = baskets.items[line]
+          let key = Int(item) * periods + periodOf[b]
+          var cell = cells[key] ?? (0, 0, 0)
+          if item != last { cell.orders += 1 }
+          last = item
+          let price = baskets.unitPrices[line]
+          if price > 0 && price.isFinite {
+            cell.priceSum += price
+            cell.priced += 1
+          }
+          cells[key] = cell
+        }
+      }
+      for (key, cell) in cells where cell.priced > 0 && cell.orders > 0 {
+        let item = key / periods
+        let period = key % periods
+        let rate = Double(cell.orders) / Double(max(ordersPerPeriod[period], 1))
+        points[item].append(
+          PricePoint(
+            logPrice: log(cell.priceSum / Double(cell.priced)), logResponse: log(rate), weight: Double(cell.orders)))
+      }
+    }
+    let groups = (0..<catalog.count).map { catalog[Int32($0)].category }
+    return estimate(points: points, categories: groups, options: options)
+  }
+
+  /// Estimates responses from prepared observations.
+  /// - Parameters:
+  ///   - points: observations per item (by dense id).
+  ///   - categories: each item's leaf category, or nil.
+  /// - Complexity: O(total points).
+  public static func estimate(
+    points: [[PricePoint]], categories: [String?], options: PriceResponseOptions = PriceResponseOptions()
+  ) -> PriceResponseModel {
+    let prior = PriceResponse(
+      elasticity: options.priorElasticity, standardError: options.priorStandardError, source: .prior)
+    var own: [Fit?] = []
+    own.reserveCapacity(points.count)
+    for itemPoints in points {
+      let fit = Fit(itemPoints)
+      if let fit, fit.n >= options.minObservations, fit.spread >= options.minLogPriceSpread, fit.se.isFinite {
+        own.append(fit)
+      } else {
+        own.append(nil)
+      }
+    }
+    // Between-item variance τ².
+    let estimates = own.compactMap { $0 }
+    var tau2 = options.minBetweenVariance
+    if estimates.count >= 3 {
+      let mean = estimates.reduce(0) { $0 + $1.slope } / Double(estimates.count)
+      let variance = estimates.reduce(0) { $0 + ($1.slope - mean) * ($1.slope - mean) } / Double(estimates.count - 1)
+      let noise = estimates.reduce(0) { $0 + $1.se * $1.se } / Double(estimates.count)
+      tau2 = max(options.minBetweenVariance, variance - noise)
+    }
+    // Pooled (fixed-effects) estimates: global and per category.
+    let usable = points.indices.filter { own[$0] != nil || points[$0].count >= 2 }
+    let global =
+      pooled(usable.map { points[$0] }, source: .global, minObservations: options.minObservations) ?? prior
+    var byCategory: [String: [Int]] = [:]
+    for item in usable { if let category = categories[item] { byCategory[category, default: []].append(item) } }
+    var categoryResponses: [String: PriceResponse] = [:]
+    for (category, members) in byCategory where members.filter({ own[$0] != nil }).count >= 3 {
+      if let response = pooled(
+        members.map { points[$0] }, source: .category, minObservations: options.minObservations)
+      {
+        categoryResponses[category] = response
+      }
+    }
+
+    var items: [PriceResponse] = []
+    items.reserveCapacity(points.count)
+    for item in points.indices {
+      let parent = categories[item].flatMap { categoryResponses[$0] } ?? global
+      let anyFit = Fit(points[item])
+      let spread = anyFit?.spread ?? 0
+      let centre = anyFit.map { ($0.meanX, $0.meanY) } ?? points[item].first.map { ($0.logPrice, $0.logResponse) }
+      if let fit = own[item] {
+        let se2 = fit.se * fit.se
+        let lambda = tau2 / (tau2 + se2)
+        let elasticity = lambda * fit.slope + (1 - lambda) * parent.elasticity
+        let variance =
+          1 / (1 / se2 + 1 / tau2) + (1 - lambda) * (1 - lambda) * parent.standardError
+          * parent.standardError
+        items.append(
+          PriceResponse(
+            elasticity: elasticity, standardError: variance.squareRoot(), rawElasticity: fit.slope,
+            rawStandardError: fit.se, observations: fit.n, logPriceSpread: fit.spread, source: .item,
+            ownWeight: lambda, centreLogPrice: centre?.0, centreLogResponse: centre?.1))
+      } else {
+        items.append(
+          PriceResponse(
+            elasticity: parent.elasticity,
+            standardError: (tau2 + parent.standardError * parent.standardError).squareRoot(),
+            observations: points[item].count, logPriceSpread: spread, source: parent.source,
+            centreLogPrice: centre?.0, centreLogResponse: centre?.1))
+      }
+    }
+    return PriceResponseModel(items: items, global: global, categories: categoryResponses, betweenVariance: tau2)
+  }
+
+  // MARK: - Regression
+
+  /// Weighted least squares of y on x.
+  struct Fit {
+    var n: Int
+    var slope: Double
+    var se: Double
+    var spread: Double
+    var meanX: Double
+    var meanY: Double
+
+    init?(_ points: [PricePoint]) {
+      let n = points.count
+      guard n >= 2 else { return nil }
+      var sw = 0.0
+      var sx = 0.0
+      var sy = 0.0
+      for p in points {
+        sw += p.weight
+        sx += p.weight * p.logPrice
+        sy += p.weight * p.logResponse
+      }
+      guard sw > 0 else { return nil }
+      let mx = sx / sw
+      let my = sy / sw
+      var sxx = 0.0
+      var sxy = 0.0
+      for p in points {
+        sxx += p.weight * (p.logPrice - mx) * (p.logPrice - mx)
+        sxy += p.weight * (p.logPrice - mx) * (p.logResponse - my)
+      }
+      spread = (sxx / sw).squareRoot()
+      meanX = mx
+      meanY = my
+      self.n = n
+      guard sxx > 1e-12 else {
+        slope = 0
+        se = .infinity
+        return
+      }
+      slope = sxy / sxx
+      var sse = 0.0
+      for p in points {
+        let e = p.logResponse - my - slope * (p.logPrice - mx)
+        sse += p.weight * e * e
+      }
+      let s2 = n > 2 ? sse / Double(n - 2) * Double(n) / sw : .infinity
+      se = (s2 / (sxx / sw * Double(n))).squareRoot()
+    }
+  }
+
+  /// The within-item slope pooled over groups of observations (item fixed effects).
+  static func pooled(_ groups: [[PricePoint]], source: PriceResponse.Source, minObservations: Int) -> PriceResponse? {
+    var sxx = 0.0
+    var sxy = 0.0
+    var total = 0
+    var wsum = 0.0
+    var centred: [(x: Double, y: Double, w: Double)] = []
+    for points in groups where points.count >= 2 {
+      var sw = 0.0
+      var sx = 0.0
+      var sy = 0.0
+      for p in points {
+        sw += p.weight
+        sx += p.weight * p.logPrice
+        sy += p.weight * p.logResponse
+      }
+      guard sw > 0 else { continue }
+      for p in points {
+        let x = p.logPrice - sx / sw
+        let y = p.logResponse - sy / sw
+        sxx += p.weight * x * x
+        sxy += p.weight * x * y
+        centred.append((x, y, p.weight))
+      }
+      total += points.count
+      wsum += sw
+    }
+    guard sxx > 1e-9, total >= minObservations else { return nil }
+    let slope = sxy / sxx
+    var sse = 0.0
+    for c in centred { sse += c.w * (c.y - slope * c.x) * (c.y - slope * c.x) }
+    let dof = max(total - groups.count - 1, 1)
+    let s2 = sse / Double(dof)
+    let se = (s2 / sxx).squareRoot()
+    return PriceResponse(
+      elasticity: slope, standardError: se, observations: total, logPriceSpread: (sxx / wsum).squareRoot(),
+      source: source)
+  }
+}
