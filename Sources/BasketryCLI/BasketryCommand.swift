@@ -12,6 +12,8 @@ public struct BasketryCommand: AsyncParsableCommand {
       IngestCommand.self,
       MineCommand.self,
       BundlesCommand.self,
+      TrainCommand.self,
+      ServeCommand.self,
     ]
   )
 

@@ -13,6 +13,8 @@ import Testing
     ("ingest", IngestCommand.self),
     ("mine", MineCommand.self),
     ("bundles", BundlesCommand.self),
+    ("train", TrainCommand.self),
+    ("serve", ServeCommand.self),
   ]
 
   static let goldenFolder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Golden")
