@@ -59,7 +59,15 @@ public final class PostgresStore: Store {
   public func migrate() async throws {
     try await failing("migrate") {
       try await client.withTransaction(logger: logger) { conn in
-        try await conn.query("SELECT pg_advisory_xact_lock(\(Self.purchaseLock + 1))", logger: logger)
+        // Same lock as purchases and erasures, taken first, so DDL never deadlocks with them.
+        try await conn.query("SELECT pg_advisory_xact_lock(\(Self.purchaseLock))", logger: logger)
+        var exists = false
+        for try await (name) in try await conn.query("SELECT to_regclass('bandit')::text", logger: logger)
+          .decode(String?.self)
+        {
+          exists = name != nil
+        }
+        if exists { return }
         for statement in Self.schema {
           try await conn.query(PostgresQuery(unsafeSQL: statement), logger: logger)
         }
@@ -400,9 +408,10 @@ public final class PostgresStore: Store {
     }
   }
 
-  public func modelVersions(pollInterval: Duration) -> AsyncStream<Int64> {
+  public func modelVersions(after: Int64?, pollInterval: Duration) -> AsyncStream<Int64> {
     let client = self.client
     let logger = self.logger
+    let last = LastVersion(after ?? 0)
     return AsyncStream { continuation in
       // LISTEN on a dedicated connection; reconnect after failures.
       let listener = Task {
@@ -410,8 +419,11 @@ public final class PostgresStore: Store {
           do {
             try await client.withConnection { conn in
               try await conn.listen(on: Self.channel) { notifications in
+                // Anything published before LISTEN took effect is caught by the poller.
                 for try await notification in notifications {
-                  if let version = Int64(notification.payload) { continuation.yield(version) }
+                  if let version = Int64(notification.payload), last.advance(to: version) {
+                    continuation.yield(version)
+                  }
                 }
               }
             }
@@ -423,14 +435,11 @@ public final class PostgresStore: Store {
       }
       // Polling fallback (a NOTIFY sent while disconnected is lost).
       let poller = Task {
-        var last = (try? await self.latestModelVersion()) ?? nil
         while !Task.isCancelled {
-          try? await Task.sleep(for: pollInterval)
-          guard let version = try? await self.latestModelVersion() else { continue }
-          if version != last {
-            last = version
+          if let version = try? await self.latestModelVersion(), last.advance(to: version) {
             continuation.yield(version)
           }
+          try? await Task.sleep(for: pollInterval)
         }
       }
       continuation.onTermination = { _ in
@@ -620,4 +629,21 @@ public final class PostgresStore: Store {
   }
 
   deinit { runner.cancel() }
+}
+
+/// The newest model version emitted so far, shared by the LISTEN and polling tasks.
+final class LastVersion: @unchecked Sendable {
+  private let lock = NSLock()
+  private var value: Int64
+
+  init(_ value: Int64) { self.value = value }
+
+  /// Moves to `version` if it is newer; returns whether it moved.
+  func advance(to version: Int64) -> Bool {
+    lock.lock()
+    defer { lock.unlock() }
+    guard version > value else { return false }
+    value = version
+    return true
+  }
 }

@@ -296,17 +296,16 @@ public final class SQLiteStore: Store {
     try await read("read model version") { db in try Int64.fetchOne(db, sql: "SELECT MAX(version) FROM models") }
   }
 
-  public func modelVersions(pollInterval: Duration) -> AsyncStream<Int64> {
+  public func modelVersions(after: Int64?, pollInterval: Duration) -> AsyncStream<Int64> {
     AsyncStream { continuation in
       let task = Task {
-        var last = (try? await self.latestModelVersion()) ?? nil
+        var last = after ?? 0
         while !Task.isCancelled {
-          try? await Task.sleep(for: pollInterval)
-          guard let version = try? await self.latestModelVersion() else { continue }
-          if version != last {
+          if let version = try? await self.latestModelVersion(), version > last {
             last = version
             continuation.yield(version)
           }
+          try? await Task.sleep(for: pollInterval)
         }
         continuation.finish()
       }

@@ -31,6 +31,13 @@ import Testing
       #expect((try json(wrapped)["event_ids"] as? [String])?.count == 1)
     }
     #expect(try await engine.store.eventCount() == 3)
+    try await makeApp(engine).test(.router) { client in
+      let stats = try json(try await client.send(.get, "/v1/admin/stats"))
+      #expect(stats["events"] as? Int == 3)
+      #expect(stats["baskets"] as? Int == 1)
+      let forbidden = try await client.send(.get, "/v1/admin/stats", key: Keys.read)
+      #expect(forbidden.status == .forbidden)
+    }
     // Raw ids are never stored: events are filed under the HMAC pseudonym.
     #expect(try await engine.store.events(user: "alice").isEmpty)
     #expect(try await engine.store.events(user: engine.pseudonym("alice")).count == 2)

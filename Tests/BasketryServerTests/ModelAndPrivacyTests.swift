@@ -89,14 +89,10 @@ import Testing
       #expect(first?["source"] as? String == "model")
       for user in ["u4", "u5"] { try await client.purchase(user, ["a", "c"], session: "s") }
       // A watcher (as in `basketry serve`) sees the new version by polling (SQLite).
-      let stream = engine.store.modelVersions(pollInterval: .milliseconds(20))
+      let stream = engine.store.modelVersions(after: v1, pollInterval: .milliseconds(20))
       let (v2, _) = try await ServerMain.train(location: path, dataset: nil, source: nil, options: TrainingOptions())
       #expect(v2 == v1 + 1)
-      var seen: Int64 = 0
-      for await version in stream {
-        seen = version
-        break
-      }
+      let seen = await firstVersion(stream, atLeast: v2)
       #expect(seen == v2)
       #expect(try await engine.reloadModel())
       #expect(engine.modelVersion == v2)

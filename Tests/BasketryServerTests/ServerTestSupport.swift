@@ -92,3 +92,20 @@ extension TestClientProtocol {
     precondition(response.status == .ok, "put item failed: \(String(buffer: response.body))")
   }
 }
+
+/// The first version ≥ `version` the stream emits, or nil after `seconds` (tests never hang).
+func firstVersion(_ stream: AsyncStream<Int64>, atLeast version: Int64, within seconds: Double = 20) async -> Int64? {
+  await withTaskGroup(of: Int64?.self) { group in
+    group.addTask {
+      for await emitted in stream where emitted >= version { return emitted }
+      return nil
+    }
+    group.addTask {
+      try? await Task.sleep(for: .seconds(seconds))
+      return nil
+    }
+    let result = await group.next() ?? nil
+    group.cancelAll()
+    return result
+  }
+}

@@ -103,7 +103,9 @@ func unique(_ label: String) -> String { label + "-" + UUID().uuidString.prefix(
         recommendationID: unique("r"), experimentID: nil, variant: nil, user: alice, session: alice, kind: "bundle",
         key: "x", arm: 0, discount: 0, price: 1, margin: 1, propensity: 1, timestamp: 1)
     ])
-    #expect(try await store.cooccurrence().baskets == before + 3)
+    // Global totals only on SQLite: PostgreSQL suites share one database and run concurrently.
+    let during = try await store.cooccurrence().baskets
+    if driver == .sqlite { #expect(during == before + 3) }
     let receipt = try await store.deleteUser(alice)
     #expect(receipt.eventsRemoved == 3)
     #expect(receipt.basketsRemoved == 2)
@@ -112,7 +114,7 @@ func unique(_ label: String) -> String { label + "-" + UUID().uuidString.prefix(
     #expect(receipt.removedBaskets.map { $0.sorted() }.sorted { $0.count < $1.count } == [[a], [a, b].sorted()])
     #expect(try await store.events(user: alice).isEmpty)
     let after = try await store.cooccurrence()
-    #expect(after.baskets == before + 1)
+    if driver == .sqlite { #expect(after.baskets == before + 1) }
     #expect(after.itemCounts[a] == 1 && after.itemCounts[b] == nil)
     #expect(!after.pairs.contains { [$0.a, $0.b].contains(b) })
     #expect(try await store.events(user: bob).count == 1)
@@ -140,20 +142,30 @@ func unique(_ label: String) -> String { label + "-" + UUID().uuidString.prefix(
   func modelVersionsIncreaseAndNotify(driver: Driver) async throws {
     let store = try await driver.makeStore()
     let start = try await store.latestModelVersion() ?? 0
-    let stream = store.modelVersions(pollInterval: .milliseconds(50))
+    let stream = store.modelVersions(after: start, pollInterval: .milliseconds(50))
     let v1 = try await store.publishModel(Array("{\"n\":1}".utf8))
-    #expect(v1 == start + 1)
+    #expect(v1 > start)
     let v2 = try await store.publishModel(Array("{\"n\":2}".utf8))
-    #expect(v2 == v1 + 1)
+    #expect(v2 > v1)
+    // (Other suites may publish to the shared PostgreSQL database concurrently.)
     let latest = try await store.latestModel()
-    #expect(latest?.version == v2 && latest?.payload == Array("{\"n\":2}".utf8))
+    #expect((latest?.version ?? 0) >= v2)
+    if latest?.version == v2 { #expect(latest?.payload == Array("{\"n\":2}".utf8)) }
     // A watcher sees the newest version (NOTIFY on PostgreSQL, polling on SQLite).
-    var seen: Int64 = 0
-    for await version in stream {
-      seen = version
-      if version >= v2 { break }
+    let seen = await withTaskGroup(of: Int64?.self) { group in
+      group.addTask {
+        for await version in stream where version >= v2 { return version }
+        return nil
+      }
+      group.addTask {
+        try? await Task.sleep(for: .seconds(20))
+        return nil
+      }
+      let result = await group.next() ?? nil
+      group.cancelAll()
+      return result
     }
-    #expect(seen == v2)
+    #expect((seen ?? 0) >= v2)
     await store.close()
   }
 

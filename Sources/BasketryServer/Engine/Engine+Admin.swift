@@ -97,6 +97,18 @@ extension Engine {
     return ExperimentReport(experiment: experiment, active: experiment.isActive(at: now), variants: reports)
   }
 
+  // MARK: - Stats
+
+  /// Store totals, for operators and the acceptance scripts (events stored == events acknowledged).
+  public func stats() async throws -> StoreStats {
+    let events = try await store.eventCount()
+    return state.withLock { state in
+      StoreStats(
+        events: events, baskets: state.cooccurrence.basketCount, catalogItems: state.catalog.count,
+        modelVersion: state.modelVersion, pendingImpressions: state.pendingImpressions.count)
+    }
+  }
+
   // MARK: - Offline replay
 
   /// Estimates, from logged bundle impressions, the mean margin per impression a fixed-discount

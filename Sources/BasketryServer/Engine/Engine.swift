@@ -68,7 +68,16 @@ public final class Engine: Sendable {
   public func reloadModel() async throws -> Bool {
     guard let latest = try await store.latestModelVersion(), latest != modelVersion else { return false }
     guard let artifact = try await store.latestModel() else { return false }
-    let model = try TrainedModel.decode(artifact.payload)
+    let model: TrainedModel
+    do {
+      model = try TrainedModel.decode(artifact.payload)
+    } catch {
+      // Keep serving the current model; remember the version so it is not retried on every poll.
+      logger.error("model version is not a Basketry model; ignored", metadata: ["version": "\(artifact.version)"])
+      state.withLock { $0.modelVersion = artifact.version }
+      metrics.increment("model_load_failures_total")
+      return false
+    }
     state.withLock { $0.install(model: model, version: artifact.version) }
     metrics.set("model_version", Double(artifact.version))
     metrics.increment("model_switches_total")

@@ -174,3 +174,17 @@ public struct ExperimentReport: Sendable, Hashable, Codable {
   /// Results per variant, control first.
   public var variants: [VariantReport]
 }
+
+/// GET /v1/admin/stats's answer.
+public struct StoreStats: Sendable, Hashable, Codable {
+  /// Events in the store.
+  public var events: Int
+  /// Purchase baskets in the live co-occurrence model.
+  public var baskets: Int
+  /// Catalog entries (including hidden ones).
+  public var catalogItems: Int
+  /// Model version served.
+  public var modelVersion: Int64?
+  /// Impressions waiting to be written.
+  public var pendingImpressions: Int
+}

@@ -58,7 +58,8 @@ struct ModelWatcher: Service {
 
   func run() async throws {
     let interval = Duration.milliseconds(Int(engine.configuration.modelPollSeconds * 1000))
-    for await _ in engine.store.modelVersions(pollInterval: interval).cancelOnGracefulShutdown() {
+    let versions = engine.store.modelVersions(after: engine.modelVersion, pollInterval: interval)
+    for await _ in versions.cancelOnGracefulShutdown() {
       do {
         if try await engine.reloadModel() {
           try await engine.refreshCooccurrence()

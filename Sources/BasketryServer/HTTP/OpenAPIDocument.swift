@@ -125,6 +125,8 @@ public enum OpenAPIDocument {
           "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}},
             {"name": "discount", "in": "query", "required": true, "schema": {"type": "number"}}],
           "responses": {"200": {"description": "Estimate."}}}},
+        "/v1/admin/stats": {"get": {"summary": "Store totals (admin): events, baskets, catalog items, model version.",
+          "responses": {"200": {"description": "Totals."}}}},
         "/health/live": {"get": {"security": [], "summary": "Liveness.", "responses": {"200": {"description": "Alive."}}}},
         "/health/ready": {"get": {"security": [], "summary": "Readiness (store reachable).",
           "responses": {"200": {"description": "Ready."}, "503": {"description": "Store unavailable."}}}},

@@ -33,6 +33,11 @@ public enum Routes {
     }
     router.get("/openapi.json") { _, _ in text(OpenAPIDocument.json, contentType: "application/json") }
 
+    router.get("/v1/admin/stats") { request, _ -> Response in
+      try auth.require(request, .admin)
+      return try json(try await engine.stats())
+    }
+
     // MARK: Events
     router.post("/v1/events") { request, _ -> Response in
       try auth.require(request, .ingest)

@@ -57,8 +57,9 @@ public protocol Store: Sendable {
   func latestModel() async throws -> ModelArtifact?
   /// The newest model version number (cheap).
   func latestModelVersion() async throws -> Int64?
-  /// Emits a version number whenever a newer model is published (LISTEN/NOTIFY or polling).
-  func modelVersions(pollInterval: Duration) -> AsyncStream<Int64>
+  /// Emits a version number whenever a model newer than `after` (and than the last one emitted) is
+  /// published (LISTEN/NOTIFY or polling); a version already newer than `after` is emitted at once.
+  func modelVersions(after: Int64?, pollInterval: Duration) -> AsyncStream<Int64>
 
   // MARK: - Experiments
 
