@@ -55,7 +55,7 @@ json_field() { grep -o "\"$1\":[0-9]*" | head -1 | cut -d: -f2; }
 seed_shop() {
   local i
   for i in $(seq 0 199); do
-    api PUT "/v1/items/sku$i" "{\"title\": \"Product $i\", \"price\": $((5 + i % 20)), \"cost\": $((2 + i % 8))}" >/dev/null
+    api PUT "/v1/items/sku$i" "{\"title\": \"Gizmo$i\", \"price\": $((5 + i % 20)), \"cost\": $((2 + i % 8))}" >/dev/null
   done
   awk 'BEGIN {
       srand(7); n = 0; batch = "";

@@ -31,8 +31,8 @@ public struct ServerConfiguration: Sendable, Hashable {
   public var assumedMargin = 0.35
   /// Pricing policy outside experiments: `bandit`, `model` or `fixed`. Default `bandit`.
   public var defaultPolicy = "bandit"
-  /// Monte-Carlo draws used to log each bandit choice's propensity. Default 32.
-  public var propensitySamples = 32
+  /// Monte-Carlo draws used to log each bandit choice's propensity. Default 8.
+  public var propensitySamples = 8
   /// Seed for the bandit's random numbers. Default 42.
   public var seed: UInt64 = 42
   /// Log level: trace, debug, info, notice, warning, error, critical. Default info.

@@ -119,7 +119,7 @@ extension Engine {
             let explanation =
               "Shoppers who bought \(titleA) also bought \(titleB) in \(neighbor.together) of "
               + "\(state.cooccurrence.count(anchor)) orders (\(Int((neighbor.confidence * 100).rounded())) %, "
-              + "lift \(String(format: "%.1f", neighbor.lift)))."
+              + "lift \(Double((neighbor.lift * 10).rounded()) / 10))."
             candidates.append(
               Candidate(
                 items: items, titles: items.map { state.catalog[$0]?.title ?? $0 }, prices: prices,
@@ -145,8 +145,8 @@ extension Engine {
           }
         let explanation =
           candidate.explanation + reason
-          + " Offered at \(String(format: "%.0f", choice.discount * 100)) % off, margin "
-          + "\(String(format: "%.0f", choice.marginRate * 100)) %."
+          + " Offered at \(Int((choice.discount * 100).rounded())) % off, margin "
+          + "\(Int((choice.marginRate * 100).rounded())) %."
         offers.append(
           BundleOffer(
             recommendationId: id, experiment: experiment, variant: variant.name, policy: variant.policy,

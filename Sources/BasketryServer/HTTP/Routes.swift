@@ -68,9 +68,11 @@ public enum Routes {
       guard item != nil || !cart.isEmpty || user != nil else {
         throw APIError.badRequest("missing_parameter", "give item, cart or user", field: "item")
       }
-      return try json(
-        try await engine.bundles(
-          BundleQuery(user: user, item: item, cart: cart, k: k, session: query.get("session"))))
+      let answer = try await engine.bundles(
+        BundleQuery(user: user, item: item, cart: cart, k: k, session: query.get("session")))
+      return Response(
+        status: .ok, headers: [.contentType: "application/json"],
+        body: ResponseBody(byteBuffer: ByteBuffer(bytes: answer.fastJSON())))
     }
 
     // MARK: Items
