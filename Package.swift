@@ -34,9 +34,23 @@ let package = Package(
     .library(name: "BasketrySemantic", targets: ["BasketrySemantic"]),
     .library(name: "BasketryBundles", targets: ["BasketryBundles"]),
     .library(name: "BasketryTesting", targets: ["BasketryTesting"]),
+    .library(name: "BasketryOnline", targets: ["BasketryOnline"]),
+    .library(name: "BasketryStore", targets: ["BasketryStore"]),
+    .library(name: "BasketryStoreSQLite", targets: ["BasketryStoreSQLite"]),
+    .library(name: "BasketryStorePostgres", targets: ["BasketryStorePostgres"]),
+    .library(name: "BasketryServer", targets: ["BasketryServer"]),
   ],
   dependencies: [
-    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    // Service (issue 6): HTTP server, stores, HMAC, logging, graceful shutdown.
+    .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
+    .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+    .package(url: "https://github.com/vapor/postgres-nio", from: "1.21.0"),
+    .package(url: "https://github.com/apple/swift-crypto", "3.0.0"..<"5.0.0"),
+    .package(url: "https://github.com/apple/swift-log", from: "1.5.0"),
+    .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.0.0"),
+    .package(url: "https://github.com/apple/swift-nio", from: "2.60.0"),
+    .package(url: "https://github.com/apple/swift-http-types", from: "1.0.0"),
   ],
   targets: [
     .systemLibrary(
@@ -67,7 +81,7 @@ let package = Package(
       name: "BasketryCLI",
       dependencies: [
         "BasketryCore", "BasketryIngest", "BasketryMining", "BasketryModels", "BasketryEval",
-        "BasketrySemantic", "BasketryBundles",
+        "BasketrySemantic", "BasketryBundles", "BasketryOnline", "BasketryServer",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: commonSettings
@@ -78,6 +92,49 @@ let package = Package(
       swiftSettings: commonSettings
     ),
     .target(name: "BasketryTesting", dependencies: ["BasketryCore"], swiftSettings: commonSettings),
+    // MARK: Service (issue 6)
+    .target(
+      name: "BasketryOnline",
+      dependencies: ["BasketryCore", "BasketryMining", "BasketryBundles"],
+      swiftSettings: commonSettings + hotSettings
+    ),
+    .target(
+      name: "BasketryStore",
+      dependencies: [
+        "BasketryCore", "BasketryOnline",
+        .product(name: "Crypto", package: "swift-crypto"),
+      ],
+      swiftSettings: commonSettings
+    ),
+    .target(
+      name: "BasketryStoreSQLite",
+      dependencies: ["BasketryStore", .product(name: "GRDB", package: "GRDB.swift")],
+      swiftSettings: commonSettings
+    ),
+    .target(
+      name: "BasketryStorePostgres",
+      dependencies: [
+        "BasketryStore",
+        .product(name: "PostgresNIO", package: "postgres-nio"),
+        .product(name: "Logging", package: "swift-log"),
+      ],
+      swiftSettings: commonSettings
+    ),
+    .target(
+      name: "BasketryServer",
+      dependencies: [
+        "BasketryCore", "BasketryMining", "BasketryBundles", "BasketryIngest", "BasketryOnline", "BasketryStore",
+        "BasketryStoreSQLite", "BasketryStorePostgres",
+        .product(name: "Hummingbird", package: "hummingbird"),
+        .product(name: "HummingbirdCore", package: "hummingbird"),
+        .product(name: "Logging", package: "swift-log"),
+        .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+        .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "HTTPTypes", package: "swift-http-types"),
+      ],
+      swiftSettings: commonSettings
+    ),
     .testTarget(
       name: "BasketryCoreTests", dependencies: ["BasketryCore", "BasketryTesting"], swiftSettings: commonSettings),
     .testTarget(
@@ -111,6 +168,26 @@ let package = Package(
     .testTarget(
       name: "BasketryBundlesTests",
       dependencies: ["BasketryBundles", "BasketryIngest", "BasketryTesting"],
+      swiftSettings: commonSettings
+    ),
+    .testTarget(
+      name: "BasketryOnlineTests",
+      dependencies: ["BasketryOnline", "BasketryTesting"],
+      swiftSettings: commonSettings
+    ),
+    .testTarget(
+      name: "BasketryStoreTests",
+      dependencies: ["BasketryStore", "BasketryStoreSQLite", "BasketryStorePostgres", "BasketryTesting"],
+      swiftSettings: commonSettings
+    ),
+    .testTarget(
+      name: "BasketryServerTests",
+      dependencies: [
+        "BasketryServer", "BasketryStore", "BasketryStoreSQLite", "BasketryOnline", "BasketryTesting",
+        .product(name: "HummingbirdTesting", package: "hummingbird"),
+        .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "HTTPTypes", package: "swift-http-types"),
+      ],
       swiftSettings: commonSettings
     ),
     .testTarget(

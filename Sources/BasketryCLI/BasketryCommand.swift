@@ -19,6 +19,9 @@ public struct BasketryCommand: AsyncParsableCommand {
       SimilarCommand.self,
       SemanticEvalCommand.self,
       SimulateCommand.self,
+      TrainCommand.self,
+      ServeCommand.self,
+      BenchCommand.self,
     ]
   )
 

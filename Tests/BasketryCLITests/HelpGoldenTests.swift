@@ -14,6 +14,7 @@ import Testing
     ("mine", MineCommand.self),
     ("bundles", BundlesCommand.self),
     ("evaluate", EvaluateCommand.self),
+    ("bench-ingest", BenchCommand.Ingest.self),
     ("embed", EmbedCommand.self),
     ("model", ModelCommand.self),
     ("model-fetch", ModelCommand.Fetch.self),
@@ -21,6 +22,8 @@ import Testing
     ("similar", SimilarCommand.self),
     ("semantic-eval", SemanticEvalCommand.self),
     ("simulate", SimulateCommand.self),
+    ("train", TrainCommand.self),
+    ("serve", ServeCommand.self),
   ]
 
   static let goldenFolder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Golden")

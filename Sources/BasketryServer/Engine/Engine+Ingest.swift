@@ -1,0 +1,60 @@
+import BasketryCore
+import BasketryOnline
+import BasketryStore
+import Foundation
+
+extension Engine {
+  /// Stores events (durably, idempotent on event id), updates live co-occurrence from new
+  /// purchases, and credits the bandit for bundle purchases carrying a recommendation id.
+  /// - Returns: what was stored.
+  /// - Throws: store errors (nothing is acknowledged then).
+  public func ingest(_ inputs: [EventInput]) async throws -> IngestResponse {
+    let now = Self.now()
+    let events = inputs.map { input in
+      StoredEvent(
+        eventID: input.eventID ?? UUID().uuidString.lowercased(), user: pseudonymizer.pseudonym(input.user),
+        item: input.item, type: input.type, value: input.value, price: input.price, timestamp: input.timestamp ?? now,
+        session: input.session, recommendationID: input.recommendationID)
+    }
+    let outcome = try await store.append(events)
+    metrics.increment("events_stored_total", by: Double(outcome.inserted))
+    metrics.increment("events_duplicate_total", by: Double(outcome.duplicates))
+
+    // Attribution: purchases with a recommendation id of a bundle impression.
+    let inserted = Set(outcome.insertedIDs)
+    let attributable = events.filter {
+      inserted.contains($0.eventID) && $0.type == .purchase && $0.recommendationID != nil
+    }
+    var missing: [String] = []
+    state.withLock { state in
+      for delta in outcome.deltas {
+        state.cooccurrence.add(item: delta.item, partners: delta.partners, newBasket: delta.newBasket)
+      }
+      for event in attributable {
+        if let id = event.recommendationID, state.recent[id] == nil { missing.append(id) }
+      }
+    }
+    var fetched: [String: Impression] = [:]
+    for id in Set(missing) {
+      if let impression = try? await store.impression(id: id) { fetched[id] = impression }
+    }
+    let attributed = state.withLock { state -> Int in
+      var count = 0
+      for event in attributable {
+        guard let id = event.recommendationID, !state.rewarded.contains(id),
+          let impression = state.recent[id] ?? fetched[id], impression.kind == "bundle", impression.arm >= 0,
+          impression.key.split(separator: "+").contains(Substring(event.item))
+        else { continue }
+        state.rewarded.insert(id)
+        state.bandit.recordPurchase(key: impression.key, arm: impression.arm, reward: impression.margin)
+        state.addArm(key: impression.key, arm: impression.arm, trials: 0, successes: 1, reward: impression.margin)
+        count += 1
+      }
+      return count
+    }
+    metrics.increment("bandit_rewards_total", by: Double(attributed))
+    return IngestResponse(
+      accepted: outcome.inserted, duplicates: outcome.duplicates, eventIds: events.map(\.eventID),
+      attributed: attributed)
+  }
+}

@@ -1,0 +1,195 @@
+import BasketryCore
+import BasketryOnline
+import BasketryStore
+import Foundation
+import Logging
+
+/// The service's brain: the store plus in-memory serving state (trained model, live
+/// co-occurrence, catalog cache, bandit), shared by all request handlers.
+///
+/// Reads are served from memory; every acknowledged write goes to the store first. Impressions
+/// and bandit counts are buffered and written every `flush_milliseconds` (losing at most that
+/// window of impressions on a crash; events are never buffered).
+public final class Engine: Sendable {
+  /// The store.
+  public let store: any Store
+  /// Settings.
+  public let configuration: ServerConfiguration
+  /// Metrics.
+  public let metrics: MetricsRegistry
+  let pseudonymizer: Pseudonymizer
+  let logger: Logger
+  let state: Locked<EngineState>
+
+  /// Creates an engine (call ``start()`` before serving).
+  public init(store: any Store, configuration: ServerConfiguration, logger: Logger) {
+    self.store = store
+    self.configuration = configuration
+    self.metrics = MetricsRegistry()
+    self.pseudonymizer = Pseudonymizer(secret: configuration.effectivePseudonymKey)
+    self.logger = logger
+    self.state = Locked(
+      EngineState(
+        bandit: ThompsonDiscountBandit(configuration: configuration.banditConfiguration), seed: configuration.seed))
+  }
+
+  /// Migrates the store and loads catalog, co-occurrence, bandit counts, experiments and the latest model.
+  public func start() async throws {
+    try await store.migrate()
+    try await refreshCatalog()
+    try await refreshCooccurrence()
+    let arms = try await store.banditCounts()
+    let experiments = try await store.experiments()
+    state.withLock { state in
+      for record in arms {
+        state.bandit.merge(
+          key: record.key, arm: record.arm,
+          statistics: ArmStatistics(trials: record.trials, successes: record.successes, rewardSum: record.rewardSum))
+      }
+      state.experiments = experiments
+    }
+    _ = try await reloadModel()
+  }
+
+  /// The pseudonym of a raw user id.
+  public func pseudonym(_ rawUserID: String) -> String { pseudonymizer.pseudonym(rawUserID) }
+
+  /// The model version being served.
+  public var modelVersion: Int64? { state.withLock { $0.modelVersion } }
+
+  /// Whether the store answers.
+  public func isReady() async -> Bool { await store.ping() }
+
+  // MARK: - Refreshing
+
+  /// Loads the newest model if it differs from the one served.
+  /// - Returns: whether the served model changed.
+  @discardableResult
+  public func reloadModel() async throws -> Bool {
+    guard let latest = try await store.latestModelVersion(), latest != modelVersion else { return false }
+    guard let artifact = try await store.latestModel() else { return false }
+    let model: TrainedModel
+    do {
+      model = try TrainedModel.decode(artifact.payload)
+    } catch {
+      // Keep serving the current model; remember the version so it is not retried on every poll.
+      logger.error("model version is not a Basketry model; ignored", metadata: ["version": "\(artifact.version)"])
+      state.withLock { $0.modelVersion = artifact.version }
+      metrics.increment("model_load_failures_total")
+      return false
+    }
+    state.withLock { $0.install(model: model, version: artifact.version) }
+    metrics.set("model_version", Double(artifact.version))
+    metrics.increment("model_switches_total")
+    logger.info("serving model", metadata: ["version": "\(artifact.version)", "bundles": "\(model.bundles.count)"])
+    return true
+  }
+
+  /// Reloads the catalog cache from the store (other replicas may have changed it).
+  public func refreshCatalog() async throws {
+    let items = try await store.items()
+    state.withLock { state in
+      state.catalog = Dictionary(items.map { ($0.id, $0) }, uniquingKeysWith: { _, last in last })
+    }
+  }
+
+  /// Rebuilds the live co-occurrence model from the store's counts.
+  public func refreshCooccurrence() async throws {
+    let snapshot = try await store.cooccurrence()
+    var model = CooccurrenceModel()
+    model.load(
+      baskets: snapshot.baskets, itemCounts: snapshot.itemCounts, pairs: snapshot.pairs.map { ($0.a, $0.b, $0.count) })
+    state.withLock { $0.cooccurrence = model }
+  }
+
+  /// Reloads experiments (created on other replicas).
+  public func refreshExperiments() async throws {
+    let experiments = try await store.experiments()
+    state.withLock { $0.experiments = experiments }
+  }
+
+  /// Writes buffered impressions and bandit counts to the store.
+  public func flush() async {
+    let (impressions, arms) = state.withLock { state -> ([Impression], [BanditArmRecord]) in
+      defer {
+        state.pendingImpressions.removeAll(keepingCapacity: true)
+        state.pendingArms.removeAll(keepingCapacity: true)
+      }
+      return (state.pendingImpressions, Array(state.pendingArms.values))
+    }
+    do {
+      try await store.recordImpressions(impressions)
+      try await store.addBanditCounts(arms)
+    } catch {
+      logger.error(
+        "flush failed; impressions dropped", metadata: ["error": "\(error)", "count": "\(impressions.count)"])
+      metrics.increment("flush_failures_total")
+    }
+  }
+
+  /// Unix seconds now.
+  static func now() -> Int64 { Int64(Date().timeIntervalSince1970) }
+}
+
+/// Mutable serving state, guarded by the engine's lock.
+struct EngineState {
+  var model: TrainedModel?
+  var modelVersion: Int64?
+  var modelNeedsLiveSupport = false
+  var bundlesByItem: [String: [Int]] = [:]
+  var cooccurrence = CooccurrenceModel()
+  var catalog: [String: CatalogItem] = [:]
+  var bandit: ThompsonDiscountBandit
+  var pendingArms: [String: BanditArmRecord] = [:]
+  var pendingImpressions: [Impression] = []
+  var recent: [String: Impression] = [:]
+  var recentOrder: [String] = []
+  var rewarded: Set<String> = []
+  var experiments: [Experiment] = []
+  var rng: SplitMix64
+  static let recentCapacity = 200_000
+
+  init(bandit: ThompsonDiscountBandit, seed: UInt64) {
+    self.bandit = bandit
+    self.rng = SplitMix64(seed: seed)
+  }
+
+  mutating func install(model: TrainedModel, version: Int64) {
+    self.model = model
+    self.modelVersion = version
+    // Bundles trained from the store are re-checked against live counts, so erased users' influence disappears.
+    self.modelNeedsLiveSupport = model.source.hasPrefix("store")
+    var index: [String: [Int]] = [:]
+    for (position, bundle) in model.bundles.enumerated() {
+      for item in bundle.items { index[item, default: []].append(position) }
+    }
+    bundlesByItem = index
+  }
+
+  func isServable(_ item: String, now: Int64) -> Bool {
+    catalog[item].map { $0.isServable(at: now) } ?? true
+  }
+
+  mutating func remember(_ impression: Impression) {
+    pendingImpressions.append(impression)
+    recent[impression.recommendationID] = impression
+    recentOrder.append(impression.recommendationID)
+    if recentOrder.count > Self.recentCapacity {
+      let drop = recentOrder.count / 2
+      for id in recentOrder[..<drop] {
+        recent[id] = nil
+        rewarded.remove(id)
+      }
+      recentOrder.removeFirst(drop)
+    }
+  }
+
+  mutating func addArm(key: String, arm: Int, trials: Int, successes: Int, reward: Double) {
+    let id = "\(key)#\(arm)"
+    var record = pendingArms[id] ?? BanditArmRecord(key: key, arm: arm, trials: 0, successes: 0, rewardSum: 0)
+    record.trials += trials
+    record.successes += successes
+    record.rewardSum += reward
+    pendingArms[id] = record
+  }
+}

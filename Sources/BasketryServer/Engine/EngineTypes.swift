@@ -1,0 +1,190 @@
+import BasketryCore
+import BasketryOnline
+import BasketryStore
+
+/// One event as posted by a client (raw user id; pseudonymised before storage).
+public struct EventInput: Sendable, Hashable {
+  /// Client event id (idempotency key); generated when absent.
+  public var eventID: String?
+  /// Raw user id.
+  public var user: String
+  /// Item id.
+  public var item: String
+  /// Event type.
+  public var type: EventType
+  /// Value (quantity for purchases); default 1.
+  public var value: Double
+  /// Unit price.
+  public var price: Double?
+  /// Unix seconds; default now.
+  public var timestamp: Int64?
+  /// Session id.
+  public var session: String?
+  /// Recommendation id for attribution.
+  public var recommendationID: String?
+
+  /// Creates an input.
+  public init(
+    eventID: String? = nil, user: String, item: String, type: EventType, value: Double = 1, price: Double? = nil,
+    timestamp: Int64? = nil, session: String? = nil, recommendationID: String? = nil
+  ) {
+    self.eventID = eventID
+    self.user = user
+    self.item = item
+    self.type = type
+    self.value = value
+    self.price = price
+    self.timestamp = timestamp
+    self.session = session
+    self.recommendationID = recommendationID
+  }
+}
+
+/// The answer to an ingest.
+public struct IngestResponse: Sendable, Hashable, Codable {
+  /// Events newly stored.
+  public var accepted: Int
+  /// Events already stored under the same id.
+  public var duplicates: Int
+  /// The id of every posted event, in order (generated ids included).
+  public var eventIds: [String]
+  /// Bundle purchases credited to the bandit.
+  public var attributed: Int
+}
+
+/// A bundle as answered by GET /v1/bundles.
+public struct BundleOffer: Sendable, Hashable, Codable {
+  /// Send this with events that follow from the offer.
+  public var recommendationId: String
+  /// Experiment the request was assigned in, if any.
+  public var experiment: String?
+  /// Variant name (`default` outside experiments).
+  public var variant: String
+  /// Pricing policy used: bandit, model or fixed.
+  public var policy: String
+  /// `model` (trained bundles) or `cooccurrence` (live co-occurrence of an anchor).
+  public var source: String
+  /// The items.
+  public var items: [OfferItem]
+  /// Sum of the items' prices.
+  public var listPrice: Double
+  /// The offered price.
+  public var price: Double
+  /// Discount as a fraction of the list price.
+  public var discount: Double
+  /// (price − cost) / price; never below the margin floor.
+  public var marginRate: Double
+  /// Why this bundle and this price.
+  public var explanation: String
+}
+
+/// An item inside an offer.
+public struct OfferItem: Sendable, Hashable, Codable {
+  /// Item id.
+  public var id: String
+  /// Title (the id when unknown).
+  public var title: String
+  /// Unit price.
+  public var price: Double
+}
+
+/// GET /v1/bundles's answer.
+public struct BundlesResponse: Sendable, Hashable, Codable {
+  /// Model version in use (nil before the first `basketry train`).
+  public var modelVersion: Int64?
+  /// The offers, best first.
+  public var bundles: [BundleOffer]
+}
+
+/// One recommended item.
+public struct ItemRecommendation: Sendable, Hashable, Codable {
+  /// Send this with events that follow.
+  public var recommendationId: String
+  /// Item id.
+  public var item: String
+  /// Title.
+  public var title: String
+  /// Ranking score.
+  public var score: Double
+  /// Experiment, if any.
+  public var experiment: String?
+  /// Variant (`default` outside experiments).
+  public var variant: String
+  /// Why it is recommended.
+  public var explanation: String
+}
+
+/// GET /v1/users/{id}/recommendations's answer.
+public struct RecommendationsResponse: Sendable, Hashable, Codable {
+  /// Model version in use.
+  public var modelVersion: Int64?
+  /// Recommendations, best first.
+  public var recommendations: [ItemRecommendation]
+}
+
+/// GET /v1/items/{id}/neighbors's answer.
+public struct NeighborsResponse: Sendable, Hashable, Codable {
+  /// The anchor item.
+  public var item: String
+  /// Items bought with it.
+  public var complements: [Neighbor]
+  /// Items bought instead of it.
+  public var substitutes: [Neighbor]
+}
+
+/// Per-variant experiment results.
+public struct VariantReport: Sendable, Hashable, Codable {
+  /// Variant name.
+  public var variant: String
+  /// Impressions.
+  public var impressions: Int
+  /// Distinct sessions exposed.
+  public var sessions: Int
+  /// Impressions followed by a view or cart event.
+  public var clicks: Int
+  /// clicks / impressions.
+  public var ctr: Double
+  /// Impressions followed by a purchase.
+  public var conversions: Int
+  /// conversions / impressions.
+  public var conversionRate: Double
+  /// Mean revenue per converted impression.
+  public var aov: Double
+  /// Total attributed revenue.
+  public var revenue: Double
+  /// revenue / sessions.
+  public var revenuePerSession: Double
+  /// Two-proportion z-test of the conversion rate against the control (nil for the control).
+  public var conversionPValue: Double?
+  /// Welch t-test of AOV against the control.
+  public var aovPValue: Double?
+  /// Whether the conversion difference is significant at α = 0.05.
+  public var significant: Bool
+  /// Impressions still needed in this variant to detect a 10 % relative change in conversion
+  /// (α = 0.05, power 0.8); nil while the control has no conversions.
+  public var sampleSizeStillNeeded: Int?
+}
+
+/// GET /v1/experiments/{id}'s answer.
+public struct ExperimentReport: Sendable, Hashable, Codable {
+  /// The experiment.
+  public var experiment: Experiment
+  /// Whether it is running now.
+  public var active: Bool
+  /// Results per variant, control first.
+  public var variants: [VariantReport]
+}
+
+/// GET /v1/admin/stats's answer.
+public struct StoreStats: Sendable, Hashable, Codable {
+  /// Events in the store.
+  public var events: Int
+  /// Purchase baskets in the live co-occurrence model.
+  public var baskets: Int
+  /// Catalog entries (including hidden ones).
+  public var catalogItems: Int
+  /// Model version served.
+  public var modelVersion: Int64?
+  /// Impressions waiting to be written.
+  public var pendingImpressions: Int
+}

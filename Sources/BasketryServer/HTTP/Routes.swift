@@ -1,0 +1,303 @@
+import BasketryCore
+import BasketryOnline
+import BasketryStore
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdCore
+import Logging
+import NIOCore
+
+/// Builds the `/v1` router and the health, metrics and OpenAPI routes.
+public enum Routes {
+  /// The request context used by every route.
+  public typealias Context = BasicRequestContext
+
+  /// A router serving the engine.
+  public static func router(engine: Engine) -> Router<Context> {
+    let router = Router(context: Context.self)
+    router.add(middleware: ServiceMiddleware(engine: engine))
+    let auth = Authorizer(keys: engine.configuration.apiKeys)
+    let maxBody = engine.configuration.maxBodyBytes
+
+    // MARK: Health, metrics, OpenAPI
+    router.get("/health/live") { _, _ in json(["status": "ok"]) }
+    router.get("/health/ready") { _, _ -> Response in
+      let ready = await engine.isReady()
+      return try json(
+        ReadyResponse(status: ready ? "ready" : "unavailable", modelVersion: engine.modelVersion),
+        status: ready ? .ok : .serviceUnavailable)
+    }
+    router.get("/metrics") { _, _ in
+      text(engine.metrics.render(), contentType: "text/plain; version=0.0.4; charset=utf-8")
+    }
+    router.get("/openapi.json") { _, _ in text(OpenAPIDocument.json, contentType: "application/json") }
+
+    router.get("/v1/admin/stats") { request, _ -> Response in
+      try auth.require(request, .admin)
+      return try json(try await engine.stats())
+    }
+
+    // MARK: Events
+    router.post("/v1/events") { request, _ -> Response in
+      try auth.require(request, .ingest)
+      let body = try await collect(request, limit: maxBody)
+      let inputs = try EventParsing.parse(body, maxBatch: engine.configuration.maxBatchEvents)
+      return try json(try await engine.ingest(inputs))
+    }
+
+    // MARK: Recommendations and bundles
+    router.get("/v1/users/:id/recommendations") { request, context -> Response in
+      try auth.require(request, .read)
+      let user = try pathID(context)
+      let query = request.uri.queryParameters
+      try checkQuery(query, allowed: ["k", "category", "exclude_seen"])
+      let k = try intParameter(query, "k", default: 10, range: 1...100)
+      let excludeSeen = try boolParameter(query, "exclude_seen", default: true)
+      let category = query.get("category")
+      return try json(try await engine.recommendations(user: user, k: k, category: category, excludeSeen: excludeSeen))
+    }
+    router.get("/v1/bundles") { request, _ -> Response in
+      try auth.require(request, .read)
+      let query = request.uri.queryParameters
+      try checkQuery(query, allowed: ["user", "item", "cart", "k", "session"])
+      let k = try intParameter(query, "k", default: 3, range: 1...50)
+      let cart = query.getAll("cart").flatMap { $0.split(separator: ",").map(String.init) }.filter { !$0.isEmpty }
+      let item = query.get("item").flatMap { $0.isEmpty ? nil : $0 }
+      let user = query.get("user").flatMap { $0.isEmpty ? nil : $0 }
+      guard item != nil || !cart.isEmpty || user != nil else {
+        throw APIError.badRequest("missing_parameter", "give item, cart or user", field: "item")
+      }
+      let answer = try await engine.bundles(
+        BundleQuery(user: user, item: item, cart: cart, k: k, session: query.get("session")))
+      return Response(
+        status: .ok, headers: [.contentType: "application/json"],
+        body: ResponseBody(byteBuffer: ByteBuffer(bytes: answer.fastJSON())))
+    }
+
+    // MARK: Items
+    router.get("/v1/items/:id/neighbors") { request, context -> Response in
+      try auth.require(request, .read)
+      let id = try pathID(context)
+      let query = request.uri.queryParameters
+      try checkQuery(query, allowed: ["k"])
+      let k = try intParameter(query, "k", default: 10, range: 1...100)
+      guard let answer = engine.neighbors(of: id, k: k) else {
+        throw APIError.notFound("unknown item '\(id)'", field: "id")
+      }
+      return try json(answer)
+    }
+    router.put("/v1/items/:id") { request, context -> Response in
+      try auth.require(request, .admin)
+      let id = try pathID(context)
+      let item = try ItemParsing.parse(try await collect(request, limit: maxBody), id: id)
+      try await engine.putItem(item)
+      return try json(item)
+    }
+    router.delete("/v1/items/:id") { request, context -> Response in
+      try auth.require(request, .admin)
+      let id = try pathID(context)
+      guard try await engine.deleteItem(id: id) else { throw APIError.notFound("unknown item '\(id)'", field: "id") }
+      return try json(["deleted": id])
+    }
+
+    // MARK: Users
+    router.delete("/v1/users/:id") { request, context -> Response in
+      try auth.require(request, .admin)
+      return try json(try await engine.deleteUser(rawID: try pathID(context)))
+    }
+
+    // MARK: Experiments
+    router.post("/v1/experiments") { request, _ -> Response in
+      try auth.require(request, .admin)
+      let experiment = try ExperimentParsing.parse(try await collect(request, limit: maxBody), now: Engine.now())
+      try await engine.createExperiment(experiment)
+      return try json(experiment, status: .created)
+    }
+    router.get("/v1/experiments") { request, _ -> Response in
+      try auth.require(request, .read)
+      return try json(["experiments": try await engine.experiments()])
+    }
+    router.get("/v1/experiments/:id") { request, context -> Response in
+      try auth.require(request, .read)
+      let id = try pathID(context)
+      guard let report = try await engine.report(experiment: id) else {
+        throw APIError.notFound("unknown experiment '\(id)'", field: "id")
+      }
+      return try json(report)
+    }
+    router.get("/v1/experiments/:id/replay") { request, context -> Response in
+      try auth.require(request, .read)
+      let query = request.uri.queryParameters
+      try checkQuery(query, allowed: ["discount"])
+      guard let text = query.get("discount"), let discount = Double(text), (0..<1).contains(discount) else {
+        throw APIError.badRequest("invalid_parameter", "discount must be a number in [0, 1)", field: "discount")
+      }
+      _ = try pathID(context)
+      return try json(try await engine.replay(discount: discount))
+    }
+    return router
+  }
+
+  // MARK: - Helpers
+
+  static let encoder: JSONEncoder = {
+    let encoder = JSONEncoder()
+    encoder.keyEncodingStrategy = .convertToSnakeCase
+    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+    return encoder
+  }()
+
+  /// A JSON response.
+  static func json<T: Encodable>(_ value: T, status: HTTPResponse.Status = .ok) throws -> Response {
+    let data = try encoder.encode(value)
+    return Response(
+      status: status, headers: [.contentType: "application/json"],
+      body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+  }
+
+  static func json(_ value: [String: String]) -> Response {
+    (try? json(value, status: .ok)) ?? Response(status: .internalServerError)
+  }
+
+  static func text(_ value: String, contentType: String) -> Response {
+    Response(
+      status: .ok, headers: [.contentType: contentType], body: ResponseBody(byteBuffer: ByteBuffer(string: value)))
+  }
+
+  /// Reads the body, answering 413 past the limit.
+  static func collect(_ request: Request, limit: Int) async throws -> [UInt8] {
+    do {
+      let buffer = try await request.body.collect(upTo: limit)
+      return Array(buffer.readableBytesView)
+    } catch {
+      throw APIError(
+        status: .contentTooLarge, code: "payload_too_large", message: "request body exceeds \(limit) bytes",
+        field: nil)
+    }
+  }
+
+  static func pathID(_ context: Context) throws -> String {
+    guard let id = context.parameters.get("id"), !id.isEmpty, id.count <= 256 else {
+      throw APIError.badRequest("invalid_parameter", "id must be 1–256 characters", field: "id")
+    }
+    return id
+  }
+
+  static func checkQuery(_ query: FlatDictionary<Substring, Substring>, allowed: Set<String>) throws {
+    for (key, _) in query where !allowed.contains(String(key)) {
+      throw APIError.badRequest("unknown_parameter", "unknown query parameter '\(key)'", field: String(key))
+    }
+  }
+
+  static func intParameter(
+    _ query: FlatDictionary<Substring, Substring>, _ name: String, default value: Int, range: ClosedRange<Int>
+  ) throws -> Int {
+    guard let text = query.get(name) else { return value }
+    guard let number = Int(text), range.contains(number) else {
+      throw APIError.badRequest(
+        "invalid_parameter", "\(name) must be an integer in \(range.lowerBound)…\(range.upperBound)", field: name)
+    }
+    return number
+  }
+
+  static func boolParameter(
+    _ query: FlatDictionary<Substring, Substring>, _ name: String, default value: Bool
+  ) throws
+    -> Bool
+  {
+    guard let text = query.get(name) else { return value }
+    switch text.lowercased() {
+    case "true", "1", "yes": return true
+    case "false", "0", "no": return false
+    default: throw APIError.badRequest("invalid_parameter", "\(name) must be true or false", field: name)
+    }
+  }
+}
+
+/// GET /health/ready's answer.
+struct ReadyResponse: Encodable {
+  var status: String
+  var modelVersion: Int64?
+}
+
+/// Checks `Authorization: Bearer KEY` against the configured keys and roles.
+struct Authorizer: Sendable {
+  let keys: [String: APIRole]
+
+  func require(_ request: Request, _ role: APIRole) throws {
+    guard !keys.isEmpty else { return }
+    guard let header = request.headers[.authorization], header.hasPrefix("Bearer ") else {
+      throw APIError(
+        status: .unauthorized, code: "unauthorized", message: "missing Authorization: Bearer <key>",
+        field: "Authorization")
+    }
+    guard let granted = keys[String(header.dropFirst("Bearer ".count))] else {
+      throw APIError(status: .unauthorized, code: "unauthorized", message: "unknown API key", field: "Authorization")
+    }
+    guard granted >= role else {
+      throw APIError(
+        status: .forbidden, code: "forbidden",
+        message: "this key's role (\(granted.rawValue)) may not do this; needs \(role.rawValue)")
+    }
+  }
+}
+
+/// Maps errors to JSON, enforces the body size limit early, and records metrics.
+struct ServiceMiddleware: RouterMiddleware {
+  typealias Context = BasicRequestContext
+  let engine: Engine
+
+  func handle(
+    _ request: Request, context: Context, next: (Request, Context) async throws -> Response
+  ) async throws
+    -> Response
+  {
+    let start = ContinuousClock.now
+    var response: Response
+    do {
+      if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > engine.configuration.maxBodyBytes {
+        throw APIError(
+          status: .contentTooLarge, code: "payload_too_large",
+          message: "request body exceeds \(engine.configuration.maxBodyBytes) bytes")
+      }
+      response = try await next(request, context)
+    } catch {
+      let apiError: APIError
+      if let error = error as? APIError {
+        apiError = error
+      } else if let error = error as? any HTTPResponseError {
+        apiError = APIError(
+          status: error.status, code: error.status == .notFound ? "not_found" : "http_\(error.status.code)",
+          message: error.status == .notFound
+            ? "no route for \(request.method) \(request.uri.path)" : error.status.reasonPhrase)
+      } else {
+        apiError = APIError.from(error)
+        if apiError.status.code >= 500 { engine.logger.error("request failed", metadata: ["error": "\(error)"]) }
+      }
+      response = Self.errorResponse(apiError)
+    }
+    let elapsed = ContinuousClock.now - start
+    let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+    engine.metrics.observe(
+      route: context.endpointPath ?? "unmatched", method: request.method.rawValue, status: response.status.code,
+      seconds: seconds)
+    return response
+  }
+
+  static func errorResponse(_ error: APIError) -> Response {
+    struct Body: Encodable {
+      struct Detail: Encodable {
+        var code: String
+        var message: String
+        var field: String?
+      }
+      var error: Detail
+    }
+    let body = Body(error: .init(code: error.code, message: error.message, field: error.field))
+    let data = (try? Routes.encoder.encode(body)) ?? Data()
+    var headers: HTTPFields = [.contentType: "application/json"]
+    if error.status == .unauthorized { headers[.wwwAuthenticate] = "Bearer" }
+    return Response(status: error.status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+  }
+}

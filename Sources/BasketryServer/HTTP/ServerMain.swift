@@ -1,0 +1,118 @@
+import BasketryCore
+import BasketryOnline
+import BasketryStore
+import Foundation
+import Hummingbird
+import Logging
+import UnixSignals
+
+/// Entry points used by `basketry serve` and `basketry train`.
+public enum ServerMain {
+  /// A logger at the configured level. Raw user ids are never logged (only pseudonyms).
+  public static func logger(level: String) -> Logger {
+    var logger = Logger(label: "basketry")
+    logger.logLevel = Logger.Level(rawValue: level) ?? .info
+    return logger
+  }
+
+  /// Opens the store, starts the engine and serves until SIGTERM/SIGINT (graceful shutdown:
+  /// in-flight requests finish, buffered impressions are flushed, then the store is closed).
+  /// - Parameters:
+  ///   - configuration: settings.
+  ///   - onRunning: called with the bound port.
+  public static func serve(
+    configuration: ServerConfiguration, onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+  ) async throws {
+    let logger = logger(level: configuration.logLevel)
+    if configuration.pseudonymKey.isEmpty {
+      logger.warning("no pseudonym_key configured (BASKETRY_PSEUDONYM_KEY); using the development key")
+    }
+    if configuration.apiKeys.isEmpty {
+      logger.warning("no api_keys configured; every endpoint is open")
+    }
+    let store = try await StoreFactory.open(configuration.store, logger: logger)
+    let engine = Engine(store: store, configuration: configuration, logger: logger)
+    try await engine.start()
+    logger.info(
+      "store open",
+      metadata: [
+        "store": "\(StoreFactory.redacted(configuration.store))",
+        "model": "\(engine.modelVersion.map(String.init) ?? "none")",
+      ])
+    let app = BasketryService.application(engine: engine, onRunning: onRunning)
+    do {
+      try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])
+    } catch {
+      await engine.flush()
+      await store.close()
+      throw error
+    }
+    await engine.flush()
+    await store.close()
+  }
+
+  /// Trains a model from the store's purchases (or a given dataset) and publishes it as a new version.
+  /// - Parameters:
+  ///   - location: the store.
+  ///   - dataset: orders from a file; nil to train on the store's purchase events.
+  ///   - source: provenance label for a file (`file:<path>`).
+  ///   - options: training settings.
+  /// - Returns: the published version and the model.
+  public static func train(
+    location: String, dataset: Dataset?, source: String?, options: TrainingOptions
+  ) async throws -> (version: Int64, model: TrainedModel) {
+    let logger = logger(level: "warning")
+    let store = try await StoreFactory.open(location, logger: logger)
+    do {
+      let data: Dataset
+      let label: String
+      if let dataset {
+        data = dataset
+        label = source ?? "file"
+      } else {
+        data = try await StoreTraining.dataset(from: store)
+        label = "store:" + StoreFactory.redacted(location)
+      }
+      let model = try ModelTrainer.train(
+        dataset: data, source: label, options: options, now: Int64(Date().timeIntervalSince1970))
+      let version = try await store.publishModel(try model.encoded())
+      await store.close()
+      return (version, model)
+    } catch {
+      await store.close()
+      throw error
+    }
+  }
+}
+
+/// Builds a training dataset from a store's purchase events and catalog.
+public enum StoreTraining {
+  /// The store's purchases as orders (one per basket), with catalog titles, prices and costs.
+  /// - Complexity: O(lines).
+  public static func dataset(from store: any Store) async throws -> Dataset {
+    let baskets = try await store.purchaseBaskets()
+    let items = try await store.items()
+    var dataset = Dataset()
+    var users = Interner()
+    var observedPrice: [Int32: Double] = [:]
+    for item in items {
+      let id = dataset.catalog.intern(item.id)
+      dataset.catalog[id] = ItemAttributes(
+        title: item.title, categoryPath: item.category, price: item.price, cost: item.cost, stock: item.stock,
+        hidden: item.hidden || !item.isServable(at: Int64(Date().timeIntervalSince1970)))
+    }
+    for basket in baskets {
+      let user = users.intern(basket.user)
+      var lines: [(item: Int32, quantity: Double, unitPrice: Double)] = []
+      for line in basket.lines {
+        let id = dataset.catalog.intern(line.item)
+        if line.price.isFinite && line.price > 0 { observedPrice[id] = line.price }
+        lines.append((id, line.quantity, line.price))
+      }
+      dataset.baskets.append(orderID: basket.key, user: user, timestamp: basket.timestamp, lines: lines)
+    }
+    for (id, price) in observedPrice where dataset.catalog[id].price == nil { dataset.catalog[id].price = price }
+    dataset.users = users
+    return dataset
+  }
+}

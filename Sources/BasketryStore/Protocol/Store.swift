@@ -1,0 +1,94 @@
+/// Persistent state of the Basketry service: events, catalog, co-occurrence counts, trained
+/// model versions, experiments and their impressions, and bandit counts.
+///
+/// Drivers: `SQLiteStore` (BasketryStoreSQLite; a file, WAL) and `PostgresStore`
+/// (BasketryStorePostgres). Both pass the same conformance suite (BasketryStoreTests).
+///
+/// Contract:
+/// - ``append(_:)`` is durable when it returns: the events are committed (SQLite WAL with
+///   `synchronous=FULL`; PostgreSQL commit), and appending an event id again is a no-op.
+/// - Users are pseudonyms (``Pseudonymizer``); the store never sees a raw user id.
+/// - Purchases update co-occurrence counts in the same transaction as the event insert.
+/// - ``deleteUser(_:)`` removes the user's events, impressions and co-occurrence contributions.
+public protocol Store: Sendable {
+  /// Creates or upgrades the schema (idempotent).
+  func migrate() async throws
+
+  // MARK: - Events
+
+  /// Appends events in one transaction; skips ids already stored.
+  /// - Returns: counts, the ids stored, and the co-occurrence changes purchases caused.
+  func append(_ events: [StoredEvent]) async throws -> AppendOutcome
+  /// Events of one user pseudonym, oldest first.
+  func events(user: String) async throws -> [StoredEvent]
+  /// The stored event with this id.
+  func event(id: String) async throws -> StoredEvent?
+  /// Number of stored events.
+  func eventCount() async throws -> Int
+  /// All purchase baskets, for training.
+  func purchaseBaskets() async throws -> [PurchaseBasket]
+
+  // MARK: - Catalog
+
+  /// Inserts or replaces an item.
+  func putItem(_ item: CatalogItem) async throws
+  /// The item with this id.
+  func item(id: String) async throws -> CatalogItem?
+  /// All items.
+  func items() async throws -> [CatalogItem]
+  /// Deletes an item; returns whether it existed.
+  func deleteItem(id: String) async throws -> Bool
+
+  // MARK: - Users
+
+  /// Erases a user pseudonym's events, impressions and co-occurrence contributions.
+  func deleteUser(_ user: String) async throws -> DeletionReceipt
+
+  // MARK: - Co-occurrence
+
+  /// Current co-occurrence counts.
+  func cooccurrence() async throws -> CooccurrenceSnapshot
+
+  // MARK: - Models
+
+  /// Stores a new model version and notifies watchers; returns its version number.
+  func publishModel(_ payload: [UInt8]) async throws -> Int64
+  /// The newest model version.
+  func latestModel() async throws -> ModelArtifact?
+  /// The newest model version number (cheap).
+  func latestModelVersion() async throws -> Int64?
+  /// Emits a version number whenever a model newer than `after` (and than the last one emitted) is
+  /// published (LISTEN/NOTIFY or polling); a version already newer than `after` is emitted at once.
+  func modelVersions(after: Int64?, pollInterval: Duration) -> AsyncStream<Int64>
+
+  // MARK: - Experiments
+
+  /// Stores an experiment; throws ``StoreError`` (conflict) when the id exists.
+  func createExperiment(_ experiment: Experiment) async throws
+  /// The experiment with this id.
+  func experiment(id: String) async throws -> Experiment?
+  /// All experiments.
+  func experiments() async throws -> [Experiment]
+  /// Logs impressions (idempotent on recommendation id).
+  func recordImpressions(_ impressions: [Impression]) async throws
+  /// The impression with this recommendation id.
+  func impression(id: String) async throws -> Impression?
+  /// Recent bundle impressions with their attributed margin (for offline replay), newest first.
+  func replayLog(limit: Int) async throws -> [(impression: Impression, reward: Double)]
+  /// Per-variant impressions, sessions, clicks and order values of an experiment.
+  func tallies(experiment: String) async throws -> [VariantTally]
+
+  // MARK: - Bandit
+
+  /// Adds counts to bandit arms (additive, so replicas can all write).
+  func addBanditCounts(_ records: [BanditArmRecord]) async throws
+  /// All bandit arm totals.
+  func banditCounts() async throws -> [BanditArmRecord]
+
+  // MARK: - Lifecycle
+
+  /// Whether the store answers (for readiness).
+  func ping() async -> Bool
+  /// Releases connections.
+  func close() async
+}

@@ -1,0 +1,649 @@
+import BasketryCore
+import BasketryStore
+import Foundation
+import Logging
+import PostgresNIO
+
+/// The PostgreSQL store, via postgres-nio's connection pool.
+///
+/// Durability: each append is one transaction; it returns after COMMIT, which PostgreSQL makes
+/// durable (with the server's default `synchronous_commit = on`). Purchases take a transaction-level
+/// advisory lock so concurrent replicas update co-occurrence counts without lost updates or
+/// deadlocks. Publishing a model sends `NOTIFY basketry_models, '<version>'` in the publishing
+/// transaction; ``modelVersions(pollInterval:)`` LISTENs on that channel (and polls as a fallback),
+/// so every replica switches as soon as the version commits.
+public final class PostgresStore: Store {
+  /// The connection pool.
+  public let client: PostgresClient
+  private let runner: Task<Void, Never>
+  private let logger: Logger
+  static let channel = "basketry_models"
+  static let purchaseLock = 0x6261_736B  // "bask"
+
+  /// Connects to `postgres://user:password@host:port/database` (add `?sslmode=require` for TLS).
+  /// - Throws: ``StoreError`` when the URL is malformed.
+  public init(url: String, logger: Logger = Logger(label: "basketry.store.postgres")) throws {
+    guard let components = URLComponents(string: url),
+      components.scheme == "postgres" || components.scheme == "postgresql",
+      let host = components.host, let user = components.user
+    else {
+      throw StoreError(
+        .invalidLocation, operation: "parse store URL", message: "expected postgres://user:password@host:port/database")
+    }
+    let database = components.path.hasPrefix("/") ? String(components.path.dropFirst()) : components.path
+    let wantsTLS = components.queryItems?.contains { $0.name == "sslmode" && $0.value == "require" } ?? false
+    var configuration = PostgresClient.Configuration(
+      host: host, port: components.port ?? 5432, username: user, password: components.password,
+      database: database.isEmpty ? nil : database, tls: wantsTLS ? .require(.makeClientConfiguration()) : .disable)
+    configuration.options.maximumConnections = 16
+    let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+    self.client = client
+    self.logger = logger
+    self.runner = Task { await client.run() }
+  }
+
+  private func failing<T>(_ operation: String, _ body: () async throws -> T) async throws -> T {
+    do {
+      return try await body()
+    } catch let error as StoreError {
+      throw error
+    } catch let error as PSQLError {
+      throw StoreError(.database, operation: operation, message: String(reflecting: error))
+    } catch {
+      throw StoreError(.database, operation: operation, message: "\(error)")
+    }
+  }
+
+  // MARK: - Schema
+
+  public func migrate() async throws {
+    try await failing("migrate") {
+      try await client.withTransaction(logger: logger) { conn in
+        // Same lock as purchases and erasures, taken first, so DDL never deadlocks with them.
+        try await conn.query("SELECT pg_advisory_xact_lock(\(Self.purchaseLock))", logger: logger)
+        var exists = false
+        for try await (name) in try await conn.query("SELECT to_regclass('bandit')::text", logger: logger)
+          .decode(String?.self)
+        {
+          exists = name != nil
+        }
+        if exists { return }
+        for statement in Self.schema {
+          try await conn.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+        }
+        try await conn.query(
+          "INSERT INTO meta(key, value) VALUES ('baskets', 0) ON CONFLICT(key) DO NOTHING", logger: logger)
+      }
+    }
+  }
+
+  static let schema = [
+    """
+    CREATE TABLE IF NOT EXISTS events (
+      seq BIGSERIAL, event_id TEXT PRIMARY KEY, user_id TEXT NOT NULL, item TEXT NOT NULL, type TEXT NOT NULL,
+      value DOUBLE PRECISION NOT NULL, price DOUBLE PRECISION, ts BIGINT NOT NULL, session TEXT, rec_id TEXT,
+      basket_key TEXT)
+    """,
+    "CREATE INDEX IF NOT EXISTS events_user ON events(user_id)",
+    "CREATE INDEX IF NOT EXISTS events_rec ON events(rec_id) WHERE rec_id IS NOT NULL",
+    "CREATE TABLE IF NOT EXISTS baskets (basket_key TEXT PRIMARY KEY, user_id TEXT NOT NULL, ts BIGINT NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS baskets_user ON baskets(user_id)",
+    "CREATE TABLE IF NOT EXISTS basket_items (basket_key TEXT NOT NULL, item TEXT NOT NULL, PRIMARY KEY (basket_key, item))",
+    "CREATE TABLE IF NOT EXISTS item_counts (item TEXT PRIMARY KEY, n BIGINT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS pair_counts (a TEXT NOT NULL, b TEXT NOT NULL, n BIGINT NOT NULL, PRIMARY KEY (a, b))",
+    "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value BIGINT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS items (id TEXT PRIMARY KEY, payload TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS models (version BIGINT PRIMARY KEY, created_at BIGINT NOT NULL, payload TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS experiments (id TEXT PRIMARY KEY, created_at BIGINT NOT NULL, payload TEXT NOT NULL)",
+    """
+    CREATE TABLE IF NOT EXISTS impressions (
+      rec_id TEXT PRIMARY KEY, experiment_id TEXT, variant TEXT, user_id TEXT NOT NULL, session TEXT NOT NULL,
+      kind TEXT NOT NULL, key TEXT NOT NULL, arm BIGINT NOT NULL, discount DOUBLE PRECISION NOT NULL,
+      price DOUBLE PRECISION NOT NULL, margin DOUBLE PRECISION NOT NULL, propensity DOUBLE PRECISION NOT NULL,
+      ts BIGINT NOT NULL)
+    """,
+    "CREATE INDEX IF NOT EXISTS impressions_experiment ON impressions(experiment_id)",
+    "CREATE INDEX IF NOT EXISTS impressions_user ON impressions(user_id)",
+    """
+    CREATE TABLE IF NOT EXISTS bandit (
+      key TEXT NOT NULL, arm BIGINT NOT NULL, trials BIGINT NOT NULL, successes BIGINT NOT NULL,
+      reward_sum DOUBLE PRECISION NOT NULL, PRIMARY KEY (key, arm))
+    """,
+  ]
+
+  // MARK: - Events
+
+  public func append(_ events: [StoredEvent]) async throws -> AppendOutcome {
+    guard !events.isEmpty else { return AppendOutcome() }
+    let logger = self.logger
+    return try await failing("append events") {
+      try await client.withTransaction(logger: logger) { conn in
+        var outcome = AppendOutcome()
+        if events.contains(where: { $0.type == .purchase }) {
+          try await conn.query("SELECT pg_advisory_xact_lock(\(Self.purchaseLock))", logger: logger)
+        }
+        for event in events {
+          let isPurchase = event.type == .purchase
+          let basketKey: String? = isPurchase ? event.basketKey : nil
+          let inserted =
+            try await conn.query(
+              """
+              INSERT INTO events (event_id, user_id, item, type, value, price, ts, session, rec_id, basket_key)
+              VALUES (\(event.eventID), \(event.user), \(event.item), \(event.type.rawValue), \(event.value),
+                \(event.price), \(event.timestamp), \(event.session), \(event.recommendationID), \(basketKey))
+              ON CONFLICT (event_id) DO NOTHING RETURNING 1
+              """, logger: logger
+            ).collect().count == 1
+          guard inserted else {
+            outcome.duplicates += 1
+            continue
+          }
+          outcome.inserted += 1
+          outcome.insertedIDs.append(event.eventID)
+          guard isPurchase else { continue }
+          let key = event.basketKey
+          let newBasket =
+            try await conn.query(
+              """
+              INSERT INTO baskets (basket_key, user_id, ts) VALUES (\(key), \(event.user), \(event.timestamp))
+              ON CONFLICT (basket_key) DO NOTHING RETURNING 1
+              """, logger: logger
+            ).collect().count == 1
+          if newBasket {
+            try await conn.query("UPDATE meta SET value = value + 1 WHERE key = 'baskets'", logger: logger)
+          }
+          let newItem =
+            try await conn.query(
+              """
+              INSERT INTO basket_items (basket_key, item) VALUES (\(key), \(event.item))
+              ON CONFLICT DO NOTHING RETURNING 1
+              """, logger: logger
+            ).collect().count == 1
+          guard newItem else { continue }
+          var partners: [String] = []
+          for try await (partner) in try await conn.query(
+            "SELECT item FROM basket_items WHERE basket_key = \(key) AND item <> \(event.item) ORDER BY item",
+            logger: logger
+          ).decode(String.self) {
+            partners.append(partner)
+          }
+          try await conn.query(
+            """
+            INSERT INTO item_counts (item, n) VALUES (\(event.item), 1)
+            ON CONFLICT (item) DO UPDATE SET n = item_counts.n + 1
+            """, logger: logger)
+          for partner in partners {
+            let (a, b) = event.item < partner ? (event.item, partner) : (partner, event.item)
+            try await conn.query(
+              """
+              INSERT INTO pair_counts (a, b, n) VALUES (\(a), \(b), 1)
+              ON CONFLICT (a, b) DO UPDATE SET n = pair_counts.n + 1
+              """, logger: logger)
+          }
+          outcome.deltas.append(BasketDelta(item: event.item, partners: partners, newBasket: newBasket))
+        }
+        return outcome
+      }
+    }
+  }
+
+  typealias EventRow = (String, String, String, String, Double, Double?, Int64, String?, String?)
+
+  static func event(_ row: EventRow) -> StoredEvent {
+    StoredEvent(
+      eventID: row.0, user: row.1, item: row.2, type: EventType(rawValue: row.3), value: row.4, price: row.5,
+      timestamp: row.6, session: row.7, recommendationID: row.8)
+  }
+
+  public func events(user: String) async throws -> [StoredEvent] {
+    try await failing("read events") {
+      var result: [StoredEvent] = []
+      for try await row in try await client.query(
+        """
+        SELECT event_id, user_id, item, type, value, price, ts, session, rec_id FROM events
+        WHERE user_id = \(user) ORDER BY ts, seq
+        """, logger: logger
+      ).decode(EventRow.self) {
+        result.append(Self.event(row))
+      }
+      return result
+    }
+  }
+
+  public func event(id: String) async throws -> StoredEvent? {
+    try await failing("read event") {
+      for try await row in try await client.query(
+        """
+        SELECT event_id, user_id, item, type, value, price, ts, session, rec_id FROM events WHERE event_id = \(id)
+        """, logger: logger
+      ).decode(EventRow.self) {
+        return Self.event(row)
+      }
+      return nil
+    }
+  }
+
+  public func eventCount() async throws -> Int {
+    try await failing("count events") { try await scalarInt("SELECT COUNT(*) FROM events") ?? 0 }
+  }
+
+  private func scalarInt(_ query: PostgresQuery) async throws -> Int? {
+    for try await (value) in try await client.query(query, logger: logger).decode(Int?.self) { return value }
+    return nil
+  }
+
+  private func scalarString(_ query: PostgresQuery) async throws -> String? {
+    for try await (value) in try await client.query(query, logger: logger).decode(String?.self) { return value }
+    return nil
+  }
+
+  public func purchaseBaskets() async throws -> [PurchaseBasket] {
+    try await failing("read baskets") {
+      var rows: [(key: String, user: String, timestamp: Int64, item: String, quantity: Double, price: Double)] = []
+      for try await (key, user, ts, item, value, price) in try await client.query(
+        """
+        SELECT basket_key, user_id, ts, item, value, price FROM events
+        WHERE type = 'purchase' AND basket_key IS NOT NULL ORDER BY basket_key, ts, seq
+        """, logger: logger
+      ).decode((String, String, Int64, String, Double, Double?).self) {
+        rows.append((key, user, ts, item, value, price ?? .nan))
+      }
+      return StoreJSON.groupBaskets(rows)
+    }
+  }
+
+  // MARK: - Catalog
+
+  public func putItem(_ item: CatalogItem) async throws {
+    let payload = try StoreJSON.encode(item, operation: "put item")
+    try await failing("put item") {
+      try await client.query(
+        """
+        INSERT INTO items (id, payload) VALUES (\(item.id), \(payload))
+        ON CONFLICT (id) DO UPDATE SET payload = excluded.payload
+        """, logger: logger)
+    }
+  }
+
+  public func item(id: String) async throws -> CatalogItem? {
+    let payload = try await failing("read item") {
+      try await scalarString("SELECT payload FROM items WHERE id = \(id)")
+    }
+    return try payload.map { try StoreJSON.decode(CatalogItem.self, from: $0, operation: "read item") }
+  }
+
+  public func items() async throws -> [CatalogItem] {
+    try await failing("read items") {
+      var result: [CatalogItem] = []
+      for try await (payload) in try await client.query("SELECT payload FROM items ORDER BY id", logger: logger)
+        .decode(String.self)
+      {
+        result.append(try StoreJSON.decode(CatalogItem.self, from: payload, operation: "read items"))
+      }
+      return result
+    }
+  }
+
+  public func deleteItem(id: String) async throws -> Bool {
+    try await failing("delete item") {
+      try await client.query("DELETE FROM items WHERE id = \(id) RETURNING 1", logger: logger).collect().count > 0
+    }
+  }
+
+  // MARK: - Users
+
+  public func deleteUser(_ user: String) async throws -> DeletionReceipt {
+    let logger = self.logger
+    return try await failing("delete user") {
+      try await client.withTransaction(logger: logger) { conn in
+        try await conn.query("SELECT pg_advisory_xact_lock(\(Self.purchaseLock))", logger: logger)
+        var receipt = DeletionReceipt(user: user, erasedAt: StoreJSON.now())
+        var keys: [String] = []
+        for try await (key) in try await conn.query(
+          "SELECT basket_key FROM baskets WHERE user_id = \(user) ORDER BY basket_key", logger: logger
+        ).decode(String.self) {
+          keys.append(key)
+        }
+        for key in keys {
+          var items: [String] = []
+          for try await (item) in try await conn.query(
+            "SELECT item FROM basket_items WHERE basket_key = \(key) ORDER BY item", logger: logger
+          ).decode(String.self) {
+            items.append(item)
+          }
+          for item in items {
+            try await conn.query("UPDATE item_counts SET n = n - 1 WHERE item = \(item)", logger: logger)
+          }
+          for i in items.indices {
+            for j in items.indices where j > i {
+              try await conn.query(
+                "UPDATE pair_counts SET n = n - 1 WHERE a = \(items[i]) AND b = \(items[j])", logger: logger)
+              receipt.pairContributionsRemoved += 1
+            }
+          }
+          try await conn.query("DELETE FROM basket_items WHERE basket_key = \(key)", logger: logger)
+          receipt.removedBaskets.append(items)
+        }
+        try await conn.query("DELETE FROM item_counts WHERE n <= 0", logger: logger)
+        try await conn.query("DELETE FROM pair_counts WHERE n <= 0", logger: logger)
+        receipt.basketsRemoved = try await conn.query(
+          "DELETE FROM baskets WHERE user_id = \(user) RETURNING 1", logger: logger
+        ).collect().count
+        try await conn.query(
+          "UPDATE meta SET value = GREATEST(value - \(receipt.basketsRemoved), 0) WHERE key = 'baskets'",
+          logger: logger)
+        receipt.eventsRemoved = try await conn.query(
+          "DELETE FROM events WHERE user_id = \(user) RETURNING 1", logger: logger
+        ).collect().count
+        receipt.impressionsRemoved = try await conn.query(
+          "DELETE FROM impressions WHERE user_id = \(user) RETURNING 1", logger: logger
+        ).collect().count
+        return receipt
+      }
+    }
+  }
+
+  // MARK: - Co-occurrence
+
+  public func cooccurrence() async throws -> CooccurrenceSnapshot {
+    try await failing("read co-occurrence") {
+      var snapshot = CooccurrenceSnapshot()
+      snapshot.baskets = try await scalarInt("SELECT value FROM meta WHERE key = 'baskets'") ?? 0
+      for try await (item, n) in try await client.query("SELECT item, n FROM item_counts", logger: logger)
+        .decode((String, Int).self)
+      {
+        snapshot.itemCounts[item] = n
+      }
+      for try await (a, b, n) in try await client.query(
+        "SELECT a, b, n FROM pair_counts ORDER BY a, b", logger: logger
+      ).decode((String, String, Int).self) {
+        snapshot.pairs.append(PairCount(a: a, b: b, count: n))
+      }
+      return snapshot
+    }
+  }
+
+  // MARK: - Models
+
+  public func publishModel(_ payload: [UInt8]) async throws -> Int64 {
+    let text = String(decoding: payload, as: UTF8.self)
+    let logger = self.logger
+    return try await failing("publish model") {
+      try await client.withTransaction(logger: logger) { conn in
+        try await conn.query("LOCK TABLE models IN EXCLUSIVE MODE", logger: logger)
+        var next: Int64 = 1
+        for try await (version) in try await conn.query(
+          "SELECT COALESCE(MAX(version), 0) + 1 FROM models", logger: logger
+        ).decode(Int64.self) {
+          next = version
+        }
+        try await conn.query(
+          "INSERT INTO models (version, created_at, payload) VALUES (\(next), \(StoreJSON.now()), \(text))",
+          logger: logger)
+        try await conn.query("SELECT pg_notify(\(Self.channel), \(String(next)))", logger: logger)
+        return next
+      }
+    }
+  }
+
+  public func latestModel() async throws -> ModelArtifact? {
+    try await failing("read model") {
+      for try await (version, created, payload) in try await client.query(
+        "SELECT version, created_at, payload FROM models ORDER BY version DESC LIMIT 1", logger: logger
+      ).decode((Int64, Int64, String).self) {
+        return ModelArtifact(version: version, createdAt: created, payload: Array(payload.utf8))
+      }
+      return nil
+    }
+  }
+
+  public func latestModelVersion() async throws -> Int64? {
+    try await failing("read model version") {
+      for try await (version) in try await client.query("SELECT MAX(version) FROM models", logger: logger)
+        .decode(Int64?.self)
+      {
+        return version
+      }
+      return nil
+    }
+  }
+
+  public func modelVersions(after: Int64?, pollInterval: Duration) -> AsyncStream<Int64> {
+    let client = self.client
+    let logger = self.logger
+    let last = LastVersion(after ?? 0)
+    return AsyncStream { continuation in
+      // LISTEN on a dedicated connection; reconnect after failures.
+      let listener = Task {
+        while !Task.isCancelled {
+          do {
+            try await client.withConnection { conn in
+              try await conn.listen(on: Self.channel) { notifications in
+                // Anything published before LISTEN took effect is caught by the poller.
+                for try await notification in notifications {
+                  if let version = Int64(notification.payload), last.advance(to: version) {
+                    continuation.yield(version)
+                  }
+                }
+              }
+            }
+          } catch {
+            logger.warning("model LISTEN failed; retrying", metadata: ["error": "\(error)"])
+          }
+          try? await Task.sleep(for: .seconds(1))
+        }
+      }
+      // Polling fallback (a NOTIFY sent while disconnected is lost).
+      let poller = Task {
+        while !Task.isCancelled {
+          if let version = try? await self.latestModelVersion(), last.advance(to: version) {
+            continuation.yield(version)
+          }
+          try? await Task.sleep(for: pollInterval)
+        }
+      }
+      continuation.onTermination = { _ in
+        listener.cancel()
+        poller.cancel()
+      }
+    }
+  }
+
+  // MARK: - Experiments
+
+  public func createExperiment(_ experiment: Experiment) async throws {
+    let payload = try StoreJSON.encode(experiment, operation: "create experiment")
+    try await failing("create experiment") {
+      let inserted =
+        try await client.query(
+          """
+          INSERT INTO experiments (id, created_at, payload) VALUES (\(experiment.id), \(experiment.createdAt), \(payload))
+          ON CONFLICT (id) DO NOTHING RETURNING 1
+          """, logger: logger
+        ).collect().count == 1
+      if !inserted {
+        throw StoreError(.conflict, operation: "create experiment", message: "experiment '\(experiment.id)' exists")
+      }
+    }
+  }
+
+  public func experiment(id: String) async throws -> Experiment? {
+    let payload = try await failing("read experiment") {
+      try await scalarString("SELECT payload FROM experiments WHERE id = \(id)")
+    }
+    return try payload.map { try StoreJSON.decode(Experiment.self, from: $0, operation: "read experiment") }
+  }
+
+  public func experiments() async throws -> [Experiment] {
+    try await failing("read experiments") {
+      var result: [Experiment] = []
+      for try await (payload) in try await client.query(
+        "SELECT payload FROM experiments ORDER BY created_at, id", logger: logger
+      ).decode(String.self) {
+        result.append(try StoreJSON.decode(Experiment.self, from: payload, operation: "read experiments"))
+      }
+      return result
+    }
+  }
+
+  public func recordImpressions(_ impressions: [Impression]) async throws {
+    guard !impressions.isEmpty else { return }
+    let logger = self.logger
+    try await failing("record impressions") {
+      try await client.withTransaction(logger: logger) { conn in
+        for i in impressions {
+          try await conn.query(
+            """
+            INSERT INTO impressions (rec_id, experiment_id, variant, user_id, session, kind, key, arm, discount, price,
+              margin, propensity, ts)
+            VALUES (\(i.recommendationID), \(i.experimentID), \(i.variant), \(i.user), \(i.session), \(i.kind),
+              \(i.key), \(i.arm), \(i.discount), \(i.price), \(i.margin), \(i.propensity), \(i.timestamp))
+            ON CONFLICT (rec_id) DO NOTHING
+            """, logger: logger)
+        }
+      }
+    }
+  }
+
+  typealias ImpressionRow = (
+    String, String?, String?, String, String, String, String, Int, Double, Double, Double, Double, Int64
+  )
+
+  static let impressionColumns =
+    "rec_id, experiment_id, variant, user_id, session, kind, key, arm, discount, price, margin, propensity, ts"
+
+  static func impression(_ r: ImpressionRow) -> Impression {
+    Impression(
+      recommendationID: r.0, experimentID: r.1, variant: r.2, user: r.3, session: r.4, kind: r.5, key: r.6,
+      arm: r.7, discount: r.8, price: r.9, margin: r.10, propensity: r.11, timestamp: r.12)
+  }
+
+  public func impression(id: String) async throws -> Impression? {
+    try await failing("read impression") {
+      for try await row in try await client.query(
+        "SELECT \(unescaped: Self.impressionColumns) FROM impressions WHERE rec_id = \(id)", logger: logger
+      ).decode(ImpressionRow.self) {
+        return Self.impression(row)
+      }
+      return nil
+    }
+  }
+
+  public func replayLog(limit: Int) async throws -> [(impression: Impression, reward: Double)] {
+    try await failing("read replay log") {
+      var result: [(impression: Impression, reward: Double)] = []
+      for try await row in try await client.query(
+        """
+        SELECT \(unescaped: Self.impressionColumns),
+          CASE WHEN EXISTS (SELECT 1 FROM events e WHERE e.rec_id = i.rec_id AND e.type = 'purchase')
+            THEN margin ELSE 0 END
+        FROM impressions i WHERE kind = 'bundle' ORDER BY ts DESC, rec_id LIMIT \(limit)
+        """, logger: logger
+      ).decode(
+        (String, String?, String?, String, String, String, String, Int, Double, Double, Double, Double, Int64, Double)
+          .self)
+      {
+        let impression = Self.impression(
+          (row.0, row.1, row.2, row.3, row.4, row.5, row.6, row.7, row.8, row.9, row.10, row.11, row.12))
+        result.append((impression, row.13))
+      }
+      return result
+    }
+  }
+
+  public func tallies(experiment: String) async throws -> [VariantTally] {
+    try await failing("read experiment tallies") {
+      var byVariant: [String: VariantTally] = [:]
+      for try await (variant, n, s) in try await client.query(
+        """
+        SELECT variant, COUNT(*), COUNT(DISTINCT session) FROM impressions
+        WHERE experiment_id = \(experiment) GROUP BY variant
+        """, logger: logger
+      ).decode((String?, Int, Int).self) {
+        let name = variant ?? ""
+        byVariant[name] = VariantTally(variant: name, impressions: n, sessions: s)
+      }
+      for try await (variant, n) in try await client.query(
+        """
+        SELECT i.variant, COUNT(DISTINCT i.rec_id) FROM impressions i JOIN events e ON e.rec_id = i.rec_id
+        WHERE i.experiment_id = \(experiment) AND e.type IN ('view', 'cart') GROUP BY i.variant
+        """, logger: logger
+      ).decode((String?, Int).self) {
+        let name = variant ?? ""
+        byVariant[name, default: VariantTally(variant: name)].clicks = n
+      }
+      for try await (variant, _, revenue) in try await client.query(
+        """
+        SELECT i.variant, i.rec_id, SUM(e.value * COALESCE(e.price, 0)) FROM impressions i
+        JOIN events e ON e.rec_id = i.rec_id
+        WHERE i.experiment_id = \(experiment) AND e.type = 'purchase' GROUP BY i.variant, i.rec_id ORDER BY i.rec_id
+        """, logger: logger
+      ).decode((String?, String, Double).self) {
+        let name = variant ?? ""
+        byVariant[name, default: VariantTally(variant: name)].orderValues.append(revenue)
+      }
+      return byVariant.values.sorted { $0.variant < $1.variant }
+    }
+  }
+
+  // MARK: - Bandit
+
+  public func addBanditCounts(_ records: [BanditArmRecord]) async throws {
+    guard !records.isEmpty else { return }
+    let logger = self.logger
+    try await failing("add bandit counts") {
+      try await client.withTransaction(logger: logger) { conn in
+        for r in records.sorted(by: { ($0.key, $0.arm) < ($1.key, $1.arm) }) {
+          try await conn.query(
+            """
+            INSERT INTO bandit (key, arm, trials, successes, reward_sum)
+            VALUES (\(r.key), \(r.arm), \(r.trials), \(r.successes), \(r.rewardSum))
+            ON CONFLICT (key, arm) DO UPDATE SET trials = bandit.trials + excluded.trials,
+              successes = bandit.successes + excluded.successes, reward_sum = bandit.reward_sum + excluded.reward_sum
+            """, logger: logger)
+        }
+      }
+    }
+  }
+
+  public func banditCounts() async throws -> [BanditArmRecord] {
+    try await failing("read bandit counts") {
+      var result: [BanditArmRecord] = []
+      for try await (key, arm, trials, successes, reward) in try await client.query(
+        "SELECT key, arm, trials, successes, reward_sum FROM bandit ORDER BY key, arm", logger: logger
+      ).decode((String, Int, Int, Int, Double).self) {
+        result.append(BanditArmRecord(key: key, arm: arm, trials: trials, successes: successes, rewardSum: reward))
+      }
+      return result
+    }
+  }
+
+  // MARK: - Lifecycle
+
+  public func ping() async -> Bool {
+    (try? await scalarInt("SELECT 1")) == 1
+  }
+
+  public func close() async {
+    runner.cancel()
+  }
+
+  deinit { runner.cancel() }
+}
+
+/// The newest model version emitted so far, shared by the LISTEN and polling tasks.
+final class LastVersion: @unchecked Sendable {
+  private let lock = NSLock()
+  private var value: Int64
+
+  init(_ value: Int64) { self.value = value }
+
+  /// Moves to `version` if it is newer; returns whether it moved.
+  func advance(to version: Int64) -> Bool {
+    lock.lock()
+    defer { lock.unlock() }
+    guard version > value else { return false }
+    value = version
+    return true
+  }
+}

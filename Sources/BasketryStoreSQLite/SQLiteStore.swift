@@ -1,0 +1,472 @@
+import BasketryCore
+import BasketryStore
+import Foundation
+import GRDB
+
+/// The SQLite store: one database file, in WAL mode, via GRDB.
+///
+/// Durability: every write runs in a transaction with `PRAGMA synchronous = FULL`, so the WAL is
+/// fsynced at each commit and an acknowledged append survives a crash or `kill -9` (and a power
+/// loss, as far as the disk honours fsync). Checkpoints use SQLite's automatic policy (every
+/// 1000 WAL pages). Readers run concurrently with the single writer (WAL).
+public final class SQLiteStore: Store {
+  /// The database pool.
+  public let pool: DatabasePool
+  /// The database file.
+  public let path: String
+
+  /// Opens (creating if needed) the database file and migrates it.
+  /// - Parameter path: file path; its directory must exist.
+  /// - Throws: ``StoreError`` when the file cannot be opened.
+  public init(path: String) throws {
+    var configuration = Configuration()
+    configuration.prepareDatabase { db in
+      try db.execute(sql: "PRAGMA synchronous = FULL")
+      try db.execute(sql: "PRAGMA busy_timeout = 5000")
+    }
+    configuration.busyMode = .timeout(5)
+    do {
+      pool = try DatabasePool(path: path, configuration: configuration)
+    } catch {
+      throw StoreError(.invalidLocation, operation: "open \(path)", message: "\(error)")
+    }
+    self.path = path
+  }
+
+  /// Runs a write transaction, mapping database errors to ``StoreError``.
+  private func write<T: Sendable>(_ operation: String, _ body: @Sendable (Database) throws -> T) async throws -> T {
+    do {
+      return try await pool.write(body)
+    } catch let error as StoreError {
+      throw error
+    } catch {
+      throw StoreError(.database, operation: operation, message: "\(error)")
+    }
+  }
+
+  private func read<T: Sendable>(_ operation: String, _ body: @Sendable (Database) throws -> T) async throws -> T {
+    do {
+      return try await pool.read(body)
+    } catch let error as StoreError {
+      throw error
+    } catch {
+      throw StoreError(.database, operation: operation, message: "\(error)")
+    }
+  }
+
+  // MARK: - Schema
+
+  public func migrate() async throws {
+    try await write("migrate") { db in
+      for statement in Self.schema { try db.execute(sql: statement) }
+      try db.execute(sql: "INSERT INTO meta(key, value) VALUES ('baskets', 0) ON CONFLICT(key) DO NOTHING")
+    }
+  }
+
+  static let schema = [
+    """
+    CREATE TABLE IF NOT EXISTS events (
+      event_id TEXT PRIMARY KEY, user_id TEXT NOT NULL, item TEXT NOT NULL, type TEXT NOT NULL,
+      value REAL NOT NULL, price REAL, ts INTEGER NOT NULL, session TEXT, rec_id TEXT, basket_key TEXT)
+    """,
+    "CREATE INDEX IF NOT EXISTS events_user ON events(user_id)",
+    "CREATE INDEX IF NOT EXISTS events_rec ON events(rec_id) WHERE rec_id IS NOT NULL",
+    "CREATE TABLE IF NOT EXISTS baskets (basket_key TEXT PRIMARY KEY, user_id TEXT NOT NULL, ts INTEGER NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS baskets_user ON baskets(user_id)",
+    "CREATE TABLE IF NOT EXISTS basket_items (basket_key TEXT NOT NULL, item TEXT NOT NULL, PRIMARY KEY (basket_key, item))",
+    "CREATE TABLE IF NOT EXISTS item_counts (item TEXT PRIMARY KEY, n INTEGER NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS pair_counts (a TEXT NOT NULL, b TEXT NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (a, b))",
+    "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS items (id TEXT PRIMARY KEY, payload TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS models (version INTEGER PRIMARY KEY, created_at INTEGER NOT NULL, payload BLOB NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS experiments (id TEXT PRIMARY KEY, created_at INTEGER NOT NULL, payload TEXT NOT NULL)",
+    """
+    CREATE TABLE IF NOT EXISTS impressions (
+      rec_id TEXT PRIMARY KEY, experiment_id TEXT, variant TEXT, user_id TEXT NOT NULL, session TEXT NOT NULL,
+      kind TEXT NOT NULL, key TEXT NOT NULL, arm INTEGER NOT NULL, discount REAL NOT NULL, price REAL NOT NULL,
+      margin REAL NOT NULL, propensity REAL NOT NULL, ts INTEGER NOT NULL)
+    """,
+    "CREATE INDEX IF NOT EXISTS impressions_experiment ON impressions(experiment_id)",
+    "CREATE INDEX IF NOT EXISTS impressions_user ON impressions(user_id)",
+    """
+    CREATE TABLE IF NOT EXISTS bandit (
+      key TEXT NOT NULL, arm INTEGER NOT NULL, trials INTEGER NOT NULL, successes INTEGER NOT NULL,
+      reward_sum REAL NOT NULL, PRIMARY KEY (key, arm))
+    """,
+  ]
+
+  // MARK: - Events
+
+  public func append(_ events: [StoredEvent]) async throws -> AppendOutcome {
+    guard !events.isEmpty else { return AppendOutcome() }
+    return try await write("append events") { db in
+      var outcome = AppendOutcome()
+      for event in events {
+        let isPurchase = event.type == .purchase
+        try db.execute(
+          sql: """
+            INSERT INTO events (event_id, user_id, item, type, value, price, ts, session, rec_id, basket_key)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(event_id) DO NOTHING
+            """,
+          arguments: [
+            event.eventID, event.user, event.item, event.type.rawValue, event.value, event.price, event.timestamp,
+            event.session, event.recommendationID, isPurchase ? event.basketKey : nil,
+          ])
+        guard db.changesCount == 1 else {
+          outcome.duplicates += 1
+          continue
+        }
+        outcome.inserted += 1
+        outcome.insertedIDs.append(event.eventID)
+        guard isPurchase else { continue }
+        let key = event.basketKey
+        try db.execute(
+          sql: "INSERT INTO baskets (basket_key, user_id, ts) VALUES (?, ?, ?) ON CONFLICT(basket_key) DO NOTHING",
+          arguments: [key, event.user, event.timestamp])
+        let newBasket = db.changesCount == 1
+        if newBasket { try db.execute(sql: "UPDATE meta SET value = value + 1 WHERE key = 'baskets'") }
+        try db.execute(
+          sql: "INSERT INTO basket_items (basket_key, item) VALUES (?, ?) ON CONFLICT DO NOTHING",
+          arguments: [key, event.item])
+        guard db.changesCount == 1 else { continue }
+        let partners = try String.fetchAll(
+          db, sql: "SELECT item FROM basket_items WHERE basket_key = ? AND item <> ? ORDER BY item",
+          arguments: [key, event.item])
+        try db.execute(
+          sql: "INSERT INTO item_counts (item, n) VALUES (?, 1) ON CONFLICT(item) DO UPDATE SET n = n + 1",
+          arguments: [event.item])
+        for partner in partners {
+          let (a, b) = event.item < partner ? (event.item, partner) : (partner, event.item)
+          try db.execute(
+            sql: "INSERT INTO pair_counts (a, b, n) VALUES (?, ?, 1) ON CONFLICT(a, b) DO UPDATE SET n = n + 1",
+            arguments: [a, b])
+        }
+        outcome.deltas.append(BasketDelta(item: event.item, partners: partners, newBasket: newBasket))
+      }
+      return outcome
+    }
+  }
+
+  public func events(user: String) async throws -> [StoredEvent] {
+    try await read("read events") { db in
+      try Row.fetchAll(db, sql: "SELECT * FROM events WHERE user_id = ? ORDER BY ts, rowid", arguments: [user])
+        .map(Self.event)
+    }
+  }
+
+  public func event(id: String) async throws -> StoredEvent? {
+    try await read("read event") { db in
+      try Row.fetchOne(db, sql: "SELECT * FROM events WHERE event_id = ?", arguments: [id]).map(Self.event)
+    }
+  }
+
+  static func event(_ row: Row) -> StoredEvent {
+    StoredEvent(
+      eventID: row["event_id"], user: row["user_id"], item: row["item"], type: EventType(rawValue: row["type"]),
+      value: row["value"], price: row["price"], timestamp: row["ts"], session: row["session"],
+      recommendationID: row["rec_id"])
+  }
+
+  public func eventCount() async throws -> Int {
+    try await read("count events") { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM events") ?? 0 }
+  }
+
+  public func purchaseBaskets() async throws -> [PurchaseBasket] {
+    try await read("read baskets") { db in
+      let rows = try Row.fetchAll(
+        db,
+        sql: """
+          SELECT basket_key, user_id, ts, item, value, price FROM events
+          WHERE type = 'purchase' AND basket_key IS NOT NULL ORDER BY basket_key, ts, rowid
+          """)
+      return StoreJSON.groupBaskets(
+        rows.map { row in
+          let price: Double? = row["price"]
+          return (row["basket_key"], row["user_id"], row["ts"], row["item"], row["value"], price ?? .nan)
+        })
+    }
+  }
+
+  // MARK: - Catalog
+
+  public func putItem(_ item: CatalogItem) async throws {
+    let payload = try StoreJSON.encode(item, operation: "put item")
+    try await write("put item") { db in
+      try db.execute(
+        sql: "INSERT INTO items (id, payload) VALUES (?, ?) ON CONFLICT(id) DO UPDATE SET payload = excluded.payload",
+        arguments: [item.id, payload])
+    }
+  }
+
+  public func item(id: String) async throws -> CatalogItem? {
+    let payload = try await read("read item") { db in
+      try String.fetchOne(db, sql: "SELECT payload FROM items WHERE id = ?", arguments: [id])
+    }
+    return try payload.map { try StoreJSON.decode(CatalogItem.self, from: $0, operation: "read item") }
+  }
+
+  public func items() async throws -> [CatalogItem] {
+    let payloads = try await read("read items") { db in
+      try String.fetchAll(db, sql: "SELECT payload FROM items ORDER BY id")
+    }
+    return try payloads.map { try StoreJSON.decode(CatalogItem.self, from: $0, operation: "read items") }
+  }
+
+  public func deleteItem(id: String) async throws -> Bool {
+    try await write("delete item") { db in
+      try db.execute(sql: "DELETE FROM items WHERE id = ?", arguments: [id])
+      return db.changesCount > 0
+    }
+  }
+
+  // MARK: - Users
+
+  public func deleteUser(_ user: String) async throws -> DeletionReceipt {
+    try await write("delete user") { db in
+      var receipt = DeletionReceipt(user: user, erasedAt: StoreJSON.now())
+      let keys = try String.fetchAll(db, sql: "SELECT basket_key FROM baskets WHERE user_id = ?", arguments: [user])
+      for key in keys {
+        let items = try String.fetchAll(
+          db, sql: "SELECT item FROM basket_items WHERE basket_key = ? ORDER BY item", arguments: [key])
+        for item in items {
+          try db.execute(sql: "UPDATE item_counts SET n = n - 1 WHERE item = ?", arguments: [item])
+        }
+        for i in items.indices {
+          for j in items.indices where j > i {
+            try db.execute(
+              sql: "UPDATE pair_counts SET n = n - 1 WHERE a = ? AND b = ?", arguments: [items[i], items[j]])
+            receipt.pairContributionsRemoved += 1
+          }
+        }
+        try db.execute(sql: "DELETE FROM basket_items WHERE basket_key = ?", arguments: [key])
+        receipt.removedBaskets.append(items)
+      }
+      try db.execute(sql: "DELETE FROM item_counts WHERE n <= 0")
+      try db.execute(sql: "DELETE FROM pair_counts WHERE n <= 0")
+      try db.execute(sql: "DELETE FROM baskets WHERE user_id = ?", arguments: [user])
+      receipt.basketsRemoved = db.changesCount
+      try db.execute(
+        sql: "UPDATE meta SET value = MAX(value - ?, 0) WHERE key = 'baskets'", arguments: [receipt.basketsRemoved])
+      try db.execute(sql: "DELETE FROM events WHERE user_id = ?", arguments: [user])
+      receipt.eventsRemoved = db.changesCount
+      try db.execute(sql: "DELETE FROM impressions WHERE user_id = ?", arguments: [user])
+      receipt.impressionsRemoved = db.changesCount
+      return receipt
+    }
+  }
+
+  // MARK: - Co-occurrence
+
+  public func cooccurrence() async throws -> CooccurrenceSnapshot {
+    try await read("read co-occurrence") { db in
+      var snapshot = CooccurrenceSnapshot()
+      snapshot.baskets = try Int.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'baskets'") ?? 0
+      for row in try Row.fetchAll(db, sql: "SELECT item, n FROM item_counts") {
+        snapshot.itemCounts[row["item"]] = row["n"]
+      }
+      snapshot.pairs = try Row.fetchAll(db, sql: "SELECT a, b, n FROM pair_counts ORDER BY a, b").map {
+        PairCount(a: $0["a"], b: $0["b"], count: $0["n"])
+      }
+      return snapshot
+    }
+  }
+
+  // MARK: - Models
+
+  public func publishModel(_ payload: [UInt8]) async throws -> Int64 {
+    try await write("publish model") { db in
+      let next = (try Int64.fetchOne(db, sql: "SELECT MAX(version) FROM models") ?? 0) + 1
+      try db.execute(
+        sql: "INSERT INTO models (version, created_at, payload) VALUES (?, ?, ?)",
+        arguments: [next, StoreJSON.now(), Data(payload)])
+      return next
+    }
+  }
+
+  public func latestModel() async throws -> ModelArtifact? {
+    try await read("read model") { db in
+      try Row.fetchOne(db, sql: "SELECT version, created_at, payload FROM models ORDER BY version DESC LIMIT 1").map {
+        let data: Data = $0["payload"]
+        return ModelArtifact(version: $0["version"], createdAt: $0["created_at"], payload: [UInt8](data))
+      }
+    }
+  }
+
+  public func latestModelVersion() async throws -> Int64? {
+    try await read("read model version") { db in try Int64.fetchOne(db, sql: "SELECT MAX(version) FROM models") }
+  }
+
+  public func modelVersions(after: Int64?, pollInterval: Duration) -> AsyncStream<Int64> {
+    AsyncStream { continuation in
+      let task = Task {
+        var last = after ?? 0
+        while !Task.isCancelled {
+          if let version = try? await self.latestModelVersion(), version > last {
+            last = version
+            continuation.yield(version)
+          }
+          try? await Task.sleep(for: pollInterval)
+        }
+        continuation.finish()
+      }
+      continuation.onTermination = { _ in task.cancel() }
+    }
+  }
+
+  // MARK: - Experiments
+
+  public func createExperiment(_ experiment: Experiment) async throws {
+    let payload = try StoreJSON.encode(experiment, operation: "create experiment")
+    try await write("create experiment") { db in
+      try db.execute(
+        sql: "INSERT INTO experiments (id, created_at, payload) VALUES (?, ?, ?) ON CONFLICT(id) DO NOTHING",
+        arguments: [experiment.id, experiment.createdAt, payload])
+      if db.changesCount == 0 {
+        throw StoreError(.conflict, operation: "create experiment", message: "experiment '\(experiment.id)' exists")
+      }
+    }
+  }
+
+  public func experiment(id: String) async throws -> Experiment? {
+    let payload = try await read("read experiment") { db in
+      try String.fetchOne(db, sql: "SELECT payload FROM experiments WHERE id = ?", arguments: [id])
+    }
+    return try payload.map { try StoreJSON.decode(Experiment.self, from: $0, operation: "read experiment") }
+  }
+
+  public func experiments() async throws -> [Experiment] {
+    let payloads = try await read("read experiments") { db in
+      try String.fetchAll(db, sql: "SELECT payload FROM experiments ORDER BY created_at, id")
+    }
+    return try payloads.map { try StoreJSON.decode(Experiment.self, from: $0, operation: "read experiments") }
+  }
+
+  public func recordImpressions(_ impressions: [Impression]) async throws {
+    guard !impressions.isEmpty else { return }
+    try await write("record impressions") { db in
+      let statement = try db.cachedStatement(
+        sql: """
+          INSERT INTO impressions (rec_id, experiment_id, variant, user_id, session, kind, key, arm, discount, price,
+            margin, propensity, ts)
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(rec_id) DO NOTHING
+          """)
+      for i in impressions {
+        try statement.execute(arguments: [
+          i.recommendationID, i.experimentID, i.variant, i.user, i.session, i.kind, i.key, i.arm, i.discount, i.price,
+          i.margin, i.propensity, i.timestamp,
+        ])
+      }
+    }
+  }
+
+  public func impression(id: String) async throws -> Impression? {
+    try await read("read impression") { db in
+      try Row.fetchOne(db, sql: "SELECT * FROM impressions WHERE rec_id = ?", arguments: [id]).map(Self.impression)
+    }
+  }
+
+  static func impression(_ row: Row) -> Impression {
+    Impression(
+      recommendationID: row["rec_id"], experimentID: row["experiment_id"], variant: row["variant"],
+      user: row["user_id"], session: row["session"], kind: row["kind"], key: row["key"], arm: row["arm"],
+      discount: row["discount"], price: row["price"], margin: row["margin"], propensity: row["propensity"],
+      timestamp: row["ts"])
+  }
+
+  public func replayLog(limit: Int) async throws -> [(impression: Impression, reward: Double)] {
+    try await read("read replay log") { db in
+      try Row.fetchAll(
+        db,
+        sql: """
+          SELECT i.*, CASE WHEN EXISTS (SELECT 1 FROM events e WHERE e.rec_id = i.rec_id AND e.type = 'purchase')
+            THEN i.margin ELSE 0 END AS reward
+          FROM impressions i WHERE i.kind = 'bundle' ORDER BY i.ts DESC, i.rec_id LIMIT ?
+          """, arguments: [limit]
+      ).map { (Self.impression($0), $0["reward"]) }
+    }
+  }
+
+  public func tallies(experiment: String) async throws -> [VariantTally] {
+    try await read("read experiment tallies") { db in
+      var byVariant: [String: VariantTally] = [:]
+      for row in try Row.fetchAll(
+        db,
+        sql: """
+          SELECT variant, COUNT(*) AS n, COUNT(DISTINCT session) AS s FROM impressions
+          WHERE experiment_id = ? GROUP BY variant
+          """, arguments: [experiment])
+      {
+        let name: String = row["variant"] ?? ""
+        byVariant[name] = VariantTally(variant: name, impressions: row["n"], sessions: row["s"])
+      }
+      for row in try Row.fetchAll(
+        db,
+        sql: """
+          SELECT i.variant AS variant, COUNT(DISTINCT i.rec_id) AS n FROM impressions i
+          JOIN events e ON e.rec_id = i.rec_id
+          WHERE i.experiment_id = ? AND e.type IN ('view', 'cart') GROUP BY i.variant
+          """, arguments: [experiment])
+      {
+        let name: String = row["variant"] ?? ""
+        byVariant[name, default: VariantTally(variant: name)].clicks = row["n"]
+      }
+      for row in try Row.fetchAll(
+        db,
+        sql: """
+          SELECT i.variant AS variant, i.rec_id AS rec_id, SUM(e.value * COALESCE(e.price, 0)) AS revenue
+          FROM impressions i JOIN events e ON e.rec_id = i.rec_id
+          WHERE i.experiment_id = ? AND e.type = 'purchase' GROUP BY i.variant, i.rec_id ORDER BY i.rec_id
+          """, arguments: [experiment])
+      {
+        let name: String = row["variant"] ?? ""
+        byVariant[name, default: VariantTally(variant: name)].orderValues.append(row["revenue"])
+      }
+      return byVariant.values.sorted { $0.variant < $1.variant }
+    }
+  }
+
+  // MARK: - Bandit
+
+  public func addBanditCounts(_ records: [BanditArmRecord]) async throws {
+    guard !records.isEmpty else { return }
+    try await write("add bandit counts") { db in
+      for r in records {
+        try db.execute(
+          sql: """
+            INSERT INTO bandit (key, arm, trials, successes, reward_sum) VALUES (?, ?, ?, ?, ?)
+            ON CONFLICT(key, arm) DO UPDATE SET trials = trials + excluded.trials,
+              successes = successes + excluded.successes, reward_sum = reward_sum + excluded.reward_sum
+            """, arguments: [r.key, r.arm, r.trials, r.successes, r.rewardSum])
+      }
+    }
+  }
+
+  public func banditCounts() async throws -> [BanditArmRecord] {
+    try await read("read bandit counts") { db in
+      try Row.fetchAll(db, sql: "SELECT * FROM bandit ORDER BY key, arm").map {
+        BanditArmRecord(
+          key: $0["key"], arm: $0["arm"], trials: $0["trials"], successes: $0["successes"], rewardSum: $0["reward_sum"])
+      }
+    }
+  }
+
+  // MARK: - Lifecycle
+
+  /// The journal mode (`wal`) and synchronous setting (2 = FULL) in force.
+  public func durabilitySettings() async throws -> (journalMode: String, synchronous: Int) {
+    try await read("read pragmas") { db in
+      (
+        try String.fetchOne(db, sql: "PRAGMA journal_mode") ?? "",
+        try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1
+      )
+    }
+  }
+
+  public func ping() async -> Bool {
+    (try? await pool.read { db in try Int.fetchOne(db, sql: "SELECT 1") }) == 1
+  }
+
+  public func close() async {
+    try? pool.close()
+  }
+}

@@ -1,0 +1,260 @@
+import BasketryCore
+import BasketryStore
+import BasketryStorePostgres
+import BasketryStoreSQLite
+import BasketryTesting
+import Foundation
+import Testing
+
+/// The drivers the conformance suite runs against: SQLite always; PostgreSQL when
+/// BASKETRY_TEST_POSTGRES_URL is set (Scripts/ci/start-postgres.sh sets it).
+enum Driver: String, CaseIterable, Sendable, CustomTestStringConvertible {
+  case sqlite
+  case postgres
+
+  var testDescription: String { rawValue }
+
+  static var postgresURL: String? { ProcessInfo.processInfo.environment["BASKETRY_TEST_POSTGRES_URL"] }
+
+  static var available: [Driver] { postgresURL == nil ? [.sqlite] : [.sqlite, .postgres] }
+
+  /// A fresh, empty store. PostgreSQL tests share one database, so each gets its own schema-free namespace by
+  /// using unique ids; tables are truncated first under a lock to keep runs independent.
+  func makeStore() async throws -> any Store {
+    switch self {
+    case .sqlite:
+      let folder = try TestSupport.temporaryDirectory("store")
+      let store = try SQLiteStore(path: folder.appendingPathComponent("test.sqlite").path)
+      try await store.migrate()
+      return store
+    case .postgres:
+      let store = try PostgresStore(url: Driver.postgresURL ?? "")
+      try await store.migrate()
+      return store
+    }
+  }
+}
+
+/// Unique ids per test so PostgreSQL runs (one shared database) do not interfere.
+func unique(_ label: String) -> String { label + "-" + UUID().uuidString.prefix(8).lowercased() }
+
+/// PostgreSQL tests run one at a time (they share co-occurrence tables).
+@Suite(.serialized) struct StoreConformanceTests {
+  func event(
+    _ id: String, user: String, item: String, type: EventType = .purchase, session: String? = "s1", ts: Int64 = 100,
+    rec: String? = nil, price: Double? = 2
+  ) -> StoredEvent {
+    StoredEvent(
+      eventID: id, user: user, item: item, type: type, value: 1, price: price, timestamp: ts, session: session,
+      recommendationID: rec)
+  }
+
+  @Test(arguments: Driver.available)
+  func appendIsIdempotentOnEventID(driver: Driver) async throws {
+    let store = try await driver.makeStore()
+    let user = unique("u")
+    let e1 = event(unique("e"), user: user, item: unique("i"), type: .view)
+    let first = try await store.append([e1, e1])
+    #expect(first.inserted == 1 && first.duplicates == 1)
+    let again = try await store.append([e1])
+    #expect(again.inserted == 0 && again.duplicates == 1)
+    let stored = try await store.events(user: user)
+    #expect(stored == [e1])
+    #expect(try await store.event(id: e1.eventID) == e1)
+    #expect(try await store.eventCount() >= 1)
+    await store.close()
+  }
+
+  @Test(arguments: Driver.available)
+  func purchasesUpdateCooccurrenceIncrementally(driver: Driver) async throws {
+    let store = try await driver.makeStore()
+    let user = unique("u")
+    let (a, b, c) = (unique("a"), unique("b"), unique("c"))
+    let outcome = try await store.append([
+      event(unique("e"), user: user, item: a), event(unique("e"), user: user, item: b),
+      event(unique("e"), user: user, item: b),  // same item twice in a basket counts once
+      event(unique("e"), user: user, item: c, type: .view),
+    ])
+    #expect(outcome.inserted == 4)
+    #expect(outcome.deltas.count == 2)
+    #expect(outcome.deltas[0].newBasket && outcome.deltas[0].partners.isEmpty)
+    #expect(outcome.deltas[1].partners == [a])
+    let snapshot = try await store.cooccurrence()
+    #expect(snapshot.itemCounts[a] == 1 && snapshot.itemCounts[b] == 1 && snapshot.itemCounts[c] == nil)
+    let (x, y) = a < b ? (a, b) : (b, a)
+    #expect(snapshot.pairs.contains(PairCount(a: x, b: y, count: 1)))
+    let baskets = try await store.purchaseBaskets().filter { $0.user == user }
+    #expect(baskets.count == 1 && baskets[0].lines.count == 3)
+    await store.close()
+  }
+
+  @Test(arguments: Driver.available)
+  func deletingAUserRemovesEventsAndContributions(driver: Driver) async throws {
+    let store = try await driver.makeStore()
+    let (alice, bob) = (unique("alice"), unique("bob"))
+    let (a, b) = (unique("a"), unique("b"))
+    let before = try await store.cooccurrence().baskets
+    _ = try await store.append([
+      event(unique("e"), user: alice, item: a), event(unique("e"), user: alice, item: b),
+      event(unique("e"), user: alice, item: a, session: "s2"), event(unique("e"), user: bob, item: a),
+    ])
+    try await store.recordImpressions([
+      Impression(
+        recommendationID: unique("r"), experimentID: nil, variant: nil, user: alice, session: alice, kind: "bundle",
+        key: "x", arm: 0, discount: 0, price: 1, margin: 1, propensity: 1, timestamp: 1)
+    ])
+    // Global totals only on SQLite: PostgreSQL suites share one database and run concurrently.
+    let during = try await store.cooccurrence().baskets
+    if driver == .sqlite { #expect(during == before + 3) }
+    let receipt = try await store.deleteUser(alice)
+    #expect(receipt.eventsRemoved == 3)
+    #expect(receipt.basketsRemoved == 2)
+    #expect(receipt.pairContributionsRemoved == 1)
+    #expect(receipt.impressionsRemoved == 1)
+    #expect(receipt.removedBaskets.map { $0.sorted() }.sorted { $0.count < $1.count } == [[a], [a, b].sorted()])
+    #expect(try await store.events(user: alice).isEmpty)
+    let after = try await store.cooccurrence()
+    if driver == .sqlite { #expect(after.baskets == before + 1) }
+    #expect(after.itemCounts[a] == 1 && after.itemCounts[b] == nil)
+    #expect(!after.pairs.contains { [$0.a, $0.b].contains(b) })
+    #expect(try await store.events(user: bob).count == 1)
+    await store.close()
+  }
+
+  @Test(arguments: Driver.available)
+  func catalogPutHideDelete(driver: Driver) async throws {
+    let store = try await driver.makeStore()
+    let id = unique("item")
+    var item = CatalogItem(id: id, title: "Mug", category: ["Home", "Kitchen"], price: 4.5, cost: 2, stock: 3)
+    try await store.putItem(item)
+    #expect(try await store.item(id: id) == item)
+    item.hidden = true
+    try await store.putItem(item)
+    #expect(try await store.item(id: id)?.hidden == true)
+    #expect(try await store.items().contains(item))
+    #expect(try await store.deleteItem(id: id))
+    #expect(try await store.deleteItem(id: id) == false)
+    #expect(try await store.item(id: id) == nil)
+    await store.close()
+  }
+
+  @Test(arguments: Driver.available)
+  func modelVersionsIncreaseAndNotify(driver: Driver) async throws {
+    let store = try await driver.makeStore()
+    let start = try await store.latestModelVersion() ?? 0
+    let stream = store.modelVersions(after: start, pollInterval: .milliseconds(50))
+    let v1 = try await store.publishModel(Array("{\"n\":1}".utf8))
+    #expect(v1 > start)
+    let v2 = try await store.publishModel(Array("{\"n\":2}".utf8))
+    #expect(v2 > v1)
+    // (Other suites may publish to the shared PostgreSQL database concurrently.)
+    let latest = try await store.latestModel()
+    #expect((latest?.version ?? 0) >= v2)
+    if latest?.version == v2 { #expect(latest?.payload == Array("{\"n\":2}".utf8)) }
+    // A watcher sees the newest version (NOTIFY on PostgreSQL, polling on SQLite).
+    let seen = await withTaskGroup(of: Int64?.self) { group in
+      group.addTask {
+        for await version in stream where version >= v2 { return version }
+        return nil
+      }
+      group.addTask {
+        try? await Task.sleep(for: .seconds(20))
+        return nil
+      }
+      let result = await group.next() ?? nil
+      group.cancelAll()
+      return result
+    }
+    #expect((seen ?? 0) >= v2)
+    await store.close()
+  }
+
+  @Test(arguments: Driver.available)
+  func experimentsImpressionsAndTallies(driver: Driver) async throws {
+    let store = try await driver.makeStore()
+    let id = unique("exp")
+    let experiment = Experiment(
+      id: id, name: "discounts",
+      variants: [
+        ExperimentVariant(name: "control", weight: 1, policy: "fixed", discount: 0),
+        ExperimentVariant(name: "bandit", weight: 1),
+      ], start: 0, end: nil, createdAt: 5)
+    try await store.createExperiment(experiment)
+    await #expect(throws: StoreError.self) { try await store.createExperiment(experiment) }
+    #expect(try await store.experiment(id: id) == experiment)
+    #expect(try await store.experiments().contains(experiment))
+    let (r1, r2, r3) = (unique("r"), unique("r"), unique("r"))
+    let user = unique("u")
+    func impression(_ rec: String, _ variant: String, session: String) -> Impression {
+      Impression(
+        recommendationID: rec, experimentID: id, variant: variant, user: user, session: session, kind: "bundle",
+        key: "a+b", arm: 1, discount: 0.05, price: 9.5, margin: 3, propensity: 0.5, timestamp: 10)
+    }
+    try await store.recordImpressions([
+      impression(r1, "control", session: "s1"), impression(r2, "bandit", session: "s2"),
+      impression(r3, "bandit", session: "s3"),
+    ])
+    try await store.recordImpressions([impression(r1, "control", session: "s1")])  // idempotent
+    #expect(try await store.impression(id: r2)?.variant == "bandit")
+    _ = try await store.append([
+      event(unique("e"), user: user, item: "a", type: .cart, rec: r2),
+      event(unique("e"), user: user, item: "a", rec: r2, price: 4),
+      event(unique("e"), user: user, item: "b", rec: r2, price: 5.5),
+    ])
+    let tallies = try await store.tallies(experiment: id)
+    let control = try #require(tallies.first { $0.variant == "control" })
+    let bandit = try #require(tallies.first { $0.variant == "bandit" })
+    #expect(control.impressions == 1 && control.clicks == 0 && control.orderValues.isEmpty)
+    #expect(bandit.impressions == 2 && bandit.sessions == 2 && bandit.clicks == 1)
+    #expect(bandit.orderValues == [9.5])
+    let replay = try await store.replayLog(limit: 100_000).filter { $0.impression.experimentID == id }
+    #expect(replay.count == 3)
+    #expect(replay.first { $0.impression.recommendationID == r2 }?.reward == 3)
+    #expect(replay.first { $0.impression.recommendationID == r3 }?.reward == 0)
+    await store.close()
+  }
+
+  @Test(arguments: Driver.available)
+  func banditCountsAreAdditive(driver: Driver) async throws {
+    let store = try await driver.makeStore()
+    let key = unique("a+b")
+    try await store.addBanditCounts([BanditArmRecord(key: key, arm: 1, trials: 3, successes: 1, rewardSum: 2.5)])
+    try await store.addBanditCounts([BanditArmRecord(key: key, arm: 1, trials: 2, successes: 1, rewardSum: 1.5)])
+    let record = try await store.banditCounts().first { $0.key == key }
+    #expect(record == BanditArmRecord(key: key, arm: 1, trials: 5, successes: 2, rewardSum: 4))
+    #expect(await store.ping())
+    await store.close()
+  }
+
+  @Test func sqliteSurvivesReopen() async throws {
+    let folder = try TestSupport.temporaryDirectory("store")
+    let path = folder.appendingPathComponent("reopen.sqlite").path
+    do {
+      let store = try SQLiteStore(path: path)
+      try await store.migrate()
+      _ = try await store.append([event("e1", user: "u", item: "a")])
+      await store.close()
+    }
+    let store = try SQLiteStore(path: path)
+    try await store.migrate()
+    #expect(try await store.event(id: "e1")?.item == "a")
+    #expect(try await store.cooccurrence().itemCounts["a"] == 1)
+    let settings = try await store.durabilitySettings()
+    #expect(settings.journalMode == "wal")
+    #expect(settings.synchronous == 2)
+  }
+}
+
+@Suite struct PseudonymizerTests {
+  @Test func pseudonymsAreStableKeyedAndNotTheRawID() {
+    let a = Pseudonymizer(secret: "key-one")
+    let b = Pseudonymizer(secret: "key-two")
+    #expect(a.pseudonym("alice") == a.pseudonym("alice"))
+    #expect(a.pseudonym("alice") != a.pseudonym("bob"))
+    #expect(a.pseudonym("alice") != b.pseudonym("alice"))
+    #expect(!a.pseudonym("alice").contains("alice"))
+    // RFC 4231 test case 2: HMAC-SHA256("Jefe", "what do ya want for nothing?") = 5bdcc146bf60754e6a042426089575c7…
+    #expect(
+      Pseudonymizer(secret: "Jefe").pseudonym("what do ya want for nothing?") == "u_5bdcc146bf60754e6a042426089575c7")
+  }
+}
