@@ -160,8 +160,13 @@ extension Engine {
         case "fixed": " Fixed discount for this experiment variant."
         default: ""
         }
+      // The designer's own price sentence applies only when its price is the one offered.
+      var evidence = candidate.explanation
+      if variant.policy != "model", let cut = evidence.range(of: " Priced at ") {
+        evidence = String(evidence[..<cut.lowerBound])
+      }
       let explanation =
-        candidate.explanation + reason
+        evidence + reason
         + " Offered at \(Int((choice.discount * 100).rounded())) % off, margin "
         + "\(Int((choice.marginRate * 100).rounded())) %."
       offers.append(
