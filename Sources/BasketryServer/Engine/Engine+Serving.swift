@@ -147,13 +147,14 @@ extension Engine {
     let variant = gathered.variant
     let experiment = gathered.experiment
     var rng = SplitMix64(seed: gathered.seed)
+    var ids = RecommendationIDs()
     var offers: [BundleOffer] = []
     var impressions: [Impression] = []
     for candidate in gathered.candidates {
       guard offers.count < query.k else { break }
       let key = candidate.items.joined(separator: "+")
       guard let choice = price(candidate, arms: gathered.arms[key], variant: variant, rng: &rng) else { continue }
-      let id = UUID().uuidString.lowercased()
+      let id = ids.next()
       let reason =
         switch variant.policy {
         case "bandit": " Price chosen by Thompson sampling among discounts that keep the margin floor."
@@ -310,6 +311,32 @@ extension Engine {
       let substitutes = state.cooccurrence.substitutes(of: item, k: k, isAllowed: allowed)
       return NeighborsResponse(item: item, complements: complements, substitutes: substitutes)
     }
+  }
+}
+
+/// Random recommendation ids (UUID-shaped, 128 random bits): one system-random seed per
+/// request, then SplitMix64 — Foundation's UUID() opened /dev/urandom on every call here.
+struct RecommendationIDs {
+  private var generator: SplitMix64
+
+  init() {
+    var system = SystemRandomNumberGenerator()
+    generator = SplitMix64(seed: system.next())
+  }
+
+  mutating func next() -> String {
+    let high = generator.next()
+    let low = generator.next()
+    let hex = String(high, radix: 16).leftPadded(16) + String(low, radix: 16).leftPadded(16)
+    let characters = Array(hex)
+    return String(characters[0..<8]) + "-" + String(characters[8..<12]) + "-" + String(characters[12..<16]) + "-"
+      + String(characters[16..<20]) + "-" + String(characters[20..<32])
+  }
+}
+
+extension String {
+  fileprivate func leftPadded(_ width: Int) -> String {
+    count >= width ? self : String(repeating: "0", count: width - count) + self
   }
 }
 
