@@ -172,7 +172,7 @@ let package = Package(
     ),
     .testTarget(
       name: "BasketryOnlineTests",
-      dependencies: ["BasketryOnline", "BasketryTesting"],
+      dependencies: ["BasketryOnline", "BasketryMining", "BasketryTesting"],
       swiftSettings: commonSettings
     ),
     .testTarget(

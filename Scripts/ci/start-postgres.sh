@@ -54,6 +54,11 @@ BEGIN
 END
 $$;
 SQL
+  # A test database starts empty: with BASKETRY_PG_FRESH=1 (CI sets it) an existing one is dropped first,
+  # so data left by earlier runs or load scripts on the same machine cannot slow or skew the suite.
+  if [ "${BASKETRY_PG_FRESH:-${CI:-}}" = "1" ] || [ "${BASKETRY_PG_FRESH:-${CI:-}}" = "true" ]; then
+    "${as_postgres[@]}" "dropdb --if-exists --force basketry" >&2 || _basketry_pg_fail "could not drop database basketry" || return 1
+  fi
   if ! "${as_postgres[@]}" "psql -tAq -d postgres -c \"SELECT 1 FROM pg_database WHERE datname = 'basketry'\"" | grep -q 1; then
     "${as_postgres[@]}" "createdb -O basketry basketry" || _basketry_pg_fail "could not create database basketry" || return 1
   fi

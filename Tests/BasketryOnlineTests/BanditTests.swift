@@ -1,3 +1,4 @@
+import BasketryMining
 import BasketryOnline
 import BasketryTesting
 import Foundation
@@ -144,5 +145,27 @@ import Testing
     #expect(abs(meanAbs - 2) < 0.05)  // E|X| = b
     #expect(mechanism.release(0, using: &rng) >= 0)
     #expect(throws: OnlineError.self) { try LaplaceMechanism(epsilon: 0) }
+  }
+}
+
+@Suite struct PrivateItemsetsTests {
+  @Test func noisyCountsAreMonotoneAndCloseAtLargeEpsilon() throws {
+    let exact = FrequentItemsets(
+      transactionCount: 1000,
+      itemsets: [
+        FrequentItemset(items: [0], count: 400), FrequentItemset(items: [1], count: 300),
+        FrequentItemset(items: [0, 1], count: 200),
+      ])
+    let noisy = try PrivateItemsets.release(exact, epsilon: 1, seed: 3)
+    let single0 = try #require(noisy.count(of: [0]))
+    let single1 = try #require(noisy.count(of: [1]))
+    let pair = try #require(noisy.count(of: [0, 1]))
+    #expect(pair <= min(single0, single1))
+    #expect(abs(single0 - 400) < 20 && abs(pair - 200) < 20)  // scale 1: |noise| < 20 with overwhelming odds
+    #expect(abs(noisy.transactionCount - 1000) < 20)
+    // Small ε: large noise, but still monotone and never negative.
+    let loud = try PrivateItemsets.release(exact, epsilon: 0.01, minCount: 0, seed: 4)
+    for itemset in loud.itemsets { #expect(itemset.count >= 0) }
+    #expect(throws: OnlineError.self) { try PrivateItemsets.release(exact, epsilon: -1, seed: 1) }
   }
 }

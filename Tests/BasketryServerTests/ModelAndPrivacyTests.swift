@@ -87,6 +87,9 @@ import Testing
       #expect(response["model_version"] as? Int == Int(v1))
       let first = (response["bundles"] as? [[String: Any]])?.first
       #expect(first?["source"] as? String == "model")
+      // Under the bandit the designer's price sentence is replaced by the offered price.
+      let explanation = first?["explanation"] as? String ?? ""
+      #expect(!explanation.contains("Priced at") && explanation.contains("Thompson sampling"))
       for user in ["u4", "u5"] { try await client.purchase(user, ["a", "c"], session: "s") }
       // A watcher (as in `basketry serve`) sees the new version by polling (SQLite).
       let stream = engine.store.modelVersions(after: v1, pollInterval: .milliseconds(20))

@@ -30,8 +30,10 @@ import Testing
     // Ingest through replica A only.
     for user in 0..<3 {
       _ = try await a.ingest([
-        EventInput(eventID: "\(tag)-\(user)-1", user: "ru\(user)", item: x, type: .purchase, price: 5, session: "s"),
-        EventInput(eventID: "\(tag)-\(user)-2", user: "ru\(user)", item: y, type: .purchase, price: 5, session: "s"),
+        EventInput(
+          eventID: "\(tag)-\(user)-1", user: "ru\(tag)-\(user)", item: x, type: .purchase, price: 5, session: "s"),
+        EventInput(
+          eventID: "\(tag)-\(user)-2", user: "ru\(tag)-\(user)", item: y, type: .purchase, price: 5, session: "s"),
       ])
     }
     #expect(a.neighbors(of: x, k: 5)?.complements.first?.item == y)
@@ -47,7 +49,7 @@ import Testing
     // B now serves A's purchases too.
     #expect(b.neighbors(of: x, k: 5)?.complements.first?.item == y)
     // Erasure through B is visible to A after its refresh.
-    for user in 0..<3 { _ = try await b.deleteUser(rawID: "ru\(user)") }
+    for user in 0..<3 { _ = try await b.deleteUser(rawID: "ru\(tag)-\(user)") }
     try await a.refreshCooccurrence()
     #expect(a.neighbors(of: x, k: 5)?.complements.isEmpty ?? true)
     await a.store.close()

@@ -184,11 +184,13 @@ func unique(_ label: String) -> String { label + "-" + UUID().uuidString.prefix(
     #expect(try await store.experiment(id: id) == experiment)
     #expect(try await store.experiments().contains(experiment))
     let (r1, r2, r3) = (unique("r"), unique("r"), unique("r"))
+    // Newest first in the replay log, even in a shared database full of other impressions.
+    let newest = Int64(Date().timeIntervalSince1970) + 10_000_000
     let user = unique("u")
     func impression(_ rec: String, _ variant: String, session: String) -> Impression {
       Impression(
         recommendationID: rec, experimentID: id, variant: variant, user: user, session: session, kind: "bundle",
-        key: "a+b", arm: 1, discount: 0.05, price: 9.5, margin: 3, propensity: 0.5, timestamp: 10)
+        key: "a+b", arm: 1, discount: 0.05, price: 9.5, margin: 3, propensity: 0.5, timestamp: newest)
     }
     try await store.recordImpressions([
       impression(r1, "control", session: "s1"), impression(r2, "bandit", session: "s2"),

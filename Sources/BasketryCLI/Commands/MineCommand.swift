@@ -2,6 +2,7 @@ import ArgumentParser
 import BasketryCore
 import BasketryIngest
 import BasketryMining
+import BasketryOnline
 import Foundation
 
 /// `basketry mine`: frequent itemsets (FP-Growth) and association rules.
@@ -48,6 +49,12 @@ struct MineCommand: AsyncParsableCommand {
   @Option(help: ArgumentHelp("How many rules to print, strongest lift first.", valueName: "n"))
   var top: Int = 10
 
+  @Option(
+    help: ArgumentHelp(
+      "Add Laplace noise (scale 1/ε) to every released count, ε-DP per count for one order; rules use the noisy counts.",
+      valueName: "epsilon"))
+  var dpEpsilon: Double?
+
   @Flag(name: .shortAndLong, help: "Print nothing on standard error but errors and warnings.")
   var quiet = false
 
@@ -62,6 +69,9 @@ struct MineCommand: AsyncParsableCommand {
     if !(0...1).contains(minConfidence) { throw ValidationError("--min-confidence must be in [0, 1].") }
     if let maxLength, maxLength < 1 { throw ValidationError("--max-length must be at least 1.") }
     if top < 0 { throw ValidationError("--top must not be negative.") }
+    if let dpEpsilon, !(dpEpsilon > 0 && dpEpsilon.isFinite) {
+      throw ValidationError("--dp-epsilon must be a positive number; got \(dpEpsilon).")
+    }
   }
 
   func run() async throws {
@@ -73,9 +83,17 @@ struct MineCommand: AsyncParsableCommand {
       let transactions = dataset.transactions()
       let threshold: SupportThreshold = minSupport >= 1 ? .absolute(Int(minSupport)) : .relative(minSupport)
       console.progress("mining frequent itemsets", force: true)
-      let itemsets = try FPGrowth.mine(
+      var itemsets = try FPGrowth.mine(
         transactions, options: MiningOptions(minSupport: threshold, maxLength: maxLength))
       console.phaseDone("mined \(formatCount(itemsets.itemsets.count)) itemsets")
+      if let dpEpsilon {
+        itemsets = try PrivateItemsets.release(
+          itemsets, epsilon: dpEpsilon, minCount: threshold.minimumCount(transactionCount: transactions.count),
+          seed: 0x5EED)
+        console.warn(
+          "counts carry Laplace noise (scale \(1 / dpEpsilon)); ε = \(dpEpsilon) per released count, "
+            + "\(itemsets.itemsets.count + 1) counts released")
+      }
       console.progress("generating rules", force: true)
       let rules =
         noRules
@@ -84,7 +102,7 @@ struct MineCommand: AsyncParsableCommand {
           from: itemsets, options: RuleOptions(minConfidence: minConfidence, minLift: minLift))
       console.phaseDone("generated \(formatCount(rules.count)) rules")
 
-      console.out("transactions: \(transactions.count)")
+      console.out("transactions: \(itemsets.transactionCount)")
       console.out("itemsets: \(itemsets.itemsets.count)")
       console.out("rules: \(rules.count)")
       if top > 0 && !rules.isEmpty && output != "-" {
@@ -93,7 +111,7 @@ struct MineCommand: AsyncParsableCommand {
       }
       if let output {
         let data = Self.json(
-          transactions: transactions.count, itemsets: itemsets, rules: rules, catalog: dataset.catalog)
+          transactions: itemsets.transactionCount, itemsets: itemsets, rules: rules, catalog: dataset.catalog)
         try FileHandleOutput.write(data, to: output)
         if output != "-" { console.note("wrote \(output)") }
       }

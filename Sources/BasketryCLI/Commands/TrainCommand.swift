@@ -22,8 +22,10 @@ struct TrainCommand: AsyncParsableCommand {
         basketry train --store postgres://basketry:basketry@127.0.0.1/basketry --format online-retail online_retail.csv.gz
       """)
 
-  @Option(help: ArgumentHelp("SQLite file path or postgres:// URL.", valueName: "location"))
-  var store: String = ProcessInfo.processInfo.environment["BASKETRY_STORE"] ?? "basketry.sqlite"
+  @Option(
+    help: ArgumentHelp(
+      "SQLite file path or postgres:// URL (default: $BASKETRY_STORE, else basketry.sqlite).", valueName: "location"))
+  var store: String?
 
   @Option(name: .shortAndLong, help: ArgumentHelp("Input format of the order files.", valueName: "format"))
   var format: InputFormat = .onlineRetail
@@ -67,8 +69,9 @@ struct TrainCommand: AsyncParsableCommand {
       let threshold: SupportThreshold = minSupport >= 1 ? .absolute(Int(minSupport)) : .relative(minSupport)
       let options = TrainingOptions(
         minSupport: threshold, bundles: BundleOptions(count: count, marginFloor: marginFloor, minLift: minLift))
+      let location = store ?? ProcessInfo.processInfo.environment["BASKETRY_STORE"] ?? "basketry.sqlite"
       let (version, model) = try await ServerMain.train(
-        location: store, dataset: dataset, source: paths.isEmpty ? nil : "file:" + paths.joined(separator: ","),
+        location: location, dataset: dataset, source: paths.isEmpty ? nil : "file:" + paths.joined(separator: ","),
         options: options)
       console.out(
         "published model version \(version): \(model.bundles.count) bundles, neighbours for "

@@ -112,9 +112,23 @@ public struct ThompsonDiscountBandit: Sendable {
   public func choose(
     key: String, listPrice: Double, cost: Double, propensitySamples: Int = 0, using rng: inout SplitMix64
   ) -> DiscountChoice? {
-    let feasible = feasibleArms(listPrice: listPrice, cost: cost)
+    Self.choose(
+      statistics: arms[key], configuration: configuration, listPrice: listPrice, cost: cost,
+      propensitySamples: propensitySamples, using: &rng)
+  }
+
+  /// Chooses a discount from a snapshot of one bundle's arm statistics (so callers can sample
+  /// outside a lock); same rule as ``choose(key:listPrice:cost:propensitySamples:using:)``.
+  public static func choose(
+    statistics: [ArmStatistics]?, configuration: DiscountBanditConfiguration, listPrice: Double, cost: Double,
+    propensitySamples: Int = 0, using rng: inout SplitMix64
+  ) -> DiscountChoice? {
+    let feasible = configuration.levels.indices.filter { k in
+      let price = Self.price(listPrice, configuration.levels[k])
+      return price > 0 && (price - cost) / price >= configuration.marginFloor - 1e-12
+    }
     guard !feasible.isEmpty else { return nil }
-    let stats = arms[key] ?? Array(repeating: ArmStatistics(), count: configuration.levels.count)
+    let stats = statistics ?? Array(repeating: ArmStatistics(), count: configuration.levels.count)
     let margins = configuration.levels.map { Self.price(listPrice, $0) - cost }
     func draw(_ rng: inout SplitMix64) -> Int {
       var best = feasible[0]

@@ -59,7 +59,8 @@ extension Engine {
     let unit = query.session ?? user ?? UUID().uuidString
     let configuration = self.configuration
 
-    return state.withLock { state -> BundlesResponse in
+    // Phase 1 (locked): candidates, assignment, a snapshot of their bandit arms, a random seed.
+    let gathered = state.withLock { state -> Gathered in
       let (experiment, variant) = assignment(unit: unit, now: now, experiments: state.experiments)
       var candidates: [Candidate] = []
       var keys = Set<String>()
@@ -130,53 +131,79 @@ extension Engine {
         }
       }
 
-      // 3. Price each (policy of the variant), log the impression.
-      var offers: [BundleOffer] = []
-      for candidate in candidates {
-        guard offers.count < query.k else { break }
-        let key = candidate.items.joined(separator: "+")
-        guard let choice = price(candidate, key: key, variant: variant, state: &state) else { continue }
-        let id = UUID().uuidString.lowercased()
-        let reason =
-          switch variant.policy {
-          case "bandit": " Price chosen by Thompson sampling among discounts that keep the margin floor."
-          case "fixed": " Fixed discount for this experiment variant."
-          default: ""
-          }
-        let explanation =
-          candidate.explanation + reason
-          + " Offered at \(Int((choice.discount * 100).rounded())) % off, margin "
-          + "\(Int((choice.marginRate * 100).rounded())) %."
-        offers.append(
-          BundleOffer(
-            recommendationId: id, experiment: experiment, variant: variant.name, policy: variant.policy,
-            source: candidate.source,
-            items: candidate.items.indices.map {
-              OfferItem(id: candidate.items[$0], title: candidate.titles[$0], price: candidate.prices[$0])
-            }, listPrice: candidate.listPrice, price: choice.price, discount: choice.discount,
-            marginRate: choice.marginRate, explanation: explanation))
-        state.remember(
-          Impression(
-            recommendationID: id, experimentID: experiment, variant: experiment == nil ? nil : variant.name,
-            user: user ?? "anonymous", session: query.session ?? user ?? id, kind: "bundle", key: key,
-            arm: choice.arm, discount: choice.discount, price: choice.price, margin: choice.margin,
-            propensity: choice.propensity, timestamp: now))
-        if choice.arm >= 0 && variant.policy == "bandit" {
-          state.bandit.recordImpression(key: key, arm: choice.arm)
-          state.addArm(key: key, arm: choice.arm, trials: 1, successes: 0, reward: 0)
+      var arms: [String: [ArmStatistics]] = [:]
+      if variant.policy == "bandit" {
+        for candidate in candidates.prefix(query.k * 2) {
+          let key = candidate.items.joined(separator: "+")
+          arms[key] = state.bandit.arms[key]
         }
       }
-      metrics.increment("bundle_impressions_total", by: Double(offers.count))
-      return BundlesResponse(modelVersion: state.modelVersion, bundles: offers)
+      return Gathered(
+        experiment: experiment, variant: variant, candidates: candidates, arms: arms, seed: state.rng.next(),
+        modelVersion: state.modelVersion)
     }
+
+    // Phase 2 (unlocked): price each candidate under the variant's policy and build the offers.
+    let variant = gathered.variant
+    let experiment = gathered.experiment
+    var rng = SplitMix64(seed: gathered.seed)
+    var ids = RecommendationIDs()
+    var offers: [BundleOffer] = []
+    var impressions: [Impression] = []
+    for candidate in gathered.candidates {
+      guard offers.count < query.k else { break }
+      let key = candidate.items.joined(separator: "+")
+      guard let choice = price(candidate, arms: gathered.arms[key], variant: variant, rng: &rng) else { continue }
+      let id = ids.next()
+      let reason =
+        switch variant.policy {
+        case "bandit": " Price chosen by Thompson sampling among discounts that keep the margin floor."
+        case "fixed": " Fixed discount for this experiment variant."
+        default: ""
+        }
+      // The designer's own price sentence applies only when its price is the one offered.
+      var evidence = candidate.explanation
+      if variant.policy != "model", let cut = evidence.range(of: " Priced at ") {
+        evidence = String(evidence[..<cut.lowerBound])
+      }
+      let explanation =
+        evidence + reason
+        + " Offered at \(Int((choice.discount * 100).rounded())) % off, margin "
+        + "\(Int((choice.marginRate * 100).rounded())) %."
+      offers.append(
+        BundleOffer(
+          recommendationId: id, experiment: experiment, variant: variant.name, policy: variant.policy,
+          source: candidate.source,
+          items: candidate.items.indices.map {
+            OfferItem(id: candidate.items[$0], title: candidate.titles[$0], price: candidate.prices[$0])
+          }, listPrice: candidate.listPrice, price: choice.price, discount: choice.discount,
+          marginRate: choice.marginRate, explanation: explanation))
+      impressions.append(
+        Impression(
+          recommendationID: id, experimentID: experiment, variant: experiment == nil ? nil : variant.name,
+          user: user ?? "anonymous", session: query.session ?? user ?? id, kind: "bundle", key: key,
+          arm: variant.policy == "bandit" ? choice.arm : -1, discount: choice.discount, price: choice.price,
+          margin: choice.margin, propensity: choice.propensity, timestamp: now))
+    }
+
+    // Phase 3 (locked): log impressions and count bandit trials.
+    state.withLock { state in
+      for impression in impressions {
+        state.remember(impression)
+        if impression.arm >= 0 {
+          state.bandit.recordImpression(key: impression.key, arm: impression.arm)
+          state.addArm(key: impression.key, arm: impression.arm, trials: 1, successes: 0, reward: 0)
+        }
+      }
+    }
+    metrics.increment("bundle_impressions_total", by: Double(offers.count))
+    return BundlesResponse(modelVersion: gathered.modelVersion, bundles: offers)
   }
 
   /// Prices a candidate under the variant's policy, never below the margin floor.
   private func price(
-    _ candidate: Candidate, key: String, variant: ExperimentVariant, state: inout EngineState
-  )
-    -> DiscountChoice?
-  {
+    _ candidate: Candidate, arms: [ArmStatistics]?, variant: ExperimentVariant, rng: inout SplitMix64
+  ) -> DiscountChoice? {
     let levels = configuration.banditLevels
     let floor = configuration.marginFloor
     func fixed(_ discount: Double) -> DiscountChoice? {
@@ -188,9 +215,9 @@ extension Engine {
     }
     switch variant.policy {
     case "bandit":
-      return state.bandit.choose(
-        key: key, listPrice: candidate.listPrice, cost: candidate.cost,
-        propensitySamples: configuration.propensitySamples, using: &state.rng)
+      return ThompsonDiscountBandit.choose(
+        statistics: arms, configuration: configuration.banditConfiguration, listPrice: candidate.listPrice,
+        cost: candidate.cost, propensitySamples: configuration.propensitySamples, using: &rng)
     case "model":
       return fixed(candidate.modelDiscount) ?? fixed(0)
     default:
@@ -287,8 +314,44 @@ extension Engine {
   }
 }
 
+/// Random recommendation ids (UUID-shaped, 128 random bits): one system-random seed per
+/// request, then SplitMix64 — Foundation's UUID() opened /dev/urandom on every call here.
+struct RecommendationIDs {
+  private var generator: SplitMix64
+
+  init() {
+    var system = SystemRandomNumberGenerator()
+    generator = SplitMix64(seed: system.next())
+  }
+
+  mutating func next() -> String {
+    let high = generator.next()
+    let low = generator.next()
+    let hex = String(high, radix: 16).leftPadded(16) + String(low, radix: 16).leftPadded(16)
+    let characters = Array(hex)
+    return String(characters[0..<8]) + "-" + String(characters[8..<12]) + "-" + String(characters[12..<16]) + "-"
+      + String(characters[16..<20]) + "-" + String(characters[20..<32])
+  }
+}
+
+extension String {
+  fileprivate func leftPadded(_ width: Int) -> String {
+    count >= width ? self : String(repeating: "0", count: width - count) + self
+  }
+}
+
+/// What phase 1 of a bundle request gathers under the lock.
+struct Gathered: Sendable {
+  var experiment: String?
+  var variant: ExperimentVariant
+  var candidates: [Candidate]
+  var arms: [String: [ArmStatistics]]
+  var seed: UInt64
+  var modelVersion: Int64?
+}
+
 /// A bundle candidate before pricing.
-struct Candidate {
+struct Candidate: Sendable {
   var items: [String]
   var titles: [String]
   var prices: [Double]

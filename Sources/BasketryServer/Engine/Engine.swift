@@ -143,7 +143,9 @@ struct EngineState {
   var pendingArms: [String: BanditArmRecord] = [:]
   var pendingImpressions: [Impression] = []
   var recent: [String: Impression] = [:]
-  var recentOrder: [String] = []
+  /// Ring of recent recommendation ids (oldest evicted one at a time: no pauses).
+  var recentRing: [String] = []
+  var recentHead = 0
   var rewarded: Set<String> = []
   var experiments: [Experiment] = []
   var rng: SplitMix64
@@ -173,14 +175,14 @@ struct EngineState {
   mutating func remember(_ impression: Impression) {
     pendingImpressions.append(impression)
     recent[impression.recommendationID] = impression
-    recentOrder.append(impression.recommendationID)
-    if recentOrder.count > Self.recentCapacity {
-      let drop = recentOrder.count / 2
-      for id in recentOrder[..<drop] {
-        recent[id] = nil
-        rewarded.remove(id)
-      }
-      recentOrder.removeFirst(drop)
+    if recentRing.count < Self.recentCapacity {
+      recentRing.append(impression.recommendationID)
+    } else {
+      let evicted = recentRing[recentHead]
+      recent[evicted] = nil
+      rewarded.remove(evicted)
+      recentRing[recentHead] = impression.recommendationID
+      recentHead = (recentHead + 1) % Self.recentCapacity
     }
   }
 

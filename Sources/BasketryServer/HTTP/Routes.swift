@@ -98,7 +98,7 @@ public enum Routes {
       try auth.require(request, .admin)
       let id = try pathID(context)
       guard try await engine.deleteItem(id: id) else { throw APIError.notFound("unknown item '\(id)'", field: "id") }
-      return try json(["deleted": id])
+      return json(["deleted": id])
     }
 
     // MARK: Users
