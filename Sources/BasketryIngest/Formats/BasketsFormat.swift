@@ -32,17 +32,7 @@ enum BasketsFormat {
     let file = reader.file
     let multiple = input.table.orderIDs.count > 0
     let bytesBefore = input.bytesRead
-    while true {
-      let record: CSVRecord
-      do {
-        guard let next = try reader.next() else { break }
-        record = next
-      } catch let error as IngestError where error.category == .invalidInput && error.location.line != nil {
-        input.rowsRead += 1
-        try input.badRows.record(error)
-        continue
-      }
-      input.rowsRead += 1
+    while let record = try reader.nextRecord(into: &input) {
       var orderID: Int32 = -1
       var added = 0
       do {

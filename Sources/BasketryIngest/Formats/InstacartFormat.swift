@@ -249,17 +249,7 @@ enum InstacartFormat {
     let joined = header.index(["user_id"]) != nil
     let columns = joined ? try OrderColumns(header, file: file, requireNumber: false) : nil
     let bytesBefore = input.bytesRead
-    while true {
-      let record: CSVRecord
-      do {
-        guard let next = try reader.next() else { break }
-        record = next
-      } catch let error as IngestError where error.category == .invalidInput && error.location.line != nil {
-        input.rowsRead += 1
-        try input.badRows.record(error)
-        continue
-      }
-      input.rowsRead += 1
+    while let record = try reader.nextRecord(into: &input) {
       do {
         try record.requireFieldCount(headerRecord.count, file: file)
         guard let order = record.withField(orderColumn, { NumberParser.int($0) }) else {

@@ -30,17 +30,7 @@ enum OnlineRetailFormat {
     let fieldCount = headerRecord.count
     let names = header.names
     let bytesBefore = input.bytesRead
-    while true {
-      let record: CSVRecord
-      do {
-        guard let next = try reader.next() else { break }
-        record = next
-      } catch let error as IngestError where error.category == .invalidInput && error.location.line != nil {
-        input.rowsRead += 1
-        try input.badRows.record(error)
-        continue
-      }
-      input.rowsRead += 1
+    while let record = try reader.nextRecord(into: &input) {
       do {
         try record.requireFieldCount(fieldCount, file: file)
         let kind: LineKind = record.withField(invoice) { bytes in
