@@ -42,6 +42,7 @@ public final class PostgresStore: Store {
     self.runner = Task { await client.run() }
   }
 
+  @discardableResult
   private func failing<T>(_ operation: String, _ body: () async throws -> T) async throws -> T {
     do {
       return try await body()
