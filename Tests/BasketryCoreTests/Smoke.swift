@@ -1,5 +1,0 @@
-import Testing
-
-@testable import BasketryCore
-
-@Test func moduleLoads() {}
