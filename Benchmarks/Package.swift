@@ -7,7 +7,7 @@ let package = Package(
   name: "basketry-benchmarks",
   platforms: [.macOS(.v14)],
   dependencies: [
-    .package(path: ".."),
+    .package(name: "basketry", path: ".."),
     .package(url: "https://github.com/ordo-one/package-benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
   ],
   targets: [
