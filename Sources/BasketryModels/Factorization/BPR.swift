@@ -251,26 +251,3 @@ public struct BPR: Recommender {
     return model
   }
 }
-
-// MARK: - Shared helpers
-
-/// Cosine similarity between rows of a factor matrix.
-enum FactorSimilarity {
-  /// The `k` rows most similar to row `item` (excluding it), by cosine similarity.
-  /// - Complexity: O(count · factors).
-  static func cosine(_ factors: [Float], count: Int, factors f: Int, to item: Int, k: Int) -> [ScoredItem] {
-    var similarity = [Float](repeating: 0, count: count)
-    factors.withUnsafeBufferPointer { y in
-      similarity.withUnsafeMutableBufferPointer { out in
-        guard let yb = y.baseAddress, let ob = out.baseAddress else { return }
-        Kernels.gemv(yb, rows: count, yb + item * f, ob, f)
-        let own = Kernels.norm(yb + item * f, f)
-        for j in 0..<count {
-          let denominator = own * Kernels.norm(yb + j * f, f)
-          ob[j] = denominator > 0 ? ob[j] / denominator : 0
-        }
-      }
-    }
-    return topK(similarity, k: k) { $0 != Int32(item) }
-  }
-}

@@ -306,20 +306,8 @@ public struct ImplicitALS: Recommender {
     guard item >= 0, Int(item) < itemCount else {
       throw ModelError(model: name, "item \(item) is out of range 0..<\(itemCount)", category: .notFound)
     }
-    let f = configuration.factors
-    var similarity = [Float](repeating: 0, count: itemCount)
-    itemFactors.withUnsafeBufferPointer { y in
-      similarity.withUnsafeMutableBufferPointer { out in
-        guard let yb = y.baseAddress, let ob = out.baseAddress else { return }
-        Kernels.gemv(yb, rows: itemCount, yb + Int(item) * f, ob, f)
-      }
-    }
-    let own = itemNorms[Int(item)]
-    for j in 0..<itemCount {
-      let denominator = own * itemNorms[j]
-      similarity[j] = denominator > 0 ? similarity[j] / denominator : 0
-    }
-    return topK(similarity, k: k) { $0 != item }
+    return FactorSimilarity.cosine(
+      itemFactors, count: itemCount, factors: configuration.factors, to: Int(item), k: k, norms: itemNorms)
   }
 
   // MARK: - Persistence
