@@ -13,11 +13,7 @@ struct SearchCommand: AsyncParsableCommand {
   @Argument(help: "The query text.")
   var text: String
 
-  @Option(name: .long, help: "Catalog: CSV with item and title columns, or a text file with one title per line.")
-  var catalog: String
-
-  @Option(name: .long, help: "Cache of the catalog's vectors (raw float32); written when absent or stale.")
-  var vectors: String?
+  @OptionGroup var source: CatalogIndexOptions
 
   @Option(name: .short, help: "Number of results.")
   var k: Int = 10
@@ -27,16 +23,15 @@ struct SearchCommand: AsyncParsableCommand {
   func run() async throws {
     try await reportingErrors {
       let encoder = try model.loadEncoder()
-      let items = try TitleCatalog.load(from: URL(fileURLWithPath: catalog))
-      let index = EmbeddingIndex(
-        try catalogVectors(catalog: items, encoder: encoder, vectorsPath: vectors, options: model), normalize: false)
+      let items = try source.loadCatalog()
+      let index = try source.index(of: items, encoder: encoder, model: model)
       let query = encoder.encode(text)
       let start = Date()
       let hits = index.search(query, k: k)
       FileHandleOutput.standardError(
         "ranked \(index.count) items in \(String(format: "%.2f", Date().timeIntervalSince(start) * 1000)) ms")
       for hit in hits {
-        print("\(String(format: "%.4f", hit.score))\t\(items.ids[hit.row])\t\(items.titles[hit.row])")
+        printHit(score: hit.score, row: hit.row, in: items)
       }
     }
   }

@@ -47,3 +47,26 @@ func catalogVectors(
   if let vectorsPath { try vectors.write(to: URL(fileURLWithPath: vectorsPath)) }
   return vectors
 }
+
+/// The catalog a semantic lookup ranks (`--catalog`, `--vectors`), shared by `search` and `similar`.
+struct CatalogIndexOptions: ParsableArguments {
+  @Option(name: .long, help: "Catalog: CSV with item and title columns, or a text file with one title per line.")
+  var catalog: String
+
+  @Option(name: .long, help: "Cache of the catalog's vectors (raw float32); written when absent or stale.")
+  var vectors: String?
+
+  /// Loads the catalog's ids and titles.
+  func loadCatalog() throws -> TitleCatalog { try TitleCatalog.load(from: URL(fileURLWithPath: catalog)) }
+
+  /// The exact cosine index of a catalog's titles (encoded unless cached in `--vectors`).
+  func index(of items: TitleCatalog, encoder: SentenceEncoder, model: SemanticModelOptions) throws -> EmbeddingIndex {
+    EmbeddingIndex(
+      try catalogVectors(catalog: items, encoder: encoder, vectorsPath: vectors, options: model), normalize: false)
+  }
+}
+
+/// Prints one ranked catalog row: score, item id, title.
+func printHit(score: Float, row: Int, in items: TitleCatalog) {
+  print("\(String(format: "%.4f", score))\t\(items.ids[row])\t\(items.titles[row])")
+}

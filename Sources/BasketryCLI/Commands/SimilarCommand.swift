@@ -14,11 +14,7 @@ struct SimilarCommand: AsyncParsableCommand {
   @Argument(help: "Item id in the catalog (or, when no id matches, a title to look up).")
   var item: String
 
-  @Option(name: .long, help: "Catalog: CSV with item and title columns, or a text file with one title per line.")
-  var catalog: String
-
-  @Option(name: .long, help: "Cache of the catalog's vectors (raw float32); written when absent or stale.")
-  var vectors: String?
+  @OptionGroup var source: CatalogIndexOptions
 
   @Option(name: .short, help: "Number of neighbours.")
   var k: Int = 10
@@ -28,15 +24,14 @@ struct SimilarCommand: AsyncParsableCommand {
   func run() async throws {
     try await reportingErrors {
       let encoder = try model.loadEncoder()
-      let items = try TitleCatalog.load(from: URL(fileURLWithPath: catalog))
+      let items = try source.loadCatalog()
       guard let row = items.row(of: item) ?? items.titles.firstIndex(of: item) else {
-        throw SemanticError(.notFound, "item '\(item)' is not in the catalog", file: catalog)
+        throw SemanticError(.notFound, "item '\(item)' is not in the catalog", file: source.catalog)
       }
-      let index = EmbeddingIndex(
-        try catalogVectors(catalog: items, encoder: encoder, vectorsPath: vectors, options: model), normalize: false)
+      let index = try source.index(of: items, encoder: encoder, model: model)
       print("\(items.ids[row])\t\(items.titles[row])")
       for hit in index.neighbours(of: row, k: k) {
-        print("\(String(format: "%.4f", hit.score))\t\(items.ids[hit.row])\t\(items.titles[hit.row])")
+        printHit(score: hit.score, row: hit.row, in: items)
       }
     }
   }
