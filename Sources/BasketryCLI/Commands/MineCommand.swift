@@ -81,7 +81,7 @@ struct MineCommand: AsyncParsableCommand {
       let dataset = loaded.dataset
       console.progress("preparing transactions", force: true)
       let transactions = dataset.transactions()
-      let threshold: SupportThreshold = minSupport >= 1 ? .absolute(Int(minSupport)) : .relative(minSupport)
+      let threshold = SupportThreshold(commandLine: minSupport)
       console.progress("mining frequent itemsets", force: true)
       var itemsets = try FPGrowth.mine(
         transactions, options: MiningOptions(minSupport: threshold, maxLength: maxLength))

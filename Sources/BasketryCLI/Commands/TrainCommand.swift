@@ -66,7 +66,7 @@ struct TrainCommand: AsyncParsableCommand {
         console.phaseDone("read \(formatCount(loaded.report.rowsRead)) rows")
         dataset = loaded.dataset
       }
-      let threshold: SupportThreshold = minSupport >= 1 ? .absolute(Int(minSupport)) : .relative(minSupport)
+      let threshold = SupportThreshold(commandLine: minSupport)
       let options = TrainingOptions(
         minSupport: threshold, bundles: BundleOptions(count: count, marginFloor: marginFloor, minLift: minLift))
       let location = store ?? ProcessInfo.processInfo.environment["BASKETRY_STORE"] ?? "basketry.sqlite"

@@ -60,7 +60,7 @@ struct BundleArguments: ParsableArguments {
       pricingModel: pricingModel)
   }
 
-  var threshold: SupportThreshold { minSupport >= 1 ? .absolute(Int(minSupport)) : .relative(minSupport) }
+  var threshold: SupportThreshold { SupportThreshold(commandLine: minSupport) }
 }
 
 /// The result of the ingest → mine → bundles pipeline.
@@ -118,5 +118,12 @@ struct BundlesDocument: Encodable {
   enum CodingKeys: String, CodingKey {
     case orders, options, report, bundles
     case minSupport = "min_support"
+  }
+}
+
+extension SupportThreshold {
+  /// A `--min-support` value: a fraction of orders below 1, an absolute order count from 1 on.
+  init(commandLine value: Double) {
+    self = value >= 1 ? .absolute(Int(value)) : .relative(value)
   }
 }
