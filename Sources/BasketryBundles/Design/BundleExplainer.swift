@@ -100,15 +100,7 @@ public struct BundleExplainer: Sendable {
   private func money(_ value: Double) -> String { options.currency + fixed(value, 2) }
   private func percent(_ value: Double) -> String { fixed(value * 100, 0) + "%" }
   private func ratio(_ value: Double) -> String { fixed(value, value < 10 ? 1 : 0) + "×" }
-  private func count(_ value: Int) -> String {
-    let digits = String(value)
-    var out = ""
-    for (i, ch) in digits.enumerated() {
-      if i > 0 && (digits.count - i) % 3 == 0 { out.append(",") }
-      out.append(ch)
-    }
-    return out
-  }
+  private func count(_ value: Int) -> String { formatCount(value) }
 }
 
 /// Formats a number with a fixed number of decimals, without Foundation.

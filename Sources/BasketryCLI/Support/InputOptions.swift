@@ -100,14 +100,3 @@ struct InputOptions: ParsableArguments {
     return result
   }
 }
-
-/// Groups digits by thousands: 541909 → "541,909".
-func formatCount(_ value: Int) -> String {
-  let digits = String(abs(value))
-  var out = value < 0 ? "-" : ""
-  for (i, ch) in digits.enumerated() {
-    if i > 0 && (digits.count - i) % 3 == 0 { out.append(",") }
-    out.append(ch)
-  }
-  return out
-}

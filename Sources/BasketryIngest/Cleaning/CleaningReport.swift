@@ -218,14 +218,3 @@ extension CleaningReport {
     return lines.joined(separator: "\n")
   }
 }
-
-/// 1234567 → "1,234,567".
-func formatCount(_ value: Int) -> String {
-  let digits = String(value.magnitude)
-  var out = ""
-  for (index, character) in digits.enumerated() {
-    if index > 0 && (digits.count - index) % 3 == 0 { out.append(",") }
-    out.append(character)
-  }
-  return value < 0 ? "-" + out : out
-}
