@@ -74,7 +74,7 @@ let package = Package(
     .target(name: "BasketrySemantic", dependencies: ["BasketryCore"], swiftSettings: commonSettings + hotSettings),
     .target(
       name: "BasketryBundles",
-      dependencies: ["BasketryCore", "BasketryMining"],
+      dependencies: ["BasketryCore", "BasketryMining", "BasketryModels"],
       swiftSettings: commonSettings + hotSettings
     ),
     .target(
@@ -167,7 +167,7 @@ let package = Package(
     ),
     .testTarget(
       name: "BasketryBundlesTests",
-      dependencies: ["BasketryBundles", "BasketryIngest", "BasketryTesting"],
+      dependencies: ["BasketryBundles", "BasketryModels", "BasketryIngest", "BasketryTesting"],
       swiftSettings: commonSettings
     ),
     .testTarget(

@@ -98,6 +98,14 @@ enum CLI {
       }
     }
     #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("cleaning-report.json").path))
+    // One shopper's bundles, ranked by their own expected profit.
+    #expect(run.stdout.contains("Bundles for customer"))
+    let shopper = try #require(
+      try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("shopper-bundles.json")))
+        as? [String: Any])
+    let offers = try #require(shopper["bundles"] as? [[String: Any]])
+    #expect(!offers.isEmpty)
+    for offer in offers { #expect(offer["personal"] is [String: Any]) }
   }
 
   @Test func badInputNamesFileLineAndField() throws {

@@ -47,7 +47,38 @@ import Testing
     let missing = try CLI.run(["bundles", "--item", "NOPE", "-q", Self.sample])
     #expect(missing.status == 66)
     #expect(missing.stderr.contains("NOPE"))
-    let both = try CLI.run(["bundles", "--item", "22720", "--user", "12347", Self.sample])
+    let both = try CLI.run(["bundles", "--item", "22720", "--cart", "22666", Self.sample])
     #expect(both.status != 0)
+    let badModel = try CLI.run(["bundles", "--user", "12347", "--recommender", "nope", Self.sample])
+    #expect(badModel.status != 0)
+    #expect(badModel.stderr.contains("--recommender"))
+    let stranger = try CLI.run(["bundles", "--user", "NOBODY", "-q", Self.sample])
+    #expect(stranger.status == 66)
+    #expect(stranger.stderr.contains("NOBODY"))
+  }
+
+  @Test func userBundlesAreRankedByTheShoppersExpectedProfit() throws {
+    let output = try TestSupport.temporaryDirectory().appendingPathComponent("user-bundles.json").path
+    let run = try CLI.run([
+      "bundles", "--user", "14911", "--item", "22720", "--k", "3", "-q", "--output", output, Self.sample,
+    ])
+    #expect(run.status == 0, "\(run.stderr)")
+    let data = try Data(contentsOf: URL(fileURLWithPath: output))
+    let json = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+    #expect((json["request"] as? String) == "item 22720, user 14911")
+    let bundles = try #require(json["bundles"] as? [[String: Any]])
+    #expect(!bundles.isEmpty)
+    for bundle in bundles {
+      let personal = try #require(bundle["personal"] as? [String: Any])
+      let p = try #require(personal["bundle_probability"] as? Double)
+      let margin = try #require(personal["bundle_margin"] as? Double)
+      let anyway = try #require(personal["cannibalised_margin"] as? Double)
+      let expected = try #require(personal["expected_profit"] as? Double)
+      #expect(abs(expected - (p * margin - anyway)) < 1e-9)
+      #expect((bundle["score"] as? Double) == expected)
+      #expect((bundle["explanation"] as? String)?.contains("For this shopper") == true)
+      let ids = (bundle["items"] as? [[String: Any]])?.compactMap { $0["id"] as? String } ?? []
+      #expect(ids.contains("22720"))
+    }
   }
 }

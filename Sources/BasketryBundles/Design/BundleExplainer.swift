@@ -59,6 +59,21 @@ public struct BundleExplainer: Sendable {
     return text
   }
 
+  /// Why this bundle for this shopper, in one sentence (``PersonalOffer``).
+  public func personalReason(_ offer: PersonalOffer) -> String {
+    let horizon = fixed(offer.horizonDays, 0)
+    let precise = offer.bundleProbability < 0.1 || offer.averageBundleProbability < 0.1 ? 1 : 0
+    var text = "For this shopper: a \(fixed(offer.bundleProbability * 100, precise))% chance to take the bundle "
+    text += "within \(horizon) days (\(fixed(offer.averageBundleProbability * 100, precise))% for an average shopper), "
+    text += "from their own purchase probabilities "
+    text += "(" + offer.itemProbabilities.map { fixed($0 * 100, $0 < 0.1 ? 1 : 0) + "%" }.joined(separator: ", ")
+    func small(_ value: Double) -> String { options.currency + fixed(value, abs(value) < 1 ? 3 : 2) }
+    text += " per item); expected profit \(small(offer.expectedProfit)) = \(money(offer.bundleMargin)) bundle margin"
+    text += " × \(fixed(offer.bundleProbability * 100, precise))% − \(small(offer.cannibalisedMargin))"
+    text += " of margin they would have paid anyway."
+    return text
+  }
+
   /// Why this price under the willingness-to-pay model, in one sentence.
   public func priceReason(_ bundle: ProductBundle, _ pricing: BundlePricingDetail) -> String {
     let elasticities = pricing.elasticitiesUsed.enumerated().map { index, used in

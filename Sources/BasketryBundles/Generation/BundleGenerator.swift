@@ -1,12 +1,5 @@
 import BasketryCore
-
-/// Personalised purchase probabilities, to be supplied by a recommender.
-public protocol PurchaseProbabilityModel: Sendable {
-  /// P(the user buys all of `items` when offered them together), or nil when unknown.
-  func probability(user: Int32?, buysAll items: [Int32]) -> Double?
-  /// P(the user buys `item` anyway, without an offer), or nil when unknown.
-  func probability(user: Int32?, buys item: Int32) -> Double?
-}
+import Foundation
 
 /// Settings of ``BundleGenerator``.
 ///
@@ -51,6 +44,8 @@ public struct GeneratedBundle: Sendable, Hashable, Codable {
   public var source: String
   /// Ranking score: expected profit per offer (personalised when a probability model is given).
   public var score: Double
+  /// The offer's expected effect for the requesting user, when personalised.
+  public var personal: PersonalOffer?
 }
 
 /// Generates bundles of 2 to `maxSize` complements for an anchor item, a cart, or a user, under hard
@@ -63,10 +58,12 @@ public struct GeneratedBundle: Sendable, Hashable, Codable {
 /// signal). Bundles grow greedily by the partner with the best mean complement score against every member
 /// (complement or embedding-passed, never a substitute of any member). Bundles bought together in fewer than
 /// the scorer's `minTogether` orders, or without an admissible price (margin floor), are dropped.
-/// Score = expected incremental profit per shopper (``WillingnessToPayQuote``), or with a ``PurchaseProbabilityModel``:
+/// Score = expected incremental profit per shopper (``WillingnessToPayQuote``), or, for a user known to a
+/// ``PersonalPurchaseModel`` (``PersonalOffer``):
 ///
-///     P(user buys the bundle) · (price − cost) − Σᵢ P(user buys i anyway) · discount · pᵢ
+///     P(user takes the bundle | offered) · (price − cost) − E[margin of items they would have bought anyway]
 ///
+/// The price itself is the shop-wide profit-maximising price (no personalised prices).
 /// Selection: MMR over Jaccard similarity of item sets.
 public struct BundleGenerator: Sendable {
   /// The shop's data.
@@ -76,15 +73,17 @@ public struct BundleGenerator: Sendable {
   /// Settings.
   public let options: GeneratorOptions
   /// Personalised probabilities, when available.
-  public let probabilities: (any PurchaseProbabilityModel)?
+  public let probabilities: (any PersonalPurchaseModel)?
 
   let pricer: WTPPricer
+  /// Prices already computed, by sorted item set (a bundle's price does not depend on who asks).
+  let prices = PriceCache()
 
   /// Creates a generator.
   /// - Throws: ``BundleError`` for invalid options.
   public init(
     dataset: Dataset, scorer: PairScorer, options: GeneratorOptions = GeneratorOptions(),
-    probabilities: (any PurchaseProbabilityModel)? = nil
+    probabilities: (any PersonalPurchaseModel)? = nil
   ) throws {
     try options.bundle.validate()
     self.dataset = dataset
@@ -103,21 +102,39 @@ public struct BundleGenerator: Sendable {
     generate(anchors: [item], cart: [item], owned: owned, user: user)
   }
 
+  /// The user's purchase probabilities, when a model knows them.
+  func personalProbabilities(_ user: Int32?) -> [Double]? {
+    guard let user, let probabilities else { return nil }
+    return probabilities.purchaseProbabilities(user: user)
+  }
+
   /// Bundles that complete a cart: each contains a cart item and adds items not in the cart.
   public func bundles(forCart cart: [Int32], user: Int32? = nil, owned: Set<Int32> = []) -> [GeneratedBundle] {
     generate(anchors: cart, cart: Set(cart), owned: owned, user: user)
   }
 
-  /// Bundles for a user: the user's purchase history is both the anchors (most recent first) and the set of
-  /// owned items never offered again.
-  public func bundles(forUser user: Int32, maxAnchors: Int = 10) -> [GeneratedBundle] {
+  /// Bundles for a user: anchors are the user's most recent purchases and, with a ``PersonalPurchaseModel``,
+  /// the items they are most likely to buy next that they do not own yet; owned items are never added as
+  /// partners.
+  /// - Parameters:
+  ///   - user: dense user id.
+  ///   - maxAnchors: most anchors from the purchase history.
+  ///   - likelyAnchors: most anchors from the purchase model.
+  public func bundles(forUser user: Int32, maxAnchors: Int = 10, likelyAnchors: Int = 5) -> [GeneratedBundle] {
     let baskets = dataset.baskets
     var history: [Int32] = []
     var seen: Set<Int32> = []
     for b in (0..<baskets.count).reversed() where baskets.users[b] == user {
       for item in baskets.items(of: b) where seen.insert(item).inserted { history.append(item) }
     }
-    return generate(anchors: Array(history.prefix(maxAnchors)), cart: seen, owned: seen, user: user)
+    var anchors = Array(history.prefix(maxAnchors))
+    let personal = probabilities?.purchaseProbabilities(user: user)
+    if let personal, likelyAnchors > 0 {
+      let likely = personal.indices.filter { !seen.contains(Int32($0)) && isAvailable(Int32($0)) }
+        .sorted { personal[$0] > personal[$1] || (personal[$0] == personal[$1] && $0 < $1) }
+      anchors += likely.prefix(likelyAnchors).map { Int32($0) }
+    }
+    return generate(anchors: anchors, cart: seen, owned: seen, user: user, personal: personal)
   }
 
   // MARK: - Generation
@@ -129,7 +146,10 @@ public struct BundleGenerator: Sendable {
     return (attributes.price ?? 0) > 0
   }
 
-  func generate(anchors: [Int32], cart: Set<Int32>, owned: Set<Int32>, user: Int32?) -> [GeneratedBundle] {
+  func generate(
+    anchors: [Int32], cart: Set<Int32>, owned: Set<Int32>, user: Int32?, personal known: [Double]? = nil
+  ) -> [GeneratedBundle] {
+    let personal = known ?? personalProbabilities(user)
     let maxSize = options.bundle.maxSize
     var candidates: [[Int32]: (source: String, pairs: [PairScore])] = [:]
     for anchor in anchors where Int(anchor) < dataset.catalog.count && isAvailable(anchor) {
@@ -174,7 +194,9 @@ public struct BundleGenerator: Sendable {
     // Price and score.
     var scored: [GeneratedBundle] = []
     for (members, info) in candidates where members.count >= options.bundle.minSize {
-      guard let generated = priced(members, pairs: info.pairs, source: info.source, user: user) else { continue }
+      guard let generated = priced(members, pairs: info.pairs, source: info.source, personal: personal) else {
+        continue
+      }
       scored.append(generated)
     }
     scored.sort {
@@ -207,7 +229,7 @@ public struct BundleGenerator: Sendable {
     if candidates[key] == nil { candidates[key] = (source, pairs) }
   }
 
-  func priced(_ members: [Int32], pairs: [PairScore], source: String, user: Int32?) -> GeneratedBundle? {
+  func priced(_ members: [Int32], pairs: [PairScore], source: String, personal: [Double]?) -> GeneratedBundle? {
     let catalog = dataset.catalog
     let items = members.sorted()
     let bundleItems = items.map { item -> BundleItem in
@@ -220,7 +242,7 @@ public struct BundleGenerator: Sendable {
     }
     let together = scorer.together(items)
     guard together >= scorer.options.minTogether,
-      let detail = pricer.price(items: items, bundleItems: bundleItems)
+      let detail = prices.price(items, compute: { pricer.price(items: items, bundleItems: bundleItems) })
     else { return nil }
     let quote = detail.quote
     let n = scorer.transactions.count
@@ -240,14 +262,19 @@ public struct BundleGenerator: Sendable {
     bundle.explanation = explainer.explain(bundle)
     bundle.why = explainer.structured(bundle, pairs: pairs)
     var score = quote.expectedIncrementalProfit / Double(max(n, 1))
-    if let probabilities, let pBundle = probabilities.probability(user: user, buysAll: items) {
-      var cannibalised = 0.0
-      for item in bundleItems {
-        cannibalised += (probabilities.probability(user: user, buys: item.item) ?? 0) * quote.discount * item.price
-      }
-      score = pBundle * (quote.price - quote.cost) - cannibalised
+    var offer: PersonalOffer?
+    if let personal, let probabilities {
+      let evaluated = PersonalOffer.evaluate(
+        items: bundleItems, pricing: detail, bundlePrice: quote.price,
+        probabilities: items.map { Int($0) < personal.count ? personal[Int($0)] : 0 },
+        averageProbabilities: items.map {
+          Int($0) < probabilities.averageProbabilities.count ? probabilities.averageProbabilities[Int($0)] : 0
+        }, horizonDays: probabilities.horizonDays)
+      score = evaluated.expectedProfit
+      bundle.explanation += " " + explainer.personalReason(evaluated)
+      offer = evaluated
     }
-    return GeneratedBundle(bundle: bundle, pairs: pairs, source: source, score: score)
+    return GeneratedBundle(bundle: bundle, pairs: pairs, source: source, score: score, personal: offer)
   }
 
   /// Maximal marginal relevance: repeatedly picks the bundle maximising
@@ -280,5 +307,20 @@ public struct BundleGenerator: Sendable {
       chosen.append(pick)
     }
     return chosen
+  }
+}
+
+/// A thread-safe memo of bundle prices by sorted item set.
+final class PriceCache: @unchecked Sendable {
+  // Guarded by `lock`.
+  private var storage: [[Int32]: BundlePricingDetail?] = [:]
+  private let lock = NSLock()
+
+  /// The cached price of `items`, computing and storing it on first use.
+  func price(_ items: [Int32], compute: () -> BundlePricingDetail?) -> BundlePricingDetail? {
+    if let cached = lock.withLock({ storage[items] }) { return cached }
+    let value = compute()
+    lock.withLock { storage[items] = value }
+    return value
   }
 }

@@ -3,6 +3,7 @@ import BasketryBundles
 import BasketryCore
 import BasketryIngest
 import BasketryMining
+import BasketryModels
 import Foundation
 
 /// `basketry bundles`: priced, explained bundles from a shop's orders.
@@ -19,8 +20,14 @@ struct BundlesCommand: AsyncParsableCommand {
       are the anchor's complements by co-purchase and item embeddings (never substitutes or owned items),
       priced by the willingness-to-pay model and diversified.
 
+      With --user (alone, or with --item or --cart), bundles are ranked for that shopper by their
+      expected profit: P(they take the bundle | offered) × bundle margin − the margin of items they
+      would have bought anyway. Their purchase probabilities come from a recommender (--recommender)
+      calibrated on the last --horizon-days of orders; the bundle price stays the shop-wide one.
+
       Example: basketry bundles --k 10 --max-discount 0.15 --margin-floor 0.25 online_retail.csv.gz
       Example: basketry bundles --cart 22720,22666 --k 5 online_retail.csv.gz
+      Example: basketry bundles --user 14911 --recommender ease online_retail.csv.gz
       """)
 
   @OptionGroup var input: InputOptions
@@ -35,6 +42,18 @@ struct BundlesCommand: AsyncParsableCommand {
   @Option(help: ArgumentHelp("Bundles for this user (external id), from their purchase history.", valueName: "user"))
   var user: String?
 
+  @Option(
+    help: ArgumentHelp(
+      "Recommender behind a user's purchase probabilities (itemknn, ease, als, freq, pop, …; none: not personalised).",
+      valueName: "name"))
+  var recommender = "itemknn"
+
+  @Option(
+    help: ArgumentHelp(
+      "Days of the hold-out window that calibrates the purchase probabilities (and their horizon).",
+      valueName: "days"))
+  var horizonDays = 30
+
   @Option(help: ArgumentHelp("Write the bundles as JSON to this file (`-` for standard output).", valueName: "file"))
   var output: String?
 
@@ -45,9 +64,14 @@ struct BundlesCommand: AsyncParsableCommand {
   var verbose = false
 
   func validate() throws {
-    if [item, cart, user].compactMap({ $0 }).count > 1 {
-      throw ValidationError("Give at most one of --item, --cart and --user.")
+    if item != nil && cart != nil {
+      throw ValidationError("Give at most one of --item and --cart (--user may go with either).")
     }
+    if recommender != "none" && !ModelRegistry.names.contains(recommender) {
+      throw ValidationError(
+        "--recommender '\(recommender)' is not one of none, \(ModelRegistry.names.joined(separator: ", ")).")
+    }
+    if horizonDays <= 0 { throw ValidationError("--horizon-days must be positive.") }
   }
 
   func run() async throws {
@@ -94,28 +118,47 @@ extension BundlesCommand {
     let scorer = PairScorer(dataset: dataset, transactions: transactions, embeddings: embeddings)
     var options = GeneratorOptions(bundle: design.bundleOptions())
     options.bundle.minLift = min(options.bundle.minLift, 1.5)
-    let generator = try BundleGenerator(dataset: dataset, scorer: scorer, options: options)
+    var userID: Int32?
+    if let user {
+      guard let id = dataset.users.id(of: user.trimmingCharacters(in: .whitespaces)) else {
+        throw CommandError("unknown user '\(user)'", category: .notFound)
+      }
+      userID = id
+    }
+    var probabilities: (any PersonalPurchaseModel)?
+    if userID != nil, recommender != "none" {
+      console.progress("calibrating \(recommender) purchase probabilities", force: true)
+      let model = try RecommenderPurchaseModel.fit(dataset: dataset, model: recommender, horizonDays: horizonDays)
+      console.phaseDone(
+        "calibrated \(recommender) on \(model.calibration.users) users: P(top-ranked item within \(horizonDays) days) "
+          + "= \(percentText(model.calibration.probability(rank: 1)))")
+      probabilities = model
+    }
+    let generator = try BundleGenerator(
+      dataset: dataset, scorer: scorer, options: options, probabilities: probabilities)
     let bundles: [GeneratedBundle]
-    let request: String
+    var request: String
     if let item {
-      bundles = generator.bundles(forItem: try itemID(item))
+      bundles = generator.bundles(forItem: try itemID(item), user: userID)
       request = "item \(item)"
     } else if let cart {
       let ids = try cart.split(separator: ",").map { try itemID(String($0)) }
-      bundles = generator.bundles(forCart: ids)
+      bundles = generator.bundles(forCart: ids, user: userID)
       request = "cart \(cart)"
-    } else if let user {
-      guard let id = dataset.users.id(of: user) else {
-        throw CommandError("unknown user '\(user)'", category: .notFound)
-      }
-      bundles = generator.bundles(forUser: id)
-      request = "user \(user)"
+    } else if let userID {
+      bundles = generator.bundles(forUser: userID)
+      request = ""
     } else {
       return
     }
+    if let user { request += (request.isEmpty ? "" : ", ") + "user \(user)" }
     if output != "-" {
       console.out("Bundles for \(request)")
-      console.out(bundleTable(bundles.map(\.bundle), currency: design.currency))
+      if bundles.contains(where: { $0.personal != nil }) {
+        console.out(personalBundleTable(bundles, currency: design.currency))
+      } else {
+        console.out(bundleTable(bundles.map(\.bundle), currency: design.currency))
+      }
       if verbose {
         for generated in bundles { console.out("\n\(generated.bundle.rank). \(generated.bundle.explanation)") }
       }
@@ -126,6 +169,12 @@ extension BundlesCommand {
       if output != "-" { console.note("wrote \(output)") }
     }
   }
+}
+
+/// A probability as a whole or one-decimal percentage.
+func percentText(_ value: Double) -> String {
+  let scaled = (value * (value < 0.1 ? 1000 : 100)).rounded()
+  return value < 0.1 ? "\(Int(scaled) / 10).\(Int(scaled) % 10)%" : "\(Int(scaled))%"
 }
 
 /// The JSON document written for --item, --cart and --user.
@@ -142,10 +191,11 @@ struct PersonalBundlesDocument: Encodable {
     var source: String
     var explanation: String
     var why: BundleWhy?
+    var personal: PersonalOffer?
     var pairs: [PairScore]
 
     enum CodingKeys: String, CodingKey {
-      case rank, items, price, discount, score, source, explanation, why, pairs
+      case rank, items, price, discount, score, source, explanation, why, personal, pairs
       case listPrice = "list_price"
       case expectedAttachRate = "expected_attach_rate"
       case expectedProfit = "expected_profit"
@@ -162,7 +212,7 @@ struct PersonalBundlesDocument: Encodable {
         rank: g.bundle.rank, items: g.bundle.items, listPrice: g.bundle.listPrice, price: g.bundle.bundlePrice,
         discount: g.bundle.discount, expectedAttachRate: g.bundle.expectedCompletionRate,
         expectedProfit: g.bundle.expectedIncrementalProfit, score: g.score, source: g.source,
-        explanation: g.bundle.explanation, why: g.bundle.why, pairs: g.pairs)
+        explanation: g.bundle.explanation, why: g.bundle.why, personal: g.personal, pairs: g.pairs)
     }
   }
 }

@@ -3,6 +3,7 @@ import BasketryBundles
 import BasketryCore
 import BasketryIngest
 import BasketryMining
+import BasketryModels
 import Foundation
 
 /// `basketry demo`: the whole pipeline on the real sample shipped in the repository.
@@ -13,8 +14,9 @@ struct DemoCommand: AsyncParsableCommand {
     discussion: """
       Uses Data/online-retail-sample/online_retail_2011-10_2011-11.csv.gz (UCI Online Retail,
       Oct–Nov 2011, CC BY 4.0), found next to the working directory or the executable, or given
-      with --input. Prints the cleaning summary and the top bundles, and writes bundles.json and
-      cleaning-report.json to the output folder.
+      with --input. Prints the cleaning summary, the top bundles, and the bundles ranked for one
+      shopper (the customer with the most orders) by their own expected profit; writes bundles.json,
+      shopper-bundles.json and cleaning-report.json to the output folder.
       """)
 
   static let sampleRelativePath = "Data/online-retail-sample/online_retail_2011-10_2011-11.csv.gz"
@@ -59,6 +61,13 @@ struct DemoCommand: AsyncParsableCommand {
       }
 
       let folder = URL(fileURLWithPath: outputDir)
+      var written = [folder.appendingPathComponent("bundles.json").path]
+      if let shopper = try personalBundles(loaded.dataset, arguments: arguments, console: console) {
+        let path = folder.appendingPathComponent("shopper-bundles.json").path
+        try FileHandleOutput.write(FileHandleOutput.json(shopper), to: path)
+        written.append(path)
+      }
+      written.append(folder.appendingPathComponent("cleaning-report.json").path)
       let document = BundlesDocument(
         orders: result.transactions.count, minSupport: arguments.minSupport, options: arguments.bundleOptions(),
         report: result.report, bundles: result.bundles)
@@ -68,9 +77,45 @@ struct DemoCommand: AsyncParsableCommand {
         FileHandleOutput.json(loaded.report), to: folder.appendingPathComponent("cleaning-report.json").path)
       console.out("")
       console.out(
-        "Wrote \(folder.appendingPathComponent("bundles.json").path) and \(folder.appendingPathComponent("cleaning-report.json").path) in \(String(format: "%.1f", console.elapsed)) s."
+        "Wrote \(written.joined(separator: ", ")) in \(String(format: "%.1f", console.elapsed)) s."
       )
     }
+  }
+
+  /// Bundles for the customer with the most orders, ranked by their own expected profit; nil when the data has
+  /// no customers or too short a history to calibrate purchase probabilities.
+  func personalBundles(
+    _ dataset: Dataset, arguments: BundleArguments, console: Console
+  ) throws -> PersonalBundlesDocument? {
+    var orders = [Int](repeating: 0, count: dataset.users.count)
+    for user in dataset.baskets.users where user >= 0 { orders[Int(user)] += 1 }
+    guard let best = orders.indices.max(by: { orders[$0] < orders[$1] || (orders[$0] == orders[$1] && $0 > $1) }),
+      orders[best] > 1
+    else { return nil }
+    let model: RecommenderPurchaseModel
+    do { model = try RecommenderPurchaseModel.fit(dataset: dataset, model: "itemknn") } catch let error as BundleError {
+      console.warn("no shopper bundles: \(error)")
+      return nil
+    }
+    console.phaseDone("purchase probabilities")
+    let transactions = dataset.transactions()
+    let scorer = PairScorer(
+      dataset: dataset, transactions: transactions, embeddings: ItemEmbeddings.train(transactions))
+    var options = GeneratorOptions(bundle: arguments.bundleOptions())
+    options.bundle.minLift = min(options.bundle.minLift, 1.5)
+    options.bundle.count = 3
+    let generator = try BundleGenerator(dataset: dataset, scorer: scorer, options: options, probabilities: model)
+    let user = Int32(best)
+    let bundles = generator.bundles(forUser: user)
+    console.phaseDone("shopper bundles")
+    let name = dataset.users[user]
+    console.out("")
+    console.out(
+      "Bundles for customer \(name) (\(orders[best]) orders), ranked by their expected profit = "
+        + "P(take | offered) × margin − margin they would pay anyway (itemknn, calibrated on the last 30 days)")
+    console.out(personalBundleTable(bundles, currency: arguments.currency))
+    if let first = bundles.first { console.out("\n1. \(first.bundle.explanation)") }
+    return PersonalBundlesDocument(request: "user \(name)", bundles: bundles)
   }
 
   /// Finds the shipped sample beside the working directory or the executable.

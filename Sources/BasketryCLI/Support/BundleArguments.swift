@@ -107,6 +107,30 @@ func bundleTable(_ bundles: [ProductBundle], currency: String) -> String {
   return table.render()
 }
 
+/// The table of bundles ranked for one shopper: their chance to take each bundle and its expected profit.
+func personalBundleTable(_ bundles: [GeneratedBundle], currency: String) -> String {
+  var table = TextTable(
+    ["#", "items", "list", "price", "off", "P(take)", "avg P", "margin", "anyway", "E[profit]"],
+    alignments: [.right, .left, .right, .right, .right, .right, .right, .right, .right, .right])
+  for generated in bundles {
+    let bundle = generated.bundle
+    let offer = generated.personal
+    table.add([
+      String(bundle.rank),
+      truncate(bundle.items.map(\.title).joined(separator: " + "), 60),
+      currency + String(format: "%.2f", bundle.listPrice),
+      currency + String(format: "%.2f", bundle.bundlePrice),
+      String(format: "%.0f%%", bundle.discount * 100),
+      offer.map { String(format: "%.1f%%", $0.bundleProbability * 100) } ?? "-",
+      offer.map { String(format: "%.1f%%", $0.averageBundleProbability * 100) } ?? "-",
+      currency + String(format: "%.2f", offer?.bundleMargin ?? bundle.margin),
+      offer.map { currency + String(format: "%.3f", $0.cannibalisedMargin) } ?? "-",
+      currency + String(format: offer == nil ? "%.2f" : "%.3f", generated.score),
+    ])
+  }
+  return table.render()
+}
+
 /// The JSON document written for bundles.
 struct BundlesDocument: Encodable {
   var orders: Int
