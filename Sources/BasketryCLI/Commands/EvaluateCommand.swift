@@ -19,7 +19,7 @@ public struct EvaluateCommand: AsyncParsableCommand {
       Hyper-parameters: --param MODEL.KEY=VALUE, e.g. --param ease.lambda=400 --param itemknn.similarity=bm25; \
       MODEL+items.KEY sets the stacked youshu run only (e.g. --param ease+items.lambda=400).
       Youshu also knows ease+bundles: EASE over users × (bundles + items) whose item profiles are completed by the \
-      bundle–item affiliation (keys lambda = 400, affiliation_weight = 0.1, item_weight = 0.5).
+      bundle–item affiliation (defaults: lambda=400, affiliation_weight=0.1, item_weight=0.5).
       """
   )
 
