@@ -17,7 +17,7 @@ import Foundation
 ///
 /// Defaults, chosen on the Youshu validation split (tune file) with `w = 0.5`: λ = 400, β = 0.1
 /// (β = 0 gives plain stacked EASE; β ≥ 0.25 lets a bundle's own items drown the other signals).
-/// - Complexity: expansion O(Σ_u Σ_{b ∈ u} |b| · log); fit as ``EASERecommender`` on X (O(n³) for
+/// - Complexity: expansion O(Σ_u Σ_{b ∈ u} |b|) plus sorting its entries; fit as ``EASERecommender`` on X (O(n³) for
 ///   n = min(active users, active columns), plus O(nnz(X)) per column pair in the Gram matrix); scoring O(nnz(X))
 ///   per user (dual) or O(|x_u| · columns) (primal).
 public struct BundleEASERecommender: Recommender {
