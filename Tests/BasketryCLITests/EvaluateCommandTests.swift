@@ -42,6 +42,26 @@ struct EvaluateCommandTests {
     }
   }
 
+  @Test("youshu: ease+bundles runs with its own parameters and is not stacked again")
+  func bundleStructure() async throws {
+    let folder = try youshuFolder()
+    let output = folder.appendingPathComponent("board.json")
+    let command = try EvaluateCommand.parse([
+      "--format", "youshu", "--models", "ease,ease+bundles", "--k", "3", "--param", "ease.lambda=1",
+      "--param", "ease+bundles.lambda=1", "--param", "ease+bundles.affiliation_weight=0.5", "--stacked-item-weight",
+      "0.5", "--validation", folder.path, "--output", output.path,
+    ])
+    try await command.run()
+    let json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: output)) as? [String: Any])
+    #expect((json["split"] as? String)?.contains("tune") == true)
+    let results = try #require(json["results"] as? [[String: Any]])
+    #expect(results.compactMap { $0["model"] as? String } == ["pop", "ease", "ease+items", "ease+bundles"])
+    let badWeight = try EvaluateCommand.parse([
+      "--format", "youshu", "--models", "ease+bundles", "--param", "ease+bundles.item_weight=heavy", folder.path,
+    ])
+    await #expect(throws: (any Error).self) { try await badWeight.run() }
+  }
+
   @Test("bad options fail with a validation error, unknown models with not-found")
   func errors() async throws {
     let folder = try youshuFolder()

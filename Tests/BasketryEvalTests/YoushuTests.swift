@@ -15,6 +15,7 @@ struct YoushuTests {
     #expect(data.train.count == 34_416 && data.tune.count == 5_189 && data.test.count == 9_746)
     #expect(data.userItems.count == 138_515 && data.bundleItems.count == 176_667)
     #expect(data.task().users.count == 2_959)
+    #expect(data.bundleItemMatrix.nonZeroCount == 176_667 && data.bundleItemMatrix.columnCount == 32_770)
   }
 
   @Test("popularity reproduces Recall@20 0.2032 and NDCG@20 0.1140 (CrossCBR protocol)")
@@ -45,5 +46,17 @@ struct YoushuTests {
     // ORACLES: 0.2785 / 0.1658 (numpy, float64); ours runs in Float.
     #expect(abs((stacked.metrics["recall@20"] ?? 0) - 0.2785) < 2e-3)
     #expect(abs((stacked.metrics["ndcg@20"] ?? 0) - 0.1658) < 2e-3)
+  }
+
+  @Test(
+    "ease+bundles (defaults) beats popularity and stacked EASE (0.2785 / 0.1658) on the test split",
+    .enabled(if: TestSupport.slowTestsEnabled))
+  func bundleStructure() throws {
+    let data = try YoushuDataset.load(folder: Self.folder)
+    let result = try Evaluator(ks: [20]).evaluate(data.bundleStructureEntry(), task: data.task())
+    let recall = try #require(result.metrics["recall@20"])
+    let ndcg = try #require(result.metrics["ndcg@20"])
+    #expect(recall > 0.2785 && ndcg > 0.1658)
+    #expect(recall > 0.2032 && ndcg > 0.1140)
   }
 }

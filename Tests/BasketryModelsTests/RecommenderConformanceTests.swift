@@ -32,6 +32,9 @@ let conformanceCases: [ConformanceCase] = [
   .of("ease-primal") { _ in EASERecommender(lambda: 20, solver: .primal) },
   .of("ease-dual") { _ in EASERecommender(lambda: 20, solver: .dual) },
   .of("ease-binary") { _ in EASERecommender(lambda: 20, binary: true) },
+  .of("ease+bundles") { _ in
+    BundleEASERecommender(bundleItems: BundleEASETests.fixtureAffiliation, lambda: 20, affiliationWeight: 0.5)
+  },
   .of("als") { ImplicitALS(configuration: .init(factors: 8, iterations: 5, seed: $0)) },
   .of("bpr") { BPR(configuration: .init(factors: 8, epochs: 5, seed: $0)) },
   .of("neural") { NeuralHistoryScorer(configuration: .init(dimension: 8, epochs: 3, seed: $0)) },

@@ -18,6 +18,8 @@ public struct EvaluateCommand: AsyncParsableCommand {
       Model names: \(ModelRegistry.names.joined(separator: ", ")).
       Hyper-parameters: --param MODEL.KEY=VALUE, e.g. --param ease.lambda=400 --param itemknn.similarity=bm25; \
       MODEL+items.KEY sets the stacked youshu run only (e.g. --param ease+items.lambda=400).
+      Youshu also knows ease+bundles: EASE over users × (bundles + items) whose item profiles are completed by the \
+      bundle–item affiliation (defaults: lambda=400, affiliation_weight=0.1, item_weight=0.5).
       """
   )
 
@@ -96,9 +98,11 @@ public struct EvaluateCommand: AsyncParsableCommand {
     let task: EvaluationTask
     var stacked: InteractionMatrix? = nil
     var catalog: Catalog? = nil
+    var youshu: YoushuDataset? = nil
     if format == "youshu" {
       guard let folder = paths.first else { throw EvaluationError("youshu needs the benchmark folder") }
       let data = try YoushuDataset.load(folder: folder)
+      youshu = data
       task = data.task(validation ? .validation : .test)
       if let weight = stackedItemWeight { stacked = data.stackedTrain(itemWeight: weight) }
     } else {
@@ -107,6 +111,12 @@ public struct EvaluateCommand: AsyncParsableCommand {
       task = try makeTask(dataset)
     }
     for name in names {
+      if name == Self.bundleModel {
+        guard let youshu else { throw EvaluationError("\(Self.bundleModel) needs --format youshu (bundle–item data)") }
+        let parameters = ModelParameters(perModel[name] ?? [:], seed: seed)
+        entries.append(try youshu.bundleStructureEntry(label: name, parameters: parameters))
+        continue
+      }
       let parameters = ModelParameters(perModel[name] ?? [:], seed: seed)
       entries.append(EvaluationEntry(label: name, model: try ModelRegistry.make(name: name, parameters: parameters)))
       // Popularity and "buy again" ignore the extra item columns, so their stacked runs would repeat them.
@@ -134,6 +144,9 @@ public struct EvaluateCommand: AsyncParsableCommand {
       }
     }
   }
+
+  /// The youshu-only model that uses the bundle–item affiliation.
+  static let bundleModel = "ease+bundles"
 
   /// ALS whose item factors start from the principal components of the items' title embeddings.
   static func textInitialisedALS(_ catalog: Catalog, _ parameters: ModelParameters) throws -> ImplicitALS {

@@ -120,6 +120,26 @@ public struct YoushuDataset: Sendable {
     return InteractionBuilder.matrix(pairs: pairs, userCount: userCount, itemCount: bundleCount + itemCount)
   }
 
+  /// Bundles × items affiliation BI (`bundle_item.txt`, strength 1 per pair).
+  public var bundleItemMatrix: SparseMatrix {
+    SparseMatrix(
+      rowCount: bundleCount, columnCount: itemCount, triples: bundleItems.map { (row: $0.0, column: $0.1, value: 1) })
+  }
+
+  /// The bundle-structure model ``BundleEASERecommender`` (`ease+bundles`) with its training matrix
+  /// `[UB_train | w · UI]`, ready for the ``Evaluator``.
+  /// - Parameter parameters: `lambda` (default 400), `affiliation_weight` β (default 0.1) and `item_weight` w
+  ///   (default 0.5); defaults chosen on the validation (tune) split.
+  /// - Throws: ``ModelError`` on malformed values.
+  public func bundleStructureEntry(
+    label: String = "ease+bundles", parameters: ModelParameters = ModelParameters()
+  ) throws -> EvaluationEntry {
+    let itemWeight = try parameters.double("item_weight", default: 0.5, model: label)
+    return EvaluationEntry(
+      label: label, model: try BundleEASERecommender(bundleItems: bundleItemMatrix, parameters: parameters),
+      train: stackedTrain(itemWeight: Float(itemWeight)))
+  }
+
   /// The user → bundle ranking task of the CrossCBR protocol.
   /// - Parameter slice: `.test` (default) or `.validation` (the tune file).
   public func task(_ slice: Slice = .test) -> EvaluationTask {

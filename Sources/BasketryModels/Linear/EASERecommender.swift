@@ -260,6 +260,12 @@ public struct EASERecommender: Recommender {
   // MARK: - Persistence
 
   public func save(to url: URL) throws {
+    try archive().write(to: url)
+  }
+
+  /// The fitted state as an archive of kind `ease` (models built on EASE add their own keys and rename the kind).
+  /// - Throws: ``ModelError`` when unfitted.
+  public func archive() throws -> ModelArchive {
     guard isFitted else { throw ModelError.notFitted(name) }
     var archive = ModelArchive(kind: name)
     archive.numbers["lambda"] = Double(lambda)
@@ -270,11 +276,16 @@ public struct EASERecommender: Recommender {
     archive.int32s["active"] = active
     archive.floats["dense"] = dense
     archive.floats["diagonal"] = diagonalP
-    try archive.write(to: url)
+    return archive
   }
 
   public static func load(from url: URL) throws -> EASERecommender {
-    let archive = try ModelArchive.read(from: url, kind: "ease")
+    try EASERecommender(archive: ModelArchive.read(from: url, kind: "ease"))
+  }
+
+  /// Restores a model from ``archive()``'s keys (whatever the archive's kind).
+  /// - Throws: ``ModelError`` when a key is missing or inconsistent.
+  public init(archive: ModelArchive) throws {
     var model = EASERecommender(
       lambda: Float(try archive.number("lambda")), solver: Solver(rawValue: archive.strings["solver"] ?? "") ?? .auto,
       binary: (archive.numbers["binary"] ?? 0) != 0)
@@ -295,6 +306,6 @@ public struct EASERecommender: Recommender {
       throw ModelError(model: "ease", "model file has a weight matrix of the wrong size")
     }
     model.isFitted = true
-    return model
+    self = model
   }
 }
