@@ -26,6 +26,20 @@ import Testing
     #expect(abs(small.reduce(0, +) / Double(small.count) - 0.5) < 0.01)
   }
 
+  @Test func betaSamplesWithAUnitParameterHaveTheRightMoments() {
+    // Beta(1, b) and Beta(a, 1) are drawn by inversion: check mean a/(a+b) and variance ab/((a+b)²(a+b+1)).
+    var rng = SplitMix64(seed: 11)
+    for (alpha, beta) in [(1.0, 9.0), (3.0, 1.0), (1.0, 1.0), (1.0, 0.5)] {
+      let draws = (0..<40_000).map { _ in BetaSampler.beta(alpha: alpha, beta: beta, using: &rng) }
+      let mean = draws.reduce(0, +) / Double(draws.count)
+      let variance = draws.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(draws.count - 1)
+      let sum = alpha + beta
+      #expect(abs(mean - alpha / sum) < 0.01)
+      #expect(abs(variance - alpha * beta / (sum * sum * (sum + 1))) < 0.005)
+      #expect(draws.allSatisfy { (0...1).contains($0) })
+    }
+  }
+
   /// Known purchase probabilities per discount; the best feasible level is 10 % off.
   static func market() -> DiscountSimulation {
     // List 100, cost 60: margins 40, 35, 30, 25, 20 (rates 40 %, 36.8 %, 33.3 %, 29.4 %, 25 %).

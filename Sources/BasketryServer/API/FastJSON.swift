@@ -11,6 +11,16 @@ struct FastJSON {
 
   mutating func string(_ text: String) {
     bytes.append(0x22)
+    // Fast path: nothing to escape, copy the UTF-8 bytes at once.
+    let copied: Bool? = text.utf8.withContiguousStorageIfAvailable { units in
+      guard !units.contains(where: { $0 == 0x22 || $0 == 0x5C || $0 < 0x20 }) else { return false }
+      bytes.append(contentsOf: units)
+      return true
+    }
+    if copied == true {
+      bytes.append(0x22)
+      return
+    }
     for unit in text.utf8 {
       switch unit {
       case 0x22: bytes.append(contentsOf: [0x5C, 0x22])

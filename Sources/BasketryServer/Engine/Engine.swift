@@ -133,14 +133,16 @@ public final class Engine: Sendable {
 
 /// Mutable serving state, guarded by the engine's lock.
 struct EngineState {
-  var model: TrainedModel?
+  // The observers keep derived candidate lists consistent with what they are derived from.
+  var model: TrainedModel? { didSet { candidateCache.invalidate() } }
   var modelVersion: Int64?
-  var modelNeedsLiveSupport = false
-  var bundlesByItem: [String: [Int]] = [:]
-  var cooccurrence = CooccurrenceModel()
-  var catalog: [String: CatalogItem] = [:]
+  var modelNeedsLiveSupport = false { didSet { candidateCache.invalidate() } }
+  var bundlesByItem: [String: [Int]] = [:] { didSet { candidateCache.invalidate() } }
+  var cooccurrence = CooccurrenceModel() { didSet { candidateCache.invalidate() } }
+  var catalog: [String: CatalogItem] = [:] { didSet { candidateCache.invalidate() } }
+  var candidateCache = CandidateCache()
   var bandit: ThompsonDiscountBandit
-  var pendingArms: [String: BanditArmRecord] = [:]
+  var pendingArms: [ArmID: BanditArmRecord] = [:]
   var pendingImpressions: [Impression] = []
   var recent: [String: Impression] = [:]
   /// Ring of recent recommendation ids (oldest evicted one at a time: no pauses).
@@ -149,11 +151,16 @@ struct EngineState {
   var rewarded: Set<String> = []
   var experiments: [Experiment] = []
   var rng: SplitMix64
+  /// Seeds of per-request recommendation-id generators (system-random at start, unlike `rng`,
+  /// so ids never repeat across restarts with the same configured seed).
+  var idSeeds: SplitMix64
   static let recentCapacity = 200_000
 
   init(bandit: ThompsonDiscountBandit, seed: UInt64) {
     self.bandit = bandit
     self.rng = SplitMix64(seed: seed)
+    var system = SystemRandomNumberGenerator()
+    self.idSeeds = SplitMix64(seed: system.next())
   }
 
   mutating func install(model: TrainedModel, version: Int64) {
@@ -187,11 +194,17 @@ struct EngineState {
   }
 
   mutating func addArm(key: String, arm: Int, trials: Int, successes: Int, reward: Double) {
-    let id = "\(key)#\(arm)"
+    let id = ArmID(key: key, arm: arm)
     var record = pendingArms[id] ?? BanditArmRecord(key: key, arm: arm, trials: 0, successes: 0, rewardSum: 0)
     record.trials += trials
     record.successes += successes
     record.rewardSum += reward
     pendingArms[id] = record
   }
+}
+
+/// A bundle's discount level, as the key of pending bandit counts.
+struct ArmID: Hashable {
+  var key: String
+  var arm: Int
 }
