@@ -50,42 +50,56 @@ struct CandidateCache {
   }
 }
 
-/// A bundle candidate before pricing, with everything that does not depend on the request precomputed.
-struct Candidate: Sendable {
-  var items: [String]
-  var titles: [String]
-  var prices: [Double]
-  var listPrice: Double
-  var cost: Double
-  var modelDiscount: Double
-  var source: String
-  var rank: Double
+/// A bundle candidate before pricing, with everything that does not depend on the request
+/// precomputed (a class: requests share cached candidates by reference).
+final class Candidate: Sendable {
+  let items: [String]
+  let titles: [String]
+  let prices: [Double]
+  let listPrice: Double
+  let cost: Double
+  let modelDiscount: Double
+  let source: String
+  let rank: Double
   /// The evidence sentence(s), including the designer's price sentence when it has one.
-  var explanation: String
+  let explanation: String
   /// Bundle key: item ids joined by `+`.
-  var key: String = ""
+  let key: String
   /// The items as offered.
-  var offerItems: [OfferItem] = []
+  let offerItems: [OfferItem]
   /// `explanation` without the designer's price sentence (used when another price is offered).
-  var evidence: String = ""
+  let evidence: String
   /// The full explanation of a bandit-priced offer, per discount level.
-  var banditExplanations: [String] = []
+  let banditExplanations: [String]
 
-  /// Fills the derived fields.
+  /// Creates a candidate and its derived fields.
   /// - Parameter levels: the bandit's discount levels.
-  mutating func prepare(levels: [Double]) {
+  init(
+    items: [String], titles: [String], prices: [Double], listPrice: Double, cost: Double, modelDiscount: Double,
+    source: String, rank: Double, explanation: String, levels: [Double]
+  ) {
+    self.items = items
+    self.titles = titles
+    self.prices = prices
+    self.listPrice = listPrice
+    self.cost = cost
+    self.modelDiscount = modelDiscount
+    self.source = source
+    self.rank = rank
+    self.explanation = explanation
     key = items.joined(separator: "+")
     offerItems = items.indices.map { OfferItem(id: items[$0], title: titles[$0], price: prices[$0]) }
+    let evidence: String
     if let cut = explanation.range(of: " Priced at ") {
       evidence = String(explanation[..<cut.lowerBound])
     } else {
       evidence = explanation
     }
+    self.evidence = evidence
     banditExplanations = levels.map { discount in
       let price = ThompsonDiscountBandit.price(listPrice, discount)
       let marginRate = price > 0 ? (price - cost) / price : 0
-      return Self.explanation(
-        evidence: evidence, policy: "bandit", discount: discount, marginRate: marginRate)
+      return Self.explanation(evidence: evidence, policy: "bandit", discount: discount, marginRate: marginRate)
     }
   }
 
@@ -121,6 +135,7 @@ extension EngineState {
   ) -> [Candidate] {
     var candidates: [Candidate] = []
     var keys = Set<String>()
+    let levels = configuration.banditLevels
 
     // 1. Trained bundles that contain an anchor.
     if let model {
@@ -152,7 +167,7 @@ extension EngineState {
             items: bundle.items,
             titles: bundle.items.enumerated().map { catalog[$1]?.title ?? bundle.titles[$0] },
             prices: prices, listPrice: listPrice, cost: cost, modelDiscount: bundle.discount, source: "model",
-            rank: bundle.expectedIncrementalProfit, explanation: bundle.explanation))
+            rank: bundle.expectedIncrementalProfit, explanation: bundle.explanation, levels: levels))
       }
     }
     candidates.sort { $0.rank > $1.rank }
@@ -182,13 +197,11 @@ extension EngineState {
             Candidate(
               items: items, titles: items.map { catalog[$0]?.title ?? $0 }, prices: prices,
               listPrice: prices.reduce(0, +), cost: cost, modelDiscount: 0, source: "cooccurrence",
-              rank: neighbor.score, explanation: explanation))
+              rank: neighbor.score, explanation: explanation, levels: levels))
           if candidates.count >= k * 2 { break }
         }
       }
     }
-    let levels = configuration.banditLevels
-    for index in candidates.indices { candidates[index].prepare(levels: levels) }
     return candidates
   }
 }

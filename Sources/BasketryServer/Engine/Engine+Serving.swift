@@ -45,7 +45,8 @@ extension Engine {
   /// Bundles for a product page, a cart, or a user.
   /// - Throws: store errors (when reading the user's history).
   public func bundles(_ query: BundleQuery) async throws -> BundlesResponse {
-    let now = Self.now()
+    let milliseconds = RecommendationIDs.nowMilliseconds()
+    let now = Int64(milliseconds / 1000)
     let user = query.user.map { pseudonymizer.pseudonym($0) }
     var anchors = (query.item.map { [$0] } ?? []) + query.cart
     if anchors.isEmpty, let user {
@@ -89,7 +90,7 @@ extension Engine {
     let variant = gathered.variant
     let experiment = gathered.experiment
     var rng = SplitMix64(seed: gathered.seed)
-    var ids = RecommendationIDs(seed: gathered.idSeed)
+    var ids = RecommendationIDs(seed: gathered.idSeed, milliseconds: milliseconds)
     var offers: [BundleOffer] = []
     var impressions: [Impression] = []
     offers.reserveCapacity(query.k)
@@ -249,18 +250,33 @@ extension Engine {
   }
 }
 
-/// Random recommendation ids (UUID-shaped, 128 random bits) from SplitMix64, seeded per request
-/// from the engine's system-random seed stream (Foundation's UUID() opened /dev/urandom per call).
+/// Recommendation ids in the UUID version 7 layout: 48 bits of Unix milliseconds, then 74 random
+/// bits from SplitMix64 seeded per request from the engine's system-random seed stream.
+///
+/// Time-ordered ids keep the stores' primary-key index appending at its right edge instead of
+/// touching random pages on every impression write (Foundation's UUID() also opened
+/// /dev/urandom on every call).
 struct RecommendationIDs {
   private var generator: SplitMix64
+  private let milliseconds: UInt64
 
-  init(seed: UInt64) {
+  /// - Parameters:
+  ///   - seed: the random seed.
+  ///   - milliseconds: Unix time in milliseconds (the ids' prefix).
+  init(seed: UInt64, milliseconds: UInt64 = RecommendationIDs.nowMilliseconds()) {
     generator = SplitMix64(seed: seed)
+    self.milliseconds = milliseconds
+  }
+
+  /// Unix time in milliseconds.
+  static func nowMilliseconds() -> UInt64 {
+    UInt64(max(0, Date().timeIntervalSince1970 * 1000))
   }
 
   mutating func next() -> String {
-    let high = generator.next()
-    let low = generator.next()
+    let random = generator.next()
+    let high = (milliseconds & 0xFFFF_FFFF_FFFF) << 16 | 0x7000 | (random & 0x0FFF)
+    let low = (generator.next() & 0x3FFF_FFFF_FFFF_FFFF) | 0x8000_0000_0000_0000
     let digits: StaticString = "0123456789abcdef"
     return String(unsafeUninitializedCapacity: 36) { buffer in
       digits.withUTF8Buffer { hex in

@@ -144,9 +144,11 @@ struct EngineState {
   var bandit: ThompsonDiscountBandit
   var pendingArms: [ArmID: BanditArmRecord] = [:]
   var pendingImpressions: [Impression] = []
-  var recent: [String: Impression] = [:]
-  /// Ring of recent recommendation ids (oldest evicted one at a time: no pauses).
-  var recentRing: [String] = []
+  /// Ring of recent impressions (oldest evicted one at a time: no pauses), for attribution.
+  var recentRing: [Impression] = []
+  /// Ring position of each recent recommendation id (a small index instead of a dictionary of
+  /// whole impressions: cheaper to insert into and evict from on every bundle request).
+  var recentSlots: [RecentKey: Int32] = [:]
   var recentHead = 0
   var rewarded: Set<String> = []
   var experiments: [Experiment] = []
@@ -181,15 +183,33 @@ struct EngineState {
 
   mutating func remember(_ impression: Impression) {
     pendingImpressions.append(impression)
-    recent[impression.recommendationID] = impression
     if recentRing.count < Self.recentCapacity {
-      recentRing.append(impression.recommendationID)
+      recentSlots[RecentKey(impression.recommendationID)] = Int32(recentRing.count)
+      recentRing.append(impression)
     } else {
-      let evicted = recentRing[recentHead]
-      recent[evicted] = nil
-      rewarded.remove(evicted)
-      recentRing[recentHead] = impression.recommendationID
+      let evicted = recentRing[recentHead].recommendationID
+      recentSlots[RecentKey(evicted)] = nil
+      if !rewarded.isEmpty { rewarded.remove(evicted) }
+      recentSlots[RecentKey(impression.recommendationID)] = Int32(recentHead)
+      recentRing[recentHead] = impression
       recentHead = (recentHead + 1) % Self.recentCapacity
+    }
+  }
+
+  /// A recent impression by recommendation id.
+  func recent(_ id: String) -> Impression? {
+    guard let slot = recentSlots[RecentKey(id)] else { return nil }
+    let impression = recentRing[Int(slot)]
+    return impression.recommendationID == id ? impression : nil
+  }
+
+  /// Forgets a user's recent impressions (erasure): their ring entries are blanked.
+  mutating func forgetRecent(user: String) {
+    for index in recentRing.indices where recentRing[index].user == user {
+      recentSlots[RecentKey(recentRing[index].recommendationID)] = nil
+      recentRing[index] = Impression(
+        recommendationID: "", experimentID: nil, variant: nil, user: "", session: "", kind: "", key: "", arm: -1,
+        discount: 0, price: 0, margin: 0, propensity: 0, timestamp: 0)
     }
   }
 
@@ -207,4 +227,43 @@ struct EngineState {
 struct ArmID: Hashable {
   var key: String
   var arm: Int
+}
+
+/// A recommendation id as a recent-impression index key: the 128 bits of a UUID-shaped id
+/// (hashing two integers instead of a 36-character string on every insert, eviction and the
+/// re-hashing a dictionary deletion does), else the id's own hash.
+struct RecentKey: Hashable {
+  var high: UInt64
+  var low: UInt64
+
+  init(_ id: String) {
+    var high: UInt64 = 0
+    var low: UInt64 = 0
+    var digits = 0
+    var valid = id.utf8.count == 36
+    if valid {
+      for unit in id.utf8 {
+        let value: UInt64
+        switch unit {
+        case 0x30...0x39: value = UInt64(unit - 0x30)
+        case 0x61...0x66: value = UInt64(unit - 0x61 + 10)
+        case 0x2D: continue
+        default:
+          valid = false
+          value = 0
+        }
+        guard valid else { break }
+        if digits < 16 { high = high << 4 | value } else { low = low << 4 | value }
+        digits += 1
+      }
+    }
+    if valid && digits == 32 {
+      self.high = high
+      self.low = low
+    } else {
+      // Not one of ours: any other id still gets a key (a collision only costs the check in `recent(_:)`).
+      self.high = UInt64(bitPattern: Int64(id.hashValue))
+      self.low = 0xFFFF_FFFF_FFFF_FFFF
+    }
+  }
 }
