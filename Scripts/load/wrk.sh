@@ -71,6 +71,9 @@ for round in $(seq 1 "$ROUNDS"); do
   run "bundles-$round" -s "$WORK/bundles.lua" "http://127.0.0.1:$PORT/"
 done
 
+sleep 1  # one flush interval: impressions still buffered show a store that cannot keep up
+echo "after the runs: $(api GET /v1/admin/stats)" >&2
+
 echo
 echo "store: $(case "$STORE" in postgres*) echo PostgreSQL ;; *) echo SQLite ;; esac), wrk -t$THREADS -c$CONNECTIONS -d$DURATION, $(nproc) cores"
 echo "round endpoint      req/s      p50       p99  non-2xx  cpu µs/req  bundles/health"

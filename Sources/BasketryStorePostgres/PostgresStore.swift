@@ -487,23 +487,54 @@ public final class PostgresStore: Store {
     }
   }
 
+  /// Impressions per INSERT statement.
+  static let impressionRowsPerStatement = 5_000
+
   public func recordImpressions(_ impressions: [Impression]) async throws {
     guard !impressions.isEmpty else { return }
     let logger = self.logger
     try await failing("record impressions") {
+      // One INSERT … SELECT FROM UNNEST(column arrays) per chunk: 15 parameters however many rows,
+      // instead of a round trip (or a parameter list) per impression.
+      let queries = stride(from: 0, to: impressions.count, by: Self.impressionRowsPerStatement).map { start in
+        Self.insertImpressions(impressions[start..<min(start + Self.impressionRowsPerStatement, impressions.count)])
+      }
       try await client.withTransaction(logger: logger) { conn in
-        for i in impressions {
-          try await conn.query(
-            """
-            INSERT INTO impressions (rec_id, experiment_id, variant, user_id, session, kind, key, arm, discount, price,
-              margin, propensity, ts)
-            VALUES (\(i.recommendationID), \(i.experimentID), \(i.variant), \(i.user), \(i.session), \(i.kind),
-              \(i.key), \(i.arm), \(i.discount), \(i.price), \(i.margin), \(i.propensity), \(i.timestamp))
-            ON CONFLICT (rec_id) DO NOTHING
-            """, logger: logger)
-        }
+        for query in queries { try await conn.query(query, logger: logger) }
       }
     }
+  }
+
+  /// `INSERT INTO impressions … SELECT … FROM UNNEST(…) ON CONFLICT (rec_id) DO NOTHING` for a chunk
+  /// (nullable columns travel as a value array and a null-flag array).
+  static func insertImpressions(_ chunk: ArraySlice<Impression>) -> PostgresQuery {
+    let ids = chunk.map(\.recommendationID)
+    let experiments = chunk.map { $0.experimentID ?? "" }
+    let experimentNull = chunk.map { $0.experimentID == nil }
+    let variants = chunk.map { $0.variant ?? "" }
+    let variantNull = chunk.map { $0.variant == nil }
+    let users = chunk.map(\.user)
+    let sessions = chunk.map(\.session)
+    let kinds = chunk.map(\.kind)
+    let keys = chunk.map(\.key)
+    let arms = chunk.map { Int64($0.arm) }
+    let discounts = chunk.map(\.discount)
+    let prices = chunk.map(\.price)
+    let margins = chunk.map(\.margin)
+    let propensities = chunk.map(\.propensity)
+    let timestamps = chunk.map(\.timestamp)
+    return """
+      INSERT INTO impressions (rec_id, experiment_id, variant, user_id, session, kind, key, arm, discount, price,
+        margin, propensity, ts)
+      SELECT r, CASE WHEN en THEN NULL ELSE e END, CASE WHEN vn THEN NULL ELSE v END, u, s, k, key, arm, d, p, m,
+        pr, ts
+      FROM UNNEST(\(ids)::text[], \(experiments)::text[], \(experimentNull)::bool[], \(variants)::text[],
+        \(variantNull)::bool[], \(users)::text[], \(sessions)::text[], \(kinds)::text[], \(keys)::text[],
+        \(arms)::int8[], \(discounts)::float8[], \(prices)::float8[], \(margins)::float8[],
+        \(propensities)::float8[], \(timestamps)::int8[])
+        AS t(r, e, en, v, vn, u, s, k, key, arm, d, p, m, pr, ts)
+      ON CONFLICT (rec_id) DO NOTHING
+      """
   }
 
   typealias ImpressionRow = (
