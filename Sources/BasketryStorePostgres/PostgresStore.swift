@@ -623,18 +623,35 @@ public final class PostgresStore: Store {
   public func addBanditCounts(_ records: [BanditArmRecord]) async throws {
     guard !records.isEmpty else { return }
     let logger = self.logger
-    try await failing("add bandit counts") {
-      try await client.withTransaction(logger: logger) { conn in
-        for r in records.sorted(by: { ($0.key, $0.arm) < ($1.key, $1.arm) }) {
-          try await conn.query(
-            """
-            INSERT INTO bandit (key, arm, trials, successes, reward_sum)
-            VALUES (\(r.key), \(r.arm), \(r.trials), \(r.successes), \(r.rewardSum))
-            ON CONFLICT (key, arm) DO UPDATE SET trials = bandit.trials + excluded.trials,
-              successes = bandit.successes + excluded.successes, reward_sum = bandit.reward_sum + excluded.reward_sum
-            """, logger: logger)
-        }
+    // Merge same-arm records (one row may be upserted once per statement), in a fixed order.
+    var merged: [String: BanditArmRecord] = [:]
+    for r in records {
+      let id = "\(r.arm)#\(r.key)"
+      if var existing = merged[id] {
+        existing.trials += r.trials
+        existing.successes += r.successes
+        existing.rewardSum += r.rewardSum
+        merged[id] = existing
+      } else {
+        merged[id] = r
       }
+    }
+    let sorted = merged.values.sorted { ($0.key, $0.arm) < ($1.key, $1.arm) }
+    let keys = sorted.map(\.key)
+    let arms = sorted.map { Int64($0.arm) }
+    let trials = sorted.map { Int64($0.trials) }
+    let successes = sorted.map { Int64($0.successes) }
+    let rewards = sorted.map(\.rewardSum)
+    try await failing("add bandit counts") {
+      // One upsert for the whole flush instead of a round trip per arm.
+      try await client.query(
+        """
+        INSERT INTO bandit (key, arm, trials, successes, reward_sum)
+        SELECT * FROM UNNEST(\(keys)::text[], \(arms)::int8[], \(trials)::int8[], \(successes)::int8[],
+          \(rewards)::float8[])
+        ON CONFLICT (key, arm) DO UPDATE SET trials = bandit.trials + excluded.trials,
+          successes = bandit.successes + excluded.successes, reward_sum = bandit.reward_sum + excluded.reward_sum
+        """, logger: logger)
     }
   }
 

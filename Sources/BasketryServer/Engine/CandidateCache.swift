@@ -27,9 +27,14 @@ struct CandidateCache {
   private var nextExpiry: Int64?
   private var nextExpiryKnown = false
 
-  /// Forgets every entry (an input changed).
+  /// Forgets every entry (the model or the co-occurrence counts changed).
   mutating func invalidate() {
     if !entries.isEmpty { entries.removeAll(keepingCapacity: true) }
+  }
+
+  /// Forgets every entry and the next expiry (the catalog changed).
+  mutating func catalogChanged() {
+    invalidate()
     nextExpiryKnown = false
   }
 

@@ -139,7 +139,7 @@ struct EngineState {
   var modelNeedsLiveSupport = false { didSet { candidateCache.invalidate() } }
   var bundlesByItem: [String: [Int]] = [:] { didSet { candidateCache.invalidate() } }
   var cooccurrence = CooccurrenceModel() { didSet { candidateCache.invalidate() } }
-  var catalog: [String: CatalogItem] = [:] { didSet { candidateCache.invalidate() } }
+  var catalog: [String: CatalogItem] = [:] { didSet { candidateCache.catalogChanged() } }
   var candidateCache = CandidateCache()
   var bandit: ThompsonDiscountBandit
   var pendingArms: [ArmID: BanditArmRecord] = [:]
