@@ -108,7 +108,11 @@ let package = Package(
     ),
     .target(
       name: "BasketryStoreSQLite",
-      dependencies: ["BasketryStore", .product(name: "GRDB", package: "GRDB.swift")],
+      dependencies: [
+        "BasketryStore", .product(name: "GRDB", package: "GRDB.swift"),
+        // The SQLite C API, for binding impression rows without per-row argument arrays.
+        .product(name: "GRDBSQLite", package: "GRDB.swift"),
+      ],
       swiftSettings: commonSettings
     ),
     .target(

@@ -487,23 +487,54 @@ public final class PostgresStore: Store {
     }
   }
 
+  /// Impressions per INSERT statement.
+  static let impressionRowsPerStatement = 5_000
+
   public func recordImpressions(_ impressions: [Impression]) async throws {
     guard !impressions.isEmpty else { return }
     let logger = self.logger
     try await failing("record impressions") {
+      // One INSERT … SELECT FROM UNNEST(column arrays) per chunk: 15 parameters however many rows,
+      // instead of a round trip (or a parameter list) per impression.
+      let queries = stride(from: 0, to: impressions.count, by: Self.impressionRowsPerStatement).map { start in
+        Self.insertImpressions(impressions[start..<min(start + Self.impressionRowsPerStatement, impressions.count)])
+      }
       try await client.withTransaction(logger: logger) { conn in
-        for i in impressions {
-          try await conn.query(
-            """
-            INSERT INTO impressions (rec_id, experiment_id, variant, user_id, session, kind, key, arm, discount, price,
-              margin, propensity, ts)
-            VALUES (\(i.recommendationID), \(i.experimentID), \(i.variant), \(i.user), \(i.session), \(i.kind),
-              \(i.key), \(i.arm), \(i.discount), \(i.price), \(i.margin), \(i.propensity), \(i.timestamp))
-            ON CONFLICT (rec_id) DO NOTHING
-            """, logger: logger)
-        }
+        for query in queries { try await conn.query(query, logger: logger) }
       }
     }
+  }
+
+  /// `INSERT INTO impressions … SELECT … FROM UNNEST(…) ON CONFLICT (rec_id) DO NOTHING` for a chunk
+  /// (nullable columns travel as a value array and a null-flag array).
+  static func insertImpressions(_ chunk: ArraySlice<Impression>) -> PostgresQuery {
+    let ids = chunk.map(\.recommendationID)
+    let experiments = chunk.map { $0.experimentID ?? "" }
+    let experimentNull = chunk.map { $0.experimentID == nil }
+    let variants = chunk.map { $0.variant ?? "" }
+    let variantNull = chunk.map { $0.variant == nil }
+    let users = chunk.map(\.user)
+    let sessions = chunk.map(\.session)
+    let kinds = chunk.map(\.kind)
+    let keys = chunk.map(\.key)
+    let arms = chunk.map { Int64($0.arm) }
+    let discounts = chunk.map(\.discount)
+    let prices = chunk.map(\.price)
+    let margins = chunk.map(\.margin)
+    let propensities = chunk.map(\.propensity)
+    let timestamps = chunk.map(\.timestamp)
+    return """
+      INSERT INTO impressions (rec_id, experiment_id, variant, user_id, session, kind, key, arm, discount, price,
+        margin, propensity, ts)
+      SELECT r, CASE WHEN en THEN NULL ELSE e END, CASE WHEN vn THEN NULL ELSE v END, u, s, k, key, arm, d, p, m,
+        pr, ts
+      FROM UNNEST(\(ids)::text[], \(experiments)::text[], \(experimentNull)::bool[], \(variants)::text[],
+        \(variantNull)::bool[], \(users)::text[], \(sessions)::text[], \(kinds)::text[], \(keys)::text[],
+        \(arms)::int8[], \(discounts)::float8[], \(prices)::float8[], \(margins)::float8[],
+        \(propensities)::float8[], \(timestamps)::int8[])
+        AS t(r, e, en, v, vn, u, s, k, key, arm, d, p, m, pr, ts)
+      ON CONFLICT (rec_id) DO NOTHING
+      """
   }
 
   typealias ImpressionRow = (
@@ -592,18 +623,35 @@ public final class PostgresStore: Store {
   public func addBanditCounts(_ records: [BanditArmRecord]) async throws {
     guard !records.isEmpty else { return }
     let logger = self.logger
-    try await failing("add bandit counts") {
-      try await client.withTransaction(logger: logger) { conn in
-        for r in records.sorted(by: { ($0.key, $0.arm) < ($1.key, $1.arm) }) {
-          try await conn.query(
-            """
-            INSERT INTO bandit (key, arm, trials, successes, reward_sum)
-            VALUES (\(r.key), \(r.arm), \(r.trials), \(r.successes), \(r.rewardSum))
-            ON CONFLICT (key, arm) DO UPDATE SET trials = bandit.trials + excluded.trials,
-              successes = bandit.successes + excluded.successes, reward_sum = bandit.reward_sum + excluded.reward_sum
-            """, logger: logger)
-        }
+    // Merge same-arm records (one row may be upserted once per statement), in a fixed order.
+    var merged: [String: BanditArmRecord] = [:]
+    for r in records {
+      let id = "\(r.arm)#\(r.key)"
+      if var existing = merged[id] {
+        existing.trials += r.trials
+        existing.successes += r.successes
+        existing.rewardSum += r.rewardSum
+        merged[id] = existing
+      } else {
+        merged[id] = r
       }
+    }
+    let sorted = merged.values.sorted { ($0.key, $0.arm) < ($1.key, $1.arm) }
+    let keys = sorted.map(\.key)
+    let arms = sorted.map { Int64($0.arm) }
+    let trials = sorted.map { Int64($0.trials) }
+    let successes = sorted.map { Int64($0.successes) }
+    let rewards = sorted.map(\.rewardSum)
+    try await failing("add bandit counts") {
+      // One upsert for the whole flush instead of a round trip per arm.
+      try await client.query(
+        """
+        INSERT INTO bandit (key, arm, trials, successes, reward_sum)
+        SELECT * FROM UNNEST(\(keys)::text[], \(arms)::int8[], \(trials)::int8[], \(successes)::int8[],
+          \(rewards)::float8[])
+        ON CONFLICT (key, arm) DO UPDATE SET trials = bandit.trials + excluded.trials,
+          successes = bandit.successes + excluded.successes, reward_sum = bandit.reward_sum + excluded.reward_sum
+        """, logger: logger)
     }
   }
 

@@ -30,7 +30,18 @@ public enum BetaSampler {
   }
 
   /// One draw from Beta(alpha, beta).
+  ///
+  /// Beta(1, b) and Beta(a, 1) are drawn exactly by inversion, 1 − U^(1/b) and U^(1/a): one uniform
+  /// and one `pow` instead of two Gamma draws. Arms that have never converted (α = 1 under the
+  /// default prior) are the common case in serving.
   public static func beta(alpha: Double, beta: Double, using rng: inout SplitMix64) -> Double {
+    if alpha == 1 {
+      let u = rng.nextUnit()
+      return beta == 1 ? u : 1 - pow(u, 1 / beta)
+    }
+    if beta == 1 {
+      return pow(rng.nextUnit(), 1 / alpha)
+    }
     let x = gamma(shape: alpha, using: &rng)
     let y = gamma(shape: beta, using: &rng)
     return x + y > 0 ? x / (x + y) : 0.5

@@ -123,37 +123,47 @@ public struct ThompsonDiscountBandit: Sendable {
     statistics: [ArmStatistics]?, configuration: DiscountBanditConfiguration, listPrice: Double, cost: Double,
     propensitySamples: Int = 0, using rng: inout SplitMix64
   ) -> DiscountChoice? {
-    let feasible = configuration.levels.indices.filter { k in
-      let price = Self.price(listPrice, configuration.levels[k])
-      return price > 0 && (price - cost) / price >= configuration.marginFloor - 1e-12
-    }
-    guard !feasible.isEmpty else { return nil }
-    let stats = statistics ?? Array(repeating: ArmStatistics(), count: configuration.levels.count)
-    let margins = configuration.levels.map { Self.price(listPrice, $0) - cost }
-    func draw(_ rng: inout SplitMix64) -> Int {
-      var best = feasible[0]
-      var bestValue = -Double.infinity
-      for k in feasible {
-        let s = stats[k]
-        let theta = BetaSampler.beta(
-          alpha: configuration.priorAlpha + Double(s.successes),
-          beta: configuration.priorBeta + Double(max(s.trials - s.successes, 0)), using: &rng)
-        let value = theta * margins[k]
-        if value > bestValue {
-          bestValue = value
-          best = k
-        }
-      }
-      return best
-    }
-    let arm = draw(&rng)
     var propensity = 1.0
-    if propensitySamples > 0 {
-      var hits = 0
-      for _ in 0..<propensitySamples where draw(&rng) == arm { hits += 1 }
-      // Add-one smoothing keeps the estimate positive, so IPS weights stay finite.
-      propensity = Double(hits + 1) / Double(propensitySamples + 1)
+    let levels = configuration.levels
+    // The feasible levels' posterior parameters and margins, on the stack (no per-call arrays).
+    let arm: Int? = withUnsafeTemporaryAllocation(of: FeasibleArm.self, capacity: levels.count) { buffer in
+      var count = 0
+      for k in levels.indices {
+        let price = Self.price(listPrice, levels[k])
+        guard price > 0 && (price - cost) / price >= configuration.marginFloor - 1e-12 else { continue }
+        let s = statistics.flatMap { k < $0.count ? $0[k] : nil } ?? ArmStatistics()
+        buffer.initializeElement(
+          at: count,
+          to: FeasibleArm(
+            arm: k, alpha: configuration.priorAlpha + Double(s.successes),
+            beta: configuration.priorBeta + Double(max(s.trials - s.successes, 0)), margin: price - cost))
+        count += 1
+      }
+      guard count > 0 else { return nil }
+      let feasible = UnsafeBufferPointer(rebasing: buffer[..<count])
+      func draw(_ rng: inout SplitMix64) -> Int {
+        var best = feasible[0].arm
+        var bestValue = -Double.infinity
+        for candidate in feasible {
+          let theta = BetaSampler.beta(alpha: candidate.alpha, beta: candidate.beta, using: &rng)
+          let value = theta * candidate.margin
+          if value > bestValue {
+            bestValue = value
+            best = candidate.arm
+          }
+        }
+        return best
+      }
+      let arm = draw(&rng)
+      if propensitySamples > 0 {
+        var hits = 0
+        for _ in 0..<propensitySamples where draw(&rng) == arm { hits += 1 }
+        // Add-one smoothing keeps the estimate positive, so IPS weights stay finite.
+        propensity = Double(hits + 1) / Double(propensitySamples + 1)
+      }
+      return arm
     }
+    guard let arm else { return nil }
     let price = Self.price(listPrice, configuration.levels[arm])
     return DiscountChoice(
       arm: arm, discount: configuration.levels[arm], price: price, margin: price - cost,
@@ -208,4 +218,12 @@ public struct ThompsonDiscountBandit: Sendable {
   public static func price(_ listPrice: Double, _ discount: Double) -> Double {
     (listPrice * (1 - discount) * 100).rounded() / 100
   }
+}
+
+/// A feasible level during one choice: its posterior Beta(alpha, beta) and its margin.
+private struct FeasibleArm {
+  var arm: Int
+  var alpha: Double
+  var beta: Double
+  var margin: Double
 }

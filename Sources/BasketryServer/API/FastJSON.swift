@@ -11,20 +11,49 @@ struct FastJSON {
 
   mutating func string(_ text: String) {
     bytes.append(0x22)
-    for unit in text.utf8 {
-      switch unit {
-      case 0x22: bytes.append(contentsOf: [0x5C, 0x22])
-      case 0x5C: bytes.append(contentsOf: [0x5C, 0x5C])
-      case 0x0A: bytes.append(contentsOf: [0x5C, 0x6E])
-      case 0x0D: bytes.append(contentsOf: [0x5C, 0x72])
-      case 0x09: bytes.append(contentsOf: [0x5C, 0x74])
-      case 0..<0x20:
-        let hex: [UInt8] = Array("0123456789abcdef".utf8)
-        bytes.append(contentsOf: [0x5C, 0x75, 0x30, 0x30, hex[Int(unit >> 4)], hex[Int(unit & 0xF)]])
-      default: bytes.append(unit)
-      }
+    let copied: Bool? = text.utf8.withContiguousStorageIfAvailable { units in
+      escape(units)
+      return true
+    }
+    if copied != true {
+      var text = text
+      text.withUTF8 { escape($0) }
     }
     bytes.append(0x22)
+  }
+
+  /// Appends UTF-8 with JSON escapes, copying the runs between escaped bytes at once.
+  private mutating func escape(_ units: UnsafeBufferPointer<UInt8>) {
+    var start = 0
+    for index in units.indices {
+      let unit = units[index]
+      guard unit == 0x22 || unit == 0x5C || unit < 0x20 else { continue }
+      if start < index { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: units[start..<index])) }
+      start = index + 1
+      switch unit {
+      case 0x22:
+        bytes.append(0x5C)
+        bytes.append(0x22)
+      case 0x5C:
+        bytes.append(0x5C)
+        bytes.append(0x5C)
+      case 0x0A:
+        bytes.append(0x5C)
+        bytes.append(0x6E)
+      case 0x0D:
+        bytes.append(0x5C)
+        bytes.append(0x72)
+      case 0x09:
+        bytes.append(0x5C)
+        bytes.append(0x74)
+      default:
+        let hex: StaticString = "0123456789abcdef"
+        hex.withUTF8Buffer { digits in
+          bytes.append(contentsOf: [0x5C, 0x75, 0x30, 0x30, digits[Int(unit >> 4)], digits[Int(unit & 0xF)]])
+        }
+      }
+    }
+    if start < units.count { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: units[start...])) }
   }
 
   mutating func optionalString(_ text: String?) {

@@ -34,7 +34,7 @@ extension Engine {
     state.withLock { state in
       for basket in receipt.removedBaskets { state.cooccurrence.remove(basket: basket) }
       state.pendingImpressions.removeAll { $0.user == user }
-      for (id, impression) in state.recent where impression.user == user { state.recent[id] = nil }
+      state.forgetRecent(user: user)
     }
     metrics.increment("users_erased_total")
     return receipt

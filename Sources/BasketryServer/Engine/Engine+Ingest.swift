@@ -31,7 +31,7 @@ extension Engine {
         state.cooccurrence.add(item: delta.item, partners: delta.partners, newBasket: delta.newBasket)
       }
       for event in attributable {
-        if let id = event.recommendationID, state.recent[id] == nil { missing.append(id) }
+        if let id = event.recommendationID, state.recent(id) == nil { missing.append(id) }
       }
     }
     var fetched: [String: Impression] = [:]
@@ -42,7 +42,7 @@ extension Engine {
       var count = 0
       for event in attributable {
         guard let id = event.recommendationID, !state.rewarded.contains(id),
-          let impression = state.recent[id] ?? fetched[id], impression.kind == "bundle", impression.arm >= 0,
+          let impression = state.recent(id) ?? fetched[id], impression.kind == "bundle", impression.arm >= 0,
           impression.key.split(separator: "+").contains(Substring(event.item))
         else { continue }
         state.rewarded.insert(id)

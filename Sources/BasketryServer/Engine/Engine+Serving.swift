@@ -28,15 +28,16 @@ public struct BundleQuery: Sendable, Hashable {
 
 extension Engine {
   /// The experiment and variant a unit falls in (first active experiment), else the default policy.
+  /// `unit` is evaluated only when an experiment is active.
   func assignment(
-    unit: String, now: Int64, experiments: [Experiment]
+    unit: @autoclosure () -> String, now: Int64, experiments: [Experiment]
   ) -> (
     experiment: String?, variant: ExperimentVariant
   ) {
     let fallback = ExperimentVariant(name: "default", weight: 1, policy: configuration.defaultPolicy, discount: 0)
     guard let experiment = experiments.first(where: { $0.isActive(at: now) }),
       let index = VariantAssigner.assign(
-        unit: unit, experiment: experiment.id, weights: experiment.variants.map(\.weight))
+        unit: unit(), experiment: experiment.id, weights: experiment.variants.map(\.weight))
     else { return (nil, fallback) }
     return (experiment.id, experiment.variants[index])
   }
@@ -44,7 +45,8 @@ extension Engine {
   /// Bundles for a product page, a cart, or a user.
   /// - Throws: store errors (when reading the user's history).
   public func bundles(_ query: BundleQuery) async throws -> BundlesResponse {
-    let now = Self.now()
+    let milliseconds = RecommendationIDs.nowMilliseconds()
+    let now = Int64(milliseconds / 1000)
     let user = query.user.map { pseudonymizer.pseudonym($0) }
     var anchors = (query.item.map { [$0] } ?? []) + query.cart
     if anchors.isEmpty, let user {
@@ -56,132 +58,60 @@ extension Engine {
       }
     }
     let cart = Set(query.cart)
-    let unit = query.session ?? user ?? UUID().uuidString
+    let key = CandidateKey(anchors: anchors, cart: cart.sorted(), k: query.k)
     let configuration = self.configuration
 
-    // Phase 1 (locked): candidates, assignment, a snapshot of their bandit arms, a random seed.
+    // Phase 1 (locked): candidates (cached per anchors), assignment, a snapshot of their bandit
+    // arms, random seeds.
     let gathered = state.withLock { state -> Gathered in
-      let (experiment, variant) = assignment(unit: unit, now: now, experiments: state.experiments)
-      var candidates: [Candidate] = []
-      var keys = Set<String>()
-
-      // 1. Trained bundles that contain an anchor.
-      if let model = state.model {
-        var positions = Set<Int>()
-        for anchor in anchors { positions.formUnion(state.bundlesByItem[anchor] ?? []) }
-        for position in positions.sorted() {
-          let bundle = model.bundles[position]
-          guard bundle.items.allSatisfy({ state.isServable($0, now: now) }), !Set(bundle.items).isSubset(of: cart)
-          else { continue }
-          if state.modelNeedsLiveSupport {
-            let supported = bundle.items.indices.allSatisfy { i in
-              bundle.items.indices.allSatisfy { j in
-                j <= i || state.cooccurrence.count(bundle.items[i], bundle.items[j]) > 0
-              }
-            }
-            guard supported else { continue }
-          }
-          let prices = bundle.items.enumerated().map { index, item in
-            state.catalog[item]?.price ?? bundle.prices[index]
-          }
-          let listPrice = prices.reduce(0, +)
-          let cost = bundle.items.enumerated().reduce(0.0) { sum, entry in
-            let (index, item) = entry
-            return sum + (state.catalog[item]?.cost ?? prices[index] * (1 - configuration.assumedMargin))
-          }
-          guard keys.insert(bundle.key).inserted else { continue }
-          candidates.append(
-            Candidate(
-              items: bundle.items,
-              titles: bundle.items.enumerated().map { state.catalog[$1]?.title ?? bundle.titles[$0] },
-              prices: prices, listPrice: listPrice, cost: cost, modelDiscount: bundle.discount, source: "model",
-              rank: bundle.expectedIncrementalProfit, explanation: bundle.explanation))
-        }
+      let idSeed = state.idSeeds.next()
+      // Without a session or user, a random unit (only drawn when an experiment is active).
+      let (experiment, variant) = assignment(
+        unit: query.session ?? user ?? Self.randomUnit(seed: idSeed), now: now, experiments: state.experiments)
+      let catalog = state.catalog
+      let candidates: [Candidate]
+      if let cached = state.candidateCache.lookup(key, now: now, catalog: catalog) {
+        candidates = cached
+      } else {
+        candidates = state.buildCandidates(
+          anchors: anchors, cart: cart, k: query.k, now: now, configuration: configuration)
+        state.candidateCache.store(candidates, for: key)
       }
-      candidates.sort { $0.rank > $1.rank }
-
-      // 2. Live co-occurrence pairs: anchor + its best complement.
-      if candidates.count < query.k {
-        for anchor in anchors where state.isServable(anchor, now: now) {
-          guard let anchorPrice = state.catalog[anchor]?.price, anchorPrice > 0 else { continue }
-          let complements = state.cooccurrence.complements(of: anchor, k: query.k * 2) { other in
-            !cart.contains(other) && state.isServable(other, now: now) && (state.catalog[other]?.price ?? 0) > 0
-          }
-          for neighbor in complements {
-            let items = [anchor, neighbor.item].sorted()
-            let key = items.joined(separator: "+")
-            guard keys.insert(key).inserted else { continue }
-            let prices = items.map { state.catalog[$0]?.price ?? 0 }
-            let cost = items.enumerated().reduce(0.0) { sum, entry in
-              sum + (state.catalog[entry.1]?.cost ?? prices[entry.0] * (1 - configuration.assumedMargin))
-            }
-            let titleA = state.catalog[anchor]?.title ?? anchor
-            let titleB = state.catalog[neighbor.item]?.title ?? neighbor.item
-            let explanation =
-              "Shoppers who bought \(titleA) also bought \(titleB) in \(neighbor.together) of "
-              + "\(state.cooccurrence.count(anchor)) orders (\(Int((neighbor.confidence * 100).rounded())) %, "
-              + "lift \(Double((neighbor.lift * 10).rounded()) / 10))."
-            candidates.append(
-              Candidate(
-                items: items, titles: items.map { state.catalog[$0]?.title ?? $0 }, prices: prices,
-                listPrice: prices.reduce(0, +), cost: cost, modelDiscount: 0, source: "cooccurrence",
-                rank: neighbor.score, explanation: explanation))
-            if candidates.count >= query.k * 2 { break }
-          }
-        }
-      }
-
-      var arms: [String: [ArmStatistics]] = [:]
+      var arms: [[ArmStatistics]?] = []
       if variant.policy == "bandit" {
-        for candidate in candidates.prefix(query.k * 2) {
-          let key = candidate.items.joined(separator: "+")
-          arms[key] = state.bandit.arms[key]
-        }
+        arms = candidates.prefix(query.k * 2).map { state.bandit.arms[$0.key] }
       }
       return Gathered(
         experiment: experiment, variant: variant, candidates: candidates, arms: arms, seed: state.rng.next(),
-        modelVersion: state.modelVersion)
+        idSeed: idSeed, modelVersion: state.modelVersion)
     }
 
     // Phase 2 (unlocked): price each candidate under the variant's policy and build the offers.
     let variant = gathered.variant
     let experiment = gathered.experiment
     var rng = SplitMix64(seed: gathered.seed)
-    var ids = RecommendationIDs()
+    var ids = RecommendationIDs(seed: gathered.idSeed, milliseconds: milliseconds)
     var offers: [BundleOffer] = []
     var impressions: [Impression] = []
-    for candidate in gathered.candidates {
+    offers.reserveCapacity(query.k)
+    impressions.reserveCapacity(query.k)
+    let variantName = experiment == nil ? nil : variant.name
+    let impressionUser = user ?? "anonymous"
+    for (index, candidate) in gathered.candidates.enumerated() {
       guard offers.count < query.k else { break }
-      let key = candidate.items.joined(separator: "+")
-      guard let choice = price(candidate, arms: gathered.arms[key], variant: variant, rng: &rng) else { continue }
+      let arms = index < gathered.arms.count ? gathered.arms[index] : nil
+      guard let choice = price(candidate, arms: arms, variant: variant, rng: &rng) else { continue }
       let id = ids.next()
-      let reason =
-        switch variant.policy {
-        case "bandit": " Price chosen by Thompson sampling among discounts that keep the margin floor."
-        case "fixed": " Fixed discount for this experiment variant."
-        default: ""
-        }
-      // The designer's own price sentence applies only when its price is the one offered.
-      var evidence = candidate.explanation
-      if variant.policy != "model", let cut = evidence.range(of: " Priced at ") {
-        evidence = String(evidence[..<cut.lowerBound])
-      }
-      let explanation =
-        evidence + reason
-        + " Offered at \(Int((choice.discount * 100).rounded())) % off, margin "
-        + "\(Int((choice.marginRate * 100).rounded())) %."
       offers.append(
         BundleOffer(
           recommendationId: id, experiment: experiment, variant: variant.name, policy: variant.policy,
-          source: candidate.source,
-          items: candidate.items.indices.map {
-            OfferItem(id: candidate.items[$0], title: candidate.titles[$0], price: candidate.prices[$0])
-          }, listPrice: candidate.listPrice, price: choice.price, discount: choice.discount,
-          marginRate: choice.marginRate, explanation: explanation))
+          source: candidate.source, items: candidate.offerItems, listPrice: candidate.listPrice, price: choice.price,
+          discount: choice.discount, marginRate: choice.marginRate,
+          explanation: candidate.explanation(policy: variant.policy, choice: choice)))
       impressions.append(
         Impression(
-          recommendationID: id, experimentID: experiment, variant: experiment == nil ? nil : variant.name,
-          user: user ?? "anonymous", session: query.session ?? user ?? id, kind: "bundle", key: key,
+          recommendationID: id, experimentID: experiment, variant: variantName, user: impressionUser,
+          session: query.session ?? user ?? id, kind: "bundle", key: candidate.key,
           arm: variant.policy == "bandit" ? choice.arm : -1, discount: choice.discount, price: choice.price,
           margin: choice.margin, propensity: choice.propensity, timestamp: now))
     }
@@ -198,6 +128,12 @@ extension Engine {
     }
     metrics.increment("bundle_impressions_total", by: Double(offers.count))
     return BundlesResponse(modelVersion: gathered.modelVersion, bundles: offers)
+  }
+
+  /// A random experiment unit for an anonymous request without a session.
+  static func randomUnit(seed: UInt64) -> String {
+    var ids = RecommendationIDs(seed: seed ^ 0x9E37_79B9_7F4A_7C15)
+    return ids.next()
   }
 
   /// Prices a candidate under the variant's policy, never below the margin floor.
@@ -314,29 +250,50 @@ extension Engine {
   }
 }
 
-/// Random recommendation ids (UUID-shaped, 128 random bits): one system-random seed per
-/// request, then SplitMix64 — Foundation's UUID() opened /dev/urandom on every call here.
+/// Recommendation ids in the UUID version 7 layout: 48 bits of Unix milliseconds, then 74 random
+/// bits from SplitMix64 seeded per request from the engine's system-random seed stream.
+///
+/// Time-ordered ids keep the stores' primary-key index appending at its right edge instead of
+/// touching random pages on every impression write (Foundation's UUID() also opened
+/// /dev/urandom on every call).
 struct RecommendationIDs {
   private var generator: SplitMix64
+  private let milliseconds: UInt64
 
-  init() {
-    var system = SystemRandomNumberGenerator()
-    generator = SplitMix64(seed: system.next())
+  /// - Parameters:
+  ///   - seed: the random seed.
+  ///   - milliseconds: Unix time in milliseconds (the ids' prefix).
+  init(seed: UInt64, milliseconds: UInt64 = RecommendationIDs.nowMilliseconds()) {
+    generator = SplitMix64(seed: seed)
+    self.milliseconds = milliseconds
+  }
+
+  /// Unix time in milliseconds.
+  static func nowMilliseconds() -> UInt64 {
+    UInt64(max(0, Date().timeIntervalSince1970 * 1000))
   }
 
   mutating func next() -> String {
-    let high = generator.next()
-    let low = generator.next()
-    let hex = String(high, radix: 16).leftPadded(16) + String(low, radix: 16).leftPadded(16)
-    let characters = Array(hex)
-    return String(characters[0..<8]) + "-" + String(characters[8..<12]) + "-" + String(characters[12..<16]) + "-"
-      + String(characters[16..<20]) + "-" + String(characters[20..<32])
-  }
-}
-
-extension String {
-  fileprivate func leftPadded(_ width: Int) -> String {
-    count >= width ? self : String(repeating: "0", count: width - count) + self
+    let random = generator.next()
+    let high = (milliseconds & 0xFFFF_FFFF_FFFF) << 16 | 0x7000 | (random & 0x0FFF)
+    let low = (generator.next() & 0x3FFF_FFFF_FFFF_FFFF) | 0x8000_0000_0000_0000
+    let digits: StaticString = "0123456789abcdef"
+    return String(unsafeUninitializedCapacity: 36) { buffer in
+      digits.withUTF8Buffer { hex in
+        var position = 0
+        for index in 0..<32 {
+          if index == 8 || index == 12 || index == 16 || index == 20 {
+            buffer[position] = 0x2D
+            position += 1
+          }
+          let word = index < 16 ? high : low
+          let nibble = Int((word >> UInt64(60 - 4 * (index % 16))) & 0xF)
+          buffer[position] = hex[nibble]
+          position += 1
+        }
+      }
+      return 36
+    }
   }
 }
 
@@ -345,20 +302,9 @@ struct Gathered: Sendable {
   var experiment: String?
   var variant: ExperimentVariant
   var candidates: [Candidate]
-  var arms: [String: [ArmStatistics]]
+  /// Bandit statistics of the first candidates, by position (bandit policy only).
+  var arms: [[ArmStatistics]?]
   var seed: UInt64
+  var idSeed: UInt64
   var modelVersion: Int64?
-}
-
-/// A bundle candidate before pricing.
-struct Candidate: Sendable {
-  var items: [String]
-  var titles: [String]
-  var prices: [Double]
-  var listPrice: Double
-  var cost: Double
-  var modelDiscount: Double
-  var source: String
-  var rank: Double
-  var explanation: String
 }

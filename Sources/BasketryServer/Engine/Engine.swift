@@ -133,27 +133,36 @@ public final class Engine: Sendable {
 
 /// Mutable serving state, guarded by the engine's lock.
 struct EngineState {
-  var model: TrainedModel?
+  // The observers keep derived candidate lists consistent with what they are derived from.
+  var model: TrainedModel? { didSet { candidateCache.invalidate() } }
   var modelVersion: Int64?
-  var modelNeedsLiveSupport = false
-  var bundlesByItem: [String: [Int]] = [:]
-  var cooccurrence = CooccurrenceModel()
-  var catalog: [String: CatalogItem] = [:]
+  var modelNeedsLiveSupport = false { didSet { candidateCache.invalidate() } }
+  var bundlesByItem: [String: [Int]] = [:] { didSet { candidateCache.invalidate() } }
+  var cooccurrence = CooccurrenceModel() { didSet { candidateCache.invalidate() } }
+  var catalog: [String: CatalogItem] = [:] { didSet { candidateCache.catalogChanged() } }
+  var candidateCache = CandidateCache()
   var bandit: ThompsonDiscountBandit
-  var pendingArms: [String: BanditArmRecord] = [:]
+  var pendingArms: [ArmID: BanditArmRecord] = [:]
   var pendingImpressions: [Impression] = []
-  var recent: [String: Impression] = [:]
-  /// Ring of recent recommendation ids (oldest evicted one at a time: no pauses).
-  var recentRing: [String] = []
+  /// Ring of recent impressions (oldest evicted one at a time: no pauses), for attribution.
+  var recentRing: [Impression] = []
+  /// Ring position of each recent recommendation id (a small index instead of a dictionary of
+  /// whole impressions: cheaper to insert into and evict from on every bundle request).
+  var recentSlots: [RecentKey: Int32] = [:]
   var recentHead = 0
   var rewarded: Set<String> = []
   var experiments: [Experiment] = []
   var rng: SplitMix64
+  /// Seeds of per-request recommendation-id generators (system-random at start, unlike `rng`,
+  /// so ids never repeat across restarts with the same configured seed).
+  var idSeeds: SplitMix64
   static let recentCapacity = 200_000
 
   init(bandit: ThompsonDiscountBandit, seed: UInt64) {
     self.bandit = bandit
     self.rng = SplitMix64(seed: seed)
+    var system = SystemRandomNumberGenerator()
+    self.idSeeds = SplitMix64(seed: system.next())
   }
 
   mutating func install(model: TrainedModel, version: Int64) {
@@ -174,24 +183,87 @@ struct EngineState {
 
   mutating func remember(_ impression: Impression) {
     pendingImpressions.append(impression)
-    recent[impression.recommendationID] = impression
     if recentRing.count < Self.recentCapacity {
-      recentRing.append(impression.recommendationID)
+      recentSlots[RecentKey(impression.recommendationID)] = Int32(recentRing.count)
+      recentRing.append(impression)
     } else {
-      let evicted = recentRing[recentHead]
-      recent[evicted] = nil
-      rewarded.remove(evicted)
-      recentRing[recentHead] = impression.recommendationID
+      let evicted = recentRing[recentHead].recommendationID
+      recentSlots[RecentKey(evicted)] = nil
+      if !rewarded.isEmpty { rewarded.remove(evicted) }
+      recentSlots[RecentKey(impression.recommendationID)] = Int32(recentHead)
+      recentRing[recentHead] = impression
       recentHead = (recentHead + 1) % Self.recentCapacity
     }
   }
 
+  /// A recent impression by recommendation id.
+  func recent(_ id: String) -> Impression? {
+    guard let slot = recentSlots[RecentKey(id)] else { return nil }
+    let impression = recentRing[Int(slot)]
+    return impression.recommendationID == id ? impression : nil
+  }
+
+  /// Forgets a user's recent impressions (erasure): their ring entries are blanked.
+  mutating func forgetRecent(user: String) {
+    for index in recentRing.indices where recentRing[index].user == user {
+      recentSlots[RecentKey(recentRing[index].recommendationID)] = nil
+      recentRing[index] = Impression(
+        recommendationID: "", experimentID: nil, variant: nil, user: "", session: "", kind: "", key: "", arm: -1,
+        discount: 0, price: 0, margin: 0, propensity: 0, timestamp: 0)
+    }
+  }
+
   mutating func addArm(key: String, arm: Int, trials: Int, successes: Int, reward: Double) {
-    let id = "\(key)#\(arm)"
+    let id = ArmID(key: key, arm: arm)
     var record = pendingArms[id] ?? BanditArmRecord(key: key, arm: arm, trials: 0, successes: 0, rewardSum: 0)
     record.trials += trials
     record.successes += successes
     record.rewardSum += reward
     pendingArms[id] = record
+  }
+}
+
+/// A bundle's discount level, as the key of pending bandit counts.
+struct ArmID: Hashable {
+  var key: String
+  var arm: Int
+}
+
+/// A recommendation id as a recent-impression index key: the 128 bits of a UUID-shaped id
+/// (hashing two integers instead of a 36-character string on every insert, eviction and the
+/// re-hashing a dictionary deletion does), else the id's own hash.
+struct RecentKey: Hashable {
+  var high: UInt64
+  var low: UInt64
+
+  init(_ id: String) {
+    var high: UInt64 = 0
+    var low: UInt64 = 0
+    var digits = 0
+    var valid = id.utf8.count == 36
+    if valid {
+      for unit in id.utf8 {
+        let value: UInt64
+        switch unit {
+        case 0x30...0x39: value = UInt64(unit - 0x30)
+        case 0x61...0x66: value = UInt64(unit - 0x61 + 10)
+        case 0x2D: continue
+        default:
+          valid = false
+          value = 0
+        }
+        guard valid else { break }
+        if digits < 16 { high = high << 4 | value } else { low = low << 4 | value }
+        digits += 1
+      }
+    }
+    if valid && digits == 32 {
+      self.high = high
+      self.low = low
+    } else {
+      // Not one of ours: any other id still gets a key (a collision only costs the check in `recent(_:)`).
+      self.high = UInt64(bitPattern: Int64(id.hashValue))
+      self.low = 0xFFFF_FFFF_FFFF_FFFF
+    }
   }
 }

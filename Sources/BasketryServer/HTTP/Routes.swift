@@ -60,7 +60,7 @@ public enum Routes {
     router.get("/v1/bundles") { request, _ -> Response in
       try auth.require(request, .read)
       let query = request.uri.queryParameters
-      try checkQuery(query, allowed: ["user", "item", "cart", "k", "session"])
+      try checkQuery(query, allowed: bundleParameters)
       let k = try intParameter(query, "k", default: 3, range: 1...50)
       let cart = query.getAll("cart").flatMap { $0.split(separator: ",").map(String.init) }.filter { !$0.isEmpty }
       let item = query.get("item").flatMap { $0.isEmpty ? nil : $0 }
@@ -140,6 +140,9 @@ public enum Routes {
   }
 
   // MARK: - Helpers
+
+  /// The query parameters GET /v1/bundles accepts.
+  static let bundleParameters: Set<String> = ["user", "item", "cart", "k", "session"]
 
   static let encoder: JSONEncoder = {
     let encoder = JSONEncoder()

@@ -1,0 +1,212 @@
+import BasketryCore
+import BasketryOnline
+import BasketryStore
+import Foundation
+
+/// What a bundle candidate list depends on besides the serving state: the anchors (in order),
+/// the cart, and how many bundles were asked for.
+struct CandidateKey: Hashable, Sendable {
+  var anchors: [String]
+  var cart: [String]
+  var k: Int
+}
+
+/// Derived per-anchor candidate lists, so a product page does not rebuild its bundles (catalog
+/// look-ups, live-support checks, explanation sentences) on every request.
+///
+/// Only what is a pure function of the model, the live co-occurrence counts, the catalog and the
+/// clock is cached; assignment, bandit draws, recommendation ids and impressions stay per request.
+/// The cache is emptied whenever one of those inputs changes (see the observers on
+/// ``EngineState``) and when an item's `expires_at` passes.
+struct CandidateCache {
+  /// Entries kept at most; the cache is emptied when full (no eviction bookkeeping per hit).
+  static let capacity = 20_000
+
+  private var entries: [CandidateKey: [Candidate]] = [:]
+  /// Earliest `expires_at` after the time the entries were built (nil: none, or not yet known).
+  private var nextExpiry: Int64?
+  private var nextExpiryKnown = false
+
+  /// Forgets every entry (the model or the co-occurrence counts changed).
+  mutating func invalidate() {
+    if !entries.isEmpty { entries.removeAll(keepingCapacity: true) }
+  }
+
+  /// Forgets every entry and the next expiry (the catalog changed).
+  mutating func catalogChanged() {
+    invalidate()
+    nextExpiryKnown = false
+  }
+
+  /// The cached list for a key, if any (entries built before an item expired are dropped first).
+  mutating func lookup(_ key: CandidateKey, now: Int64, catalog: [String: CatalogItem]) -> [Candidate]? {
+    if !nextExpiryKnown || nextExpiry.map({ now >= $0 }) == true {
+      if !entries.isEmpty { entries.removeAll(keepingCapacity: true) }
+      nextExpiry = catalog.values.lazy.compactMap(\.expiresAt).filter { $0 > now }.min()
+      nextExpiryKnown = true
+    }
+    return entries[key]
+  }
+
+  /// Remembers a list built at the time of the preceding ``lookup(_:now:catalog:)``.
+  mutating func store(_ candidates: [Candidate], for key: CandidateKey) {
+    if entries.count >= Self.capacity { entries.removeAll(keepingCapacity: true) }
+    entries[key] = candidates
+  }
+}
+
+/// A bundle candidate before pricing, with everything that does not depend on the request
+/// precomputed (a class: requests share cached candidates by reference).
+final class Candidate: Sendable {
+  let items: [String]
+  let titles: [String]
+  let prices: [Double]
+  let listPrice: Double
+  let cost: Double
+  let modelDiscount: Double
+  let source: String
+  let rank: Double
+  /// The evidence sentence(s), including the designer's price sentence when it has one.
+  let explanation: String
+  /// Bundle key: item ids joined by `+`.
+  let key: String
+  /// The items as offered.
+  let offerItems: [OfferItem]
+  /// `explanation` without the designer's price sentence (used when another price is offered).
+  let evidence: String
+  /// The full explanation of a bandit-priced offer, per discount level.
+  let banditExplanations: [String]
+
+  /// Creates a candidate and its derived fields.
+  /// - Parameter levels: the bandit's discount levels.
+  init(
+    items: [String], titles: [String], prices: [Double], listPrice: Double, cost: Double, modelDiscount: Double,
+    source: String, rank: Double, explanation: String, levels: [Double]
+  ) {
+    self.items = items
+    self.titles = titles
+    self.prices = prices
+    self.listPrice = listPrice
+    self.cost = cost
+    self.modelDiscount = modelDiscount
+    self.source = source
+    self.rank = rank
+    self.explanation = explanation
+    key = items.joined(separator: "+")
+    offerItems = items.indices.map { OfferItem(id: items[$0], title: titles[$0], price: prices[$0]) }
+    let evidence: String
+    if let cut = explanation.range(of: " Priced at ") {
+      evidence = String(explanation[..<cut.lowerBound])
+    } else {
+      evidence = explanation
+    }
+    self.evidence = evidence
+    banditExplanations = levels.map { discount in
+      let price = ThompsonDiscountBandit.price(listPrice, discount)
+      let marginRate = price > 0 ? (price - cost) / price : 0
+      return Self.explanation(evidence: evidence, policy: "bandit", discount: discount, marginRate: marginRate)
+    }
+  }
+
+  /// The explanation of an offer at a discount under a policy.
+  static func explanation(evidence: String, policy: String, discount: Double, marginRate: Double) -> String {
+    let reason =
+      switch policy {
+      case "bandit": " Price chosen by Thompson sampling among discounts that keep the margin floor."
+      case "fixed": " Fixed discount for this experiment variant."
+      default: ""
+      }
+    return evidence + reason + " Offered at \(Int((discount * 100).rounded())) % off, margin "
+      + "\(Int((marginRate * 100).rounded())) %."
+  }
+
+  /// The explanation of this candidate offered under `policy` with `choice`.
+  func explanation(policy: String, choice: DiscountChoice) -> String {
+    if policy == "bandit", banditExplanations.indices.contains(choice.arm) {
+      return banditExplanations[choice.arm]
+    }
+    // The designer's own price sentence applies only when its price is the one offered.
+    return Self.explanation(
+      evidence: policy == "model" ? explanation : evidence, policy: policy, discount: choice.discount,
+      marginRate: choice.marginRate)
+  }
+}
+
+extension EngineState {
+  /// The bundle candidates for anchors and a cart, best first: trained bundles containing an
+  /// anchor (ranked by expected incremental profit), then live co-occurrence pairs.
+  func buildCandidates(
+    anchors: [String], cart: Set<String>, k: Int, now: Int64, configuration: ServerConfiguration
+  ) -> [Candidate] {
+    var candidates: [Candidate] = []
+    var keys = Set<String>()
+    let levels = configuration.banditLevels
+
+    // 1. Trained bundles that contain an anchor.
+    if let model {
+      var positions = Set<Int>()
+      for anchor in anchors { positions.formUnion(bundlesByItem[anchor] ?? []) }
+      for position in positions.sorted() {
+        let bundle = model.bundles[position]
+        guard bundle.items.allSatisfy({ isServable($0, now: now) }), !Set(bundle.items).isSubset(of: cart)
+        else { continue }
+        if modelNeedsLiveSupport {
+          let supported = bundle.items.indices.allSatisfy { i in
+            bundle.items.indices.allSatisfy { j in
+              j <= i || cooccurrence.count(bundle.items[i], bundle.items[j]) > 0
+            }
+          }
+          guard supported else { continue }
+        }
+        let prices = bundle.items.enumerated().map { index, item in
+          catalog[item]?.price ?? bundle.prices[index]
+        }
+        let listPrice = prices.reduce(0, +)
+        let cost = bundle.items.enumerated().reduce(0.0) { sum, entry in
+          let (index, item) = entry
+          return sum + (catalog[item]?.cost ?? prices[index] * (1 - configuration.assumedMargin))
+        }
+        guard keys.insert(bundle.key).inserted else { continue }
+        candidates.append(
+          Candidate(
+            items: bundle.items,
+            titles: bundle.items.enumerated().map { catalog[$1]?.title ?? bundle.titles[$0] },
+            prices: prices, listPrice: listPrice, cost: cost, modelDiscount: bundle.discount, source: "model",
+            rank: bundle.expectedIncrementalProfit, explanation: bundle.explanation, levels: levels))
+      }
+    }
+    candidates.sort { $0.rank > $1.rank }
+
+    // 2. Live co-occurrence pairs: anchor + its best complement.
+    if candidates.count < k {
+      for anchor in anchors where isServable(anchor, now: now) {
+        guard let anchorPrice = catalog[anchor]?.price, anchorPrice > 0 else { continue }
+        let complements = cooccurrence.complements(of: anchor, k: k * 2) { other in
+          !cart.contains(other) && isServable(other, now: now) && (catalog[other]?.price ?? 0) > 0
+        }
+        for neighbor in complements {
+          let items = [anchor, neighbor.item].sorted()
+          let key = items.joined(separator: "+")
+          guard keys.insert(key).inserted else { continue }
+          let prices = items.map { catalog[$0]?.price ?? 0 }
+          let cost = items.enumerated().reduce(0.0) { sum, entry in
+            sum + (catalog[entry.1]?.cost ?? prices[entry.0] * (1 - configuration.assumedMargin))
+          }
+          let titleA = catalog[anchor]?.title ?? anchor
+          let titleB = catalog[neighbor.item]?.title ?? neighbor.item
+          let explanation =
+            "Shoppers who bought \(titleA) also bought \(titleB) in \(neighbor.together) of "
+            + "\(cooccurrence.count(anchor)) orders (\(Int((neighbor.confidence * 100).rounded())) %, "
+            + "lift \(Double((neighbor.lift * 10).rounded()) / 10))."
+          candidates.append(
+            Candidate(
+              items: items, titles: items.map { catalog[$0]?.title ?? $0 }, prices: prices,
+              listPrice: prices.reduce(0, +), cost: cost, modelDiscount: 0, source: "cooccurrence",
+              rank: neighbor.score, explanation: explanation, levels: levels))
+          if candidates.count >= k * 2 { break }
+        }
+      }
+    }
+    return candidates
+  }
+}

@@ -1,0 +1,74 @@
+import BasketryStore
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Testing
+
+@testable import BasketryServer
+
+@Suite struct ServingCacheTests {
+  func itemsOfBundles(_ response: [String: Any]) -> [[String]] {
+    (response["bundles"] as? [[String: Any]] ?? []).map { bundle in
+      (bundle["items"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String }
+    }
+  }
+
+  @Test func cachedCandidatesFollowCatalogChangesAndEachOfferIsItsOwn() async throws {
+    let (engine, _) = try await makeEngine()
+    try await makeApp(engine).test(.router) { client in
+      for id in ["mug", "tea", "spoon"] { try await client.putItem(id) }
+      for user in ["u1", "u2", "u3"] { try await client.purchase(user, ["mug", "tea"], session: "s") }
+      try await client.purchase("u4", ["mug", "spoon"], session: "s")
+      let first = try json(try await client.send(.get, "/v1/bundles?item=mug&k=2", key: Keys.read))
+      let second = try json(try await client.send(.get, "/v1/bundles?item=mug&k=2", key: Keys.read))
+      #expect(itemsOfBundles(first).contains(["mug", "tea"]))
+      // Same candidates, but a fresh recommendation id per offer and request.
+      let ids = [first, second].flatMap {
+        ($0["bundles"] as? [[String: Any]] ?? []).compactMap { $0["recommendation_id"] as? String }
+      }
+      #expect(ids.count == 4 && Set(ids).count == 4)
+      // A catalog change reaches the next request (the cached list is dropped).
+      try await client.putItem("tea", price: 10, cost: 5, hidden: true)
+      let after = try json(try await client.send(.get, "/v1/bundles?item=mug&k=2", key: Keys.read))
+      #expect(!itemsOfBundles(after).joined().contains("tea"))
+      #expect(itemsOfBundles(after).contains(["mug", "spoon"]))
+      // New co-occurrence counts too.
+      try await client.putItem("cake")
+      for user in ["u5", "u6", "u7", "u8"] { try await client.purchase(user, ["mug", "cake"], session: "s") }
+      let counted = try json(try await client.send(.get, "/v1/bundles?item=mug&k=1", key: Keys.read))
+      #expect(itemsOfBundles(counted) == [["cake", "mug"]])
+    }
+  }
+
+  @Test func cacheEntriesAreDroppedWhenAnItemExpires() {
+    var cache = CandidateCache()
+    let key = CandidateKey(anchors: ["a"], cart: [], k: 3)
+    let catalog = [
+      "a": CatalogItem(id: "a", title: "A", price: 1, expiresAt: 200),
+      "b": CatalogItem(id: "b", title: "B", price: 1),
+    ]
+    #expect(cache.lookup(key, now: 100, catalog: catalog) == nil)
+    cache.store([], for: key)
+    #expect(cache.lookup(key, now: 199, catalog: catalog) != nil)
+    #expect(cache.lookup(key, now: 200, catalog: catalog) == nil)
+    cache.store([], for: key)
+    #expect(cache.lookup(key, now: 10_000, catalog: catalog) != nil)
+    cache.invalidate()
+    #expect(cache.lookup(key, now: 10_000, catalog: catalog) == nil)
+  }
+
+  @Test func recommendationIDsAreTimeOrderedUUIDs() {
+    var early = RecommendationIDs(seed: 1, milliseconds: 1_700_000_000_000)
+    var late = RecommendationIDs(seed: 1, milliseconds: 1_700_000_000_001)
+    let a = early.next()
+    let b = early.next()
+    let c = late.next()
+    #expect(a != b)
+    #expect(a.count == 36 && Array(a)[14] == "7" && "89ab".contains(Array(a)[19]))
+    #expect(a.split(separator: "-").map(\.count) == [8, 4, 4, 4, 12])
+    #expect(a < c && b < c)
+    #expect(RecentKey(a) == RecentKey(a) && RecentKey(a) != RecentKey(b))
+    #expect(RecentKey("not-a-uuid") == RecentKey("not-a-uuid"))
+  }
+}
