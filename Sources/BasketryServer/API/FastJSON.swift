@@ -56,6 +56,27 @@ struct FastJSON {
     if start < units.count { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: units[start...])) }
   }
 
+  /// Appends bytes that are already JSON.
+  mutating func encoded(_ json: [UInt8]) {
+    bytes.append(contentsOf: json)
+  }
+
+  /// Appends an offer's items as a JSON array.
+  mutating func items(_ items: [OfferItem]) {
+    raw("[")
+    for (position, item) in items.enumerated() {
+      if position > 0 { raw(",") }
+      raw("{\"id\":")
+      string(item.id)
+      raw(",\"price\":")
+      number(item.price)
+      raw(",\"title\":")
+      string(item.title)
+      raw("}")
+    }
+    raw("]")
+  }
+
   mutating func optionalString(_ text: String?) {
     if let text { string(text) } else { raw("null") }
   }
@@ -89,19 +110,10 @@ extension BundlesResponse {
       json.raw(",\"experiment\":")
       json.optionalString(offer.experiment)
       json.raw(",\"explanation\":")
-      json.string(offer.explanation)
-      json.raw(",\"items\":[")
-      for (position, item) in offer.items.enumerated() {
-        if position > 0 { json.raw(",") }
-        json.raw("{\"id\":")
-        json.string(item.id)
-        json.raw(",\"price\":")
-        json.number(item.price)
-        json.raw(",\"title\":")
-        json.string(item.title)
-        json.raw("}")
-      }
-      json.raw("],\"list_price\":")
+      if let encoded = offer.encodedExplanation { json.encoded(encoded) } else { json.string(offer.explanation) }
+      json.raw(",\"items\":")
+      if let encoded = offer.encodedItems { json.encoded(encoded) } else { json.items(offer.items) }
+      json.raw(",\"list_price\":")
       json.number(offer.listPrice)
       json.raw(",\"margin_rate\":")
       json.number(offer.marginRate)

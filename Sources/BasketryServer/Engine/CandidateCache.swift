@@ -76,6 +76,10 @@ final class Candidate: Sendable {
   let evidence: String
   /// The full explanation of a bandit-priced offer, per discount level.
   let banditExplanations: [String]
+  /// `offerItems` as a JSON array, escaped once (the response copies the bytes).
+  let itemsJSON: [UInt8]
+  /// `banditExplanations` as JSON strings, escaped once.
+  let banditExplanationsJSON: [[UInt8]]
 
   /// Creates a candidate and its derived fields.
   /// - Parameter levels: the bandit's discount levels.
@@ -101,11 +105,26 @@ final class Candidate: Sendable {
       evidence = explanation
     }
     self.evidence = evidence
-    banditExplanations = levels.map { discount in
+    let banditExplanations = levels.map { discount in
       let price = ThompsonDiscountBandit.price(listPrice, discount)
       let marginRate = price > 0 ? (price - cost) / price : 0
       return Self.explanation(evidence: evidence, policy: "bandit", discount: discount, marginRate: marginRate)
     }
+    self.banditExplanations = banditExplanations
+    var json = FastJSON(capacity: 256)
+    json.items(offerItems)
+    itemsJSON = json.bytes
+    banditExplanationsJSON = banditExplanations.map { text in
+      var json = FastJSON(capacity: text.utf8.count + 8)
+      json.string(text)
+      return json.bytes
+    }
+  }
+
+  /// The pre-encoded JSON of an offer's explanation, when it is a bandit level's.
+  func explanationJSON(policy: String, choice: DiscountChoice) -> [UInt8]? {
+    guard policy == "bandit", banditExplanationsJSON.indices.contains(choice.arm) else { return nil }
+    return banditExplanationsJSON[choice.arm]
   }
 
   /// The explanation of an offer at a discount under a policy.

@@ -107,7 +107,9 @@ extension Engine {
           recommendationId: id, experiment: experiment, variant: variant.name, policy: variant.policy,
           source: candidate.source, items: candidate.offerItems, listPrice: candidate.listPrice, price: choice.price,
           discount: choice.discount, marginRate: choice.marginRate,
-          explanation: candidate.explanation(policy: variant.policy, choice: choice)))
+          explanation: candidate.explanation(policy: variant.policy, choice: choice),
+          encodedItems: candidate.itemsJSON,
+          encodedExplanation: candidate.explanationJSON(policy: variant.policy, choice: choice)))
       impressions.append(
         Impression(
           recommendationID: id, experimentID: experiment, variant: variantName, user: impressionUser,

@@ -76,6 +76,15 @@ public struct BundleOffer: Sendable, Hashable, Codable {
   public var marginRate: Double
   /// Why this bundle and this price.
   public var explanation: String
+  /// `items` already encoded as JSON by the serving cache (not part of the Codable form).
+  var encodedItems: [UInt8]? = nil
+  /// `explanation` already encoded as a JSON string (not part of the Codable form).
+  var encodedExplanation: [UInt8]? = nil
+
+  private enum CodingKeys: String, CodingKey {
+    case recommendationId, experiment, variant, policy, source, items, listPrice, price, discount, marginRate
+    case explanation
+  }
 }
 
 /// An item inside an offer.

@@ -1,0 +1,44 @@
+import BasketryOnline
+import Foundation
+import Testing
+
+@testable import BasketryServer
+
+@Suite struct FastJSONTests {
+  /// Drops null members (the fast writer always writes every key, JSONEncoder omits nil ones).
+  func withoutNulls(_ value: Any) -> Any {
+    if let object = value as? [String: Any] {
+      return object.filter { !($0.value is NSNull) }.mapValues(withoutNulls)
+    }
+    if let array = value as? [Any] { return array.map(withoutNulls) }
+    return value
+  }
+
+  /// The hand-written response encoder (with and without the serving cache's pre-encoded fragments) gives the
+  /// same document as JSONEncoder with snake-case keys, except that absent optionals are explicit nulls.
+  @Test func matchesTheCodableForm() throws {
+    let candidate = Candidate(
+      items: ["A\"1", "B\\2"], titles: ["Mug \"Café\"\n", "Tab\there"], prices: [2.5, 3], listPrice: 5.5, cost: 3,
+      modelDiscount: 0.1, source: "model", rank: 1, explanation: "Bought together. Priced at £5 (10 % off).",
+      levels: [0, 0.1])
+    let choice = DiscountChoice(arm: 1, discount: 0.1, price: 4.95, margin: 1.95, marginRate: 0.39, propensity: 0.5)
+    func offer(encoded: Bool) -> BundleOffer {
+      BundleOffer(
+        recommendationId: "r-1", experiment: encoded ? "exp" : nil, variant: "default", policy: "bandit",
+        source: candidate.source, items: candidate.offerItems, listPrice: candidate.listPrice, price: choice.price,
+        discount: choice.discount, marginRate: choice.marginRate,
+        explanation: candidate.explanation(policy: "bandit", choice: choice),
+        encodedItems: encoded ? candidate.itemsJSON : nil,
+        encodedExplanation: encoded ? candidate.explanationJSON(policy: "bandit", choice: choice) : nil)
+    }
+    for encoded in [false, true] {
+      let response = BundlesResponse(modelVersion: encoded ? 3 : nil, bundles: [offer(encoded: encoded)])
+      let fastObject = try JSONSerialization.jsonObject(with: Data(response.fastJSON()))
+      let fast = withoutNulls(fastObject) as? NSDictionary
+      let codable = try JSONSerialization.jsonObject(with: Routes.encoder.encode(response)) as? NSDictionary
+      #expect(fast != nil)
+      #expect(fast == codable)
+      #expect((fastObject as? [String: Any])?.keys.contains("model_version") == true)
+    }
+  }
+}
