@@ -12,6 +12,10 @@ import PostgresNIO
 /// deadlocks. Publishing a model sends `NOTIFY basketry_models, '<version>'` in the publishing
 /// transaction; ``modelVersions(pollInterval:)`` LISTENs on that channel (and polls as a fallback),
 /// so every replica switches as soon as the version commits.
+///
+/// Change feed: purchases, catalog writes and erasures append to `changes` (BIGSERIAL) under the
+/// same advisory lock, held until COMMIT, so sequence numbers become visible in increasing order
+/// and a reader polling `seq > cursor` never skips a change that commits later.
 public final class PostgresStore: Store {
   /// The connection pool.
   public let client: PostgresClient
@@ -68,12 +72,17 @@ public final class PostgresStore: Store {
         {
           exists = name != nil
         }
-        if exists { return }
-        for statement in Self.schema {
+        if !exists {
+          for statement in Self.schema {
+            try await conn.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+          }
+          try await conn.query(
+            "INSERT INTO meta(key, value) VALUES ('baskets', 0) ON CONFLICT(key) DO NOTHING", logger: logger)
+        }
+        // Later additions, idempotent (databases created before them are upgraded).
+        for statement in Self.upgrades {
           try await conn.query(PostgresQuery(unsafeSQL: statement), logger: logger)
         }
-        try await conn.query(
-          "INSERT INTO meta(key, value) VALUES ('baskets', 0) ON CONFLICT(key) DO NOTHING", logger: logger)
       }
     }
   }
@@ -112,11 +121,23 @@ public final class PostgresStore: Store {
     """,
   ]
 
+  /// Schema added after the first release: the change feed (see `Store`).
+  static let upgrades = [
+    """
+    CREATE TABLE IF NOT EXISTS changes (
+      seq BIGSERIAL PRIMARY KEY, kind TEXT NOT NULL, key TEXT, user_id TEXT, basket_key TEXT, payload TEXT,
+      erased_by BIGINT, created_at BIGINT NOT NULL)
+    """,
+    "CREATE INDEX IF NOT EXISTS changes_user ON changes(user_id) WHERE user_id IS NOT NULL",
+    "INSERT INTO meta(key, value) VALUES ('changes_pruned', 0) ON CONFLICT(key) DO NOTHING",
+  ]
+
   // MARK: - Events
 
   public func append(_ events: [StoredEvent]) async throws -> AppendOutcome {
     guard !events.isEmpty else { return AppendOutcome() }
     let logger = self.logger
+    let now = StoreJSON.now()
     return try await failing("append events") {
       try await client.withTransaction(logger: logger) { conn in
         var outcome = AppendOutcome()
@@ -181,7 +202,17 @@ public final class PostgresStore: Store {
               ON CONFLICT (a, b) DO UPDATE SET n = pair_counts.n + 1
               """, logger: logger)
           }
-          outcome.deltas.append(BasketDelta(item: event.item, partners: partners, newBasket: newBasket))
+          var delta = BasketDelta(item: event.item, partners: partners, newBasket: newBasket)
+          let payload = try ChangePayload.encode(delta: delta, operation: "append events")
+          for try await (sequence) in try await conn.query(
+            """
+            INSERT INTO changes (kind, user_id, basket_key, payload, created_at)
+            VALUES (\(ChangePayload.purchase), \(event.user), \(key), \(payload), \(now)) RETURNING seq
+            """, logger: logger
+          ).decode(Int64.self) {
+            delta.sequence = sequence
+          }
+          outcome.deltas.append(delta)
         }
         return outcome
       }
@@ -255,15 +286,37 @@ public final class PostgresStore: Store {
 
   // MARK: - Catalog
 
-  public func putItem(_ item: CatalogItem) async throws {
+  @discardableResult
+  public func putItem(_ item: CatalogItem) async throws -> Int64 {
     let payload = try StoreJSON.encode(item, operation: "put item")
-    try await failing("put item") {
-      try await client.query(
-        """
-        INSERT INTO items (id, payload) VALUES (\(item.id), \(payload))
-        ON CONFLICT (id) DO UPDATE SET payload = excluded.payload
-        """, logger: logger)
+    let logger = self.logger
+    return try await failing("put item") {
+      try await client.withTransaction(logger: logger) { conn in
+        // The feed's lock: changes commit in sequence order.
+        try await conn.query("SELECT pg_advisory_xact_lock(\(Self.purchaseLock))", logger: logger)
+        try await conn.query(
+          """
+          INSERT INTO items (id, payload) VALUES (\(item.id), \(payload))
+          ON CONFLICT (id) DO UPDATE SET payload = excluded.payload
+          """, logger: logger)
+        return try await Self.recordItemChange(conn, id: item.id, payload: payload, logger: logger)
+      }
     }
+  }
+
+  /// Appends a catalog change to the feed; returns its sequence number.
+  private static func recordItemChange(
+    _ conn: PostgresConnection, id: String, payload: String?, logger: Logger
+  ) async throws -> Int64 {
+    for try await (sequence) in try await conn.query(
+      """
+      INSERT INTO changes (kind, key, payload, created_at) VALUES (\(ChangePayload.item), \(id), \(payload),
+        \(StoreJSON.now())) RETURNING seq
+      """, logger: logger
+    ).decode(Int64.self) {
+      return sequence
+    }
+    throw StoreError(.database, operation: "record change", message: "no sequence returned")
   }
 
   public func item(id: String) async throws -> CatalogItem? {
@@ -286,8 +339,15 @@ public final class PostgresStore: Store {
   }
 
   public func deleteItem(id: String) async throws -> Bool {
-    try await failing("delete item") {
-      try await client.query("DELETE FROM items WHERE id = \(id) RETURNING 1", logger: logger).collect().count > 0
+    let logger = self.logger
+    return try await failing("delete item") {
+      try await client.withTransaction(logger: logger) { conn in
+        try await conn.query("SELECT pg_advisory_xact_lock(\(Self.purchaseLock))", logger: logger)
+        let existed =
+          try await conn.query("DELETE FROM items WHERE id = \(id) RETURNING 1", logger: logger).collect().count > 0
+        if existed { _ = try await Self.recordItemChange(conn, id: id, payload: nil, logger: logger) }
+        return existed
+      }
     }
   }
 
@@ -305,6 +365,20 @@ public final class PostgresStore: Store {
         ).decode(String.self) {
           keys.append(key)
         }
+        // The user's purchases still in the change feed, by basket, oldest first.
+        var published: [String: [BasketDelta]] = [:]
+        for try await (sequence, key, payload) in try await conn.query(
+          """
+          SELECT seq, basket_key, payload FROM changes
+          WHERE user_id = \(user) AND kind = \(ChangePayload.purchase) AND erased_by IS NULL ORDER BY seq
+          """, logger: logger
+        ).decode((Int64, String?, String?).self) {
+          guard let key, let payload else { continue }
+          let change = try ChangePayload.decode(
+            sequence: sequence, kind: ChangePayload.purchase, key: nil, payload: payload, erasedBy: nil,
+            operation: "delete user")
+          if case .purchase(let delta) = change.kind { published[key, default: []].append(delta) }
+        }
         for key in keys {
           var items: [String] = []
           for try await (item) in try await conn.query(
@@ -312,6 +386,7 @@ public final class PostgresStore: Store {
           ).decode(String.self) {
             items.append(item)
           }
+          receipt.removedDeltas += ChangePayload.deltas(basket: items, published: published[key] ?? [])
           for item in items {
             try await conn.query("UPDATE item_counts SET n = n - 1 WHERE item = \(item)", logger: logger)
           }
@@ -339,6 +414,20 @@ public final class PostgresStore: Store {
         receipt.impressionsRemoved = try await conn.query(
           "DELETE FROM impressions WHERE user_id = \(user) RETURNING 1", logger: logger
         ).collect().count
+        let payload = try ChangePayload.encode(deltas: receipt.removedDeltas, operation: "delete user")
+        for try await (sequence) in try await conn.query(
+          """
+          INSERT INTO changes (kind, key, payload, created_at)
+          VALUES (\(ChangePayload.erasure), \(user), \(payload), \(receipt.erasedAt)) RETURNING seq
+          """, logger: logger
+        ).decode(Int64.self) {
+          receipt.changeSequence = sequence
+        }
+        try await conn.query(
+          """
+          UPDATE changes SET payload = NULL, user_id = NULL, basket_key = NULL, erased_by = \(receipt.changeSequence)
+          WHERE user_id = \(user) AND kind = \(ChangePayload.purchase)
+          """, logger: logger)
         return receipt
       }
     }
@@ -361,6 +450,90 @@ public final class PostgresStore: Store {
         snapshot.pairs.append(PairCount(a: a, b: b, count: n))
       }
       return snapshot
+    }
+  }
+
+  // MARK: - Change feed
+
+  public func liveState() async throws -> LiveState {
+    let logger = self.logger
+    return try await failing("read live state") {
+      try await client.withTransaction(logger: logger) { conn in
+        // One snapshot: the counts, the catalog and the newest change agree (changes commit in order).
+        try await conn.query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY", logger: logger)
+        var sequence: Int64 = 0
+        for try await (newest) in try await conn.query(
+          """
+          SELECT GREATEST(COALESCE((SELECT MAX(seq) FROM changes), 0),
+            COALESCE((SELECT value FROM meta WHERE key = 'changes_pruned'), 0))
+          """, logger: logger
+        ).decode(Int64.self) {
+          sequence = newest
+        }
+        var snapshot = CooccurrenceSnapshot()
+        for try await (value) in try await conn.query("SELECT value FROM meta WHERE key = 'baskets'", logger: logger)
+          .decode(Int.self)
+        {
+          snapshot.baskets = value
+        }
+        for try await (item, n) in try await conn.query("SELECT item, n FROM item_counts", logger: logger)
+          .decode((String, Int).self)
+        {
+          snapshot.itemCounts[item] = n
+        }
+        for try await (a, b, n) in try await conn.query(
+          "SELECT a, b, n FROM pair_counts ORDER BY a, b", logger: logger
+        ).decode((String, String, Int).self) {
+          snapshot.pairs.append(PairCount(a: a, b: b, count: n))
+        }
+        var items: [CatalogItem] = []
+        for try await (payload) in try await conn.query("SELECT payload FROM items ORDER BY id", logger: logger)
+          .decode(String.self)
+        {
+          items.append(try StoreJSON.decode(CatalogItem.self, from: payload, operation: "read live state"))
+        }
+        return LiveState(sequence: sequence, cooccurrence: snapshot, items: items)
+      }
+    }
+  }
+
+  public func changes(after cursor: Int64, limit: Int) async throws -> ChangeBatch {
+    try await failing("read changes") {
+      var changes: [StoreChange] = []
+      for try await (sequence, kind, key, payload, erasedBy) in try await client.query(
+        """
+        SELECT seq, kind, key, payload, erased_by FROM changes WHERE seq > \(cursor) ORDER BY seq
+        LIMIT \(max(limit, 1))
+        """, logger: logger
+      ).decode((Int64, String, String?, String?, Int64?).self) {
+        changes.append(
+          try ChangePayload.decode(
+            sequence: sequence, kind: kind, key: key, payload: payload, erasedBy: erasedBy, operation: "read changes"))
+      }
+      // Read after the rows: a prune that raced with them makes the batch incomplete (conservative).
+      let pruned = try await scalarInt("SELECT value FROM meta WHERE key = 'changes_pruned'") ?? 0
+      return ChangeBatch(changes: changes, complete: cursor >= Int64(pruned))
+    }
+  }
+
+  @discardableResult
+  public func pruneChanges(before timestamp: Int64) async throws -> Int {
+    let logger = self.logger
+    return try await failing("prune changes") {
+      try await client.withTransaction(logger: logger) { conn in
+        var last: Int64?
+        for try await (sequence) in try await conn.query(
+          "SELECT MAX(seq) FROM changes WHERE created_at < \(timestamp)", logger: logger
+        ).decode(Int64?.self) {
+          last = sequence
+        }
+        guard let last else { return 0 }
+        let deleted = try await conn.query("DELETE FROM changes WHERE seq <= \(last) RETURNING 1", logger: logger)
+          .collect().count
+        try await conn.query(
+          "UPDATE meta SET value = GREATEST(value, \(last)) WHERE key = 'changes_pruned'", logger: logger)
+        return deleted
+      }
     }
   }
 

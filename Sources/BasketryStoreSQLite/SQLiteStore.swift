@@ -66,6 +66,7 @@ public final class SQLiteStore: Store {
     try await write("migrate") { db in
       for statement in Self.schema { try db.execute(sql: statement) }
       try db.execute(sql: "INSERT INTO meta(key, value) VALUES ('baskets', 0) ON CONFLICT(key) DO NOTHING")
+      try db.execute(sql: "INSERT INTO meta(key, value) VALUES ('changes_pruned', 0) ON CONFLICT(key) DO NOTHING")
     }
   }
 
@@ -99,12 +100,20 @@ public final class SQLiteStore: Store {
       key TEXT NOT NULL, arm INTEGER NOT NULL, trials INTEGER NOT NULL, successes INTEGER NOT NULL,
       reward_sum REAL NOT NULL, PRIMARY KEY (key, arm))
     """,
+    // The change feed (see `Store`): AUTOINCREMENT so pruned or redacted numbers are never reused.
+    """
+    CREATE TABLE IF NOT EXISTS changes (
+      seq INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, key TEXT, user_id TEXT, basket_key TEXT,
+      payload TEXT, erased_by INTEGER, created_at INTEGER NOT NULL)
+    """,
+    "CREATE INDEX IF NOT EXISTS changes_user ON changes(user_id) WHERE user_id IS NOT NULL",
   ]
 
   // MARK: - Events
 
   public func append(_ events: [StoredEvent]) async throws -> AppendOutcome {
     guard !events.isEmpty else { return AppendOutcome() }
+    let now = StoreJSON.now()
     return try await write("append events") { db in
       var outcome = AppendOutcome()
       for event in events {
@@ -147,7 +156,17 @@ public final class SQLiteStore: Store {
             sql: "INSERT INTO pair_counts (a, b, n) VALUES (?, ?, 1) ON CONFLICT(a, b) DO UPDATE SET n = n + 1",
             arguments: [a, b])
         }
-        outcome.deltas.append(BasketDelta(item: event.item, partners: partners, newBasket: newBasket))
+        var delta = BasketDelta(item: event.item, partners: partners, newBasket: newBasket)
+        try db.execute(
+          sql: """
+            INSERT INTO changes (kind, user_id, basket_key, payload, created_at) VALUES (?, ?, ?, ?, ?)
+            """,
+          arguments: [
+            ChangePayload.purchase, event.user, key, try ChangePayload.encode(delta: delta, operation: "append events"),
+            now,
+          ])
+        delta.sequence = db.lastInsertedRowID
+        outcome.deltas.append(delta)
       }
       return outcome
     }
@@ -195,13 +214,23 @@ public final class SQLiteStore: Store {
 
   // MARK: - Catalog
 
-  public func putItem(_ item: CatalogItem) async throws {
+  @discardableResult
+  public func putItem(_ item: CatalogItem) async throws -> Int64 {
     let payload = try StoreJSON.encode(item, operation: "put item")
-    try await write("put item") { db in
+    return try await write("put item") { db in
       try db.execute(
         sql: "INSERT INTO items (id, payload) VALUES (?, ?) ON CONFLICT(id) DO UPDATE SET payload = excluded.payload",
         arguments: [item.id, payload])
+      return try Self.recordItemChange(db, id: item.id, payload: payload)
     }
+  }
+
+  /// Appends a catalog change to the feed; returns its sequence number.
+  private static func recordItemChange(_ db: Database, id: String, payload: String?) throws -> Int64 {
+    try db.execute(
+      sql: "INSERT INTO changes (kind, key, payload, created_at) VALUES (?, ?, ?, ?)",
+      arguments: [ChangePayload.item, id, payload, StoreJSON.now()])
+    return db.lastInsertedRowID
   }
 
   public func item(id: String) async throws -> CatalogItem? {
@@ -221,7 +250,9 @@ public final class SQLiteStore: Store {
   public func deleteItem(id: String) async throws -> Bool {
     try await write("delete item") { db in
       try db.execute(sql: "DELETE FROM items WHERE id = ?", arguments: [id])
-      return db.changesCount > 0
+      guard db.changesCount > 0 else { return false }
+      _ = try Self.recordItemChange(db, id: id, payload: nil)
+      return true
     }
   }
 
@@ -231,9 +262,27 @@ public final class SQLiteStore: Store {
     try await write("delete user") { db in
       var receipt = DeletionReceipt(user: user, erasedAt: StoreJSON.now())
       let keys = try String.fetchAll(db, sql: "SELECT basket_key FROM baskets WHERE user_id = ?", arguments: [user])
+      // The user's purchases still in the change feed, by basket, oldest first.
+      var published: [String: [BasketDelta]] = [:]
+      for row in try Row.fetchAll(
+        db,
+        sql: """
+          SELECT seq, basket_key, payload FROM changes WHERE user_id = ? AND kind = ? AND erased_by IS NULL
+          ORDER BY seq
+          """, arguments: [user, ChangePayload.purchase])
+      {
+        let key: String? = row["basket_key"]
+        let payload: String? = row["payload"]
+        guard let key, let payload else { continue }
+        let change = try ChangePayload.decode(
+          sequence: row["seq"], kind: ChangePayload.purchase, key: nil, payload: payload, erasedBy: nil,
+          operation: "delete user")
+        if case .purchase(let delta) = change.kind { published[key, default: []].append(delta) }
+      }
       for key in keys {
         let items = try String.fetchAll(
           db, sql: "SELECT item FROM basket_items WHERE basket_key = ? ORDER BY item", arguments: [key])
+        receipt.removedDeltas += ChangePayload.deltas(basket: items, published: published[key] ?? [])
         for item in items {
           try db.execute(sql: "UPDATE item_counts SET n = n - 1 WHERE item = ?", arguments: [item])
         }
@@ -257,6 +306,19 @@ public final class SQLiteStore: Store {
       receipt.eventsRemoved = db.changesCount
       try db.execute(sql: "DELETE FROM impressions WHERE user_id = ?", arguments: [user])
       receipt.impressionsRemoved = db.changesCount
+      try db.execute(
+        sql: "INSERT INTO changes (kind, key, payload, created_at) VALUES (?, ?, ?, ?)",
+        arguments: [
+          ChangePayload.erasure, user,
+          try ChangePayload.encode(deltas: receipt.removedDeltas, operation: "delete user"),
+          receipt.erasedAt,
+        ])
+      receipt.changeSequence = db.lastInsertedRowID
+      try db.execute(
+        sql: """
+          UPDATE changes SET payload = NULL, user_id = NULL, basket_key = NULL, erased_by = ?
+          WHERE user_id = ? AND kind = ?
+          """, arguments: [receipt.changeSequence, user, ChangePayload.purchase])
       return receipt
     }
   }
@@ -264,16 +326,63 @@ public final class SQLiteStore: Store {
   // MARK: - Co-occurrence
 
   public func cooccurrence() async throws -> CooccurrenceSnapshot {
-    try await read("read co-occurrence") { db in
-      var snapshot = CooccurrenceSnapshot()
-      snapshot.baskets = try Int.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'baskets'") ?? 0
-      for row in try Row.fetchAll(db, sql: "SELECT item, n FROM item_counts") {
-        snapshot.itemCounts[row["item"]] = row["n"]
+    try await read("read co-occurrence") { db in try Self.cooccurrence(db) }
+  }
+
+  private static func cooccurrence(_ db: Database) throws -> CooccurrenceSnapshot {
+    var snapshot = CooccurrenceSnapshot()
+    snapshot.baskets = try Int.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'baskets'") ?? 0
+    for row in try Row.fetchAll(db, sql: "SELECT item, n FROM item_counts") {
+      snapshot.itemCounts[row["item"]] = row["n"]
+    }
+    snapshot.pairs = try Row.fetchAll(db, sql: "SELECT a, b, n FROM pair_counts ORDER BY a, b").map {
+      PairCount(a: $0["a"], b: $0["b"], count: $0["n"])
+    }
+    return snapshot
+  }
+
+  // MARK: - Change feed
+
+  public func liveState() async throws -> LiveState {
+    let (sequence, snapshot, payloads) = try await read("read live state") { db in
+      // One read transaction: the counts, the catalog and the newest change agree.
+      let newest = try Int64.fetchOne(db, sql: "SELECT MAX(seq) FROM changes") ?? 0
+      let pruned = try Int64.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'changes_pruned'") ?? 0
+      return (
+        max(newest, pruned), try Self.cooccurrence(db),
+        try String.fetchAll(db, sql: "SELECT payload FROM items ORDER BY id")
+      )
+    }
+    let items = try payloads.map { try StoreJSON.decode(CatalogItem.self, from: $0, operation: "read live state") }
+    return LiveState(sequence: sequence, cooccurrence: snapshot, items: items)
+  }
+
+  public func changes(after cursor: Int64, limit: Int) async throws -> ChangeBatch {
+    try await read("read changes") { db in
+      let changes = try Row.fetchAll(
+        db, sql: "SELECT seq, kind, key, payload, erased_by FROM changes WHERE seq > ? ORDER BY seq LIMIT ?",
+        arguments: [cursor, max(limit, 1)]
+      ).map {
+        try ChangePayload.decode(
+          sequence: $0["seq"], kind: $0["kind"], key: $0["key"], payload: $0["payload"], erasedBy: $0["erased_by"],
+          operation: "read changes")
       }
-      snapshot.pairs = try Row.fetchAll(db, sql: "SELECT a, b, n FROM pair_counts ORDER BY a, b").map {
-        PairCount(a: $0["a"], b: $0["b"], count: $0["n"])
-      }
-      return snapshot
+      let pruned = try Int64.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'changes_pruned'") ?? 0
+      return ChangeBatch(changes: changes, complete: cursor >= pruned)
+    }
+  }
+
+  @discardableResult
+  public func pruneChanges(before timestamp: Int64) async throws -> Int {
+    try await write("prune changes") { db in
+      guard
+        let last = try Int64.fetchOne(
+          db, sql: "SELECT MAX(seq) FROM changes WHERE created_at < ?", arguments: [timestamp])
+      else { return 0 }
+      try db.execute(sql: "DELETE FROM changes WHERE seq <= ?", arguments: [last])
+      let deleted = db.changesCount
+      try db.execute(sql: "UPDATE meta SET value = MAX(value, ?) WHERE key = 'changes_pruned'", arguments: [last])
+      return deleted
     }
   }
 

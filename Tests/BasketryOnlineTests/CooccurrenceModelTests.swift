@@ -29,6 +29,22 @@ import Testing
     #expect(model.complements(of: "a", k: 5).map(\.item) == ["b"])
   }
 
+  @Test func removingADeltaUndoesAddingIt() {
+    var model = CooccurrenceModel()
+    model.add(basket: ["a", "b"])
+    model.add(item: "x", partners: [], newBasket: true)
+    model.add(item: "a", partners: ["x"], newBasket: false)
+    model.add(item: "b", partners: ["x", "a"], newBasket: false)
+    // Undo the second basket delta by delta, newest first and out of order alike.
+    model.remove(item: "a", partners: ["x"], newBasket: false)
+    model.remove(item: "b", partners: ["x", "a"], newBasket: false)
+    model.remove(item: "x", partners: [], newBasket: true)
+    #expect(model.basketCount == 1)
+    #expect(model.count("a") == 1 && model.count("b") == 1 && model.count("x") == 0)
+    #expect(model.count("a", "b") == 1 && model.count("a", "x") == 0 && model.count("b", "x") == 0)
+    #expect(model.complements(of: "x", k: 5).isEmpty)
+  }
+
   @Test func complementsRankByCosineAndReportLift() throws {
     var model = CooccurrenceModel()
     for _ in 0..<3 { model.add(basket: ["tea", "cups"]) }

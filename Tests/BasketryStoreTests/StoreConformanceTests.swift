@@ -228,6 +228,99 @@ func unique(_ label: String) -> String { label + "-" + UUID().uuidString.prefix(
     await store.close()
   }
 
+  @Test(arguments: Driver.available)
+  func changeFeedRecordsPurchasesCatalogWritesAndErasures(driver: Driver) async throws {
+    let store = try await driver.makeStore()
+    let start = try await store.liveState().sequence
+    let (user, other) = (unique("u"), unique("u"))
+    let (a, b, id) = (unique("a"), unique("b"), unique("item"))
+    let outcome = try await store.append([
+      event(unique("e"), user: user, item: a), event(unique("e"), user: user, item: b),
+      event(unique("e"), user: user, item: b),  // no delta, no change
+      event(unique("e"), user: user, item: a, type: .view),  // not a purchase: no change
+      event(unique("e"), user: other, item: a),
+    ])
+    let purchases = outcome.deltas.map(\.sequence)
+    #expect(purchases.count == 3 && purchases.allSatisfy { $0 > start } && purchases == purchases.sorted())
+    let item = CatalogItem(id: id, title: "Mug", price: 4)
+    let put = try await store.putItem(item)
+    #expect(put > purchases.last ?? 0)
+    #expect(try await store.deleteItem(id: id))
+
+    // Other suites may write to the shared PostgreSQL database meanwhile: look at ours only.
+    func ours(_ changes: [StoreChange]) -> [StoreChange] {
+      changes.filter { change in
+        switch change.kind {
+        case .purchase(let delta): [a, b].contains(delta.item)
+        case .item(let key, _): key == id
+        case .userErased(let erased, _): erased == user
+        case .erasedPurchase: purchases.contains(change.sequence)
+        }
+      }
+    }
+    let before = try await store.changes(after: start, limit: 10_000)
+    #expect(before.complete)
+    let feed = ours(before.changes)
+    #expect(feed.count == 5)
+    #expect(feed.prefix(3).map(\.sequence) == purchases)
+    #expect(feed[0].kind == .purchase(BasketDelta(item: a, partners: [], newBasket: true, sequence: purchases[0])))
+    #expect(feed[1].kind == .purchase(BasketDelta(item: b, partners: [a], newBasket: false, sequence: purchases[1])))
+    #expect(feed[3] == StoreChange(sequence: put, kind: .item(id: id, item: item)))
+    #expect(feed[4].kind == .item(id: id, item: nil) && feed[4].sequence > put)
+    // Pages: `limit` changes after the cursor, in order.
+    let page = try await store.changes(after: start, limit: 2)
+    #expect(page.changes.count == 2 && page.changes[0].sequence > start)
+    #expect(page.changes[0].sequence < page.changes[1].sequence)
+    let live = try await store.liveState()
+    #expect(live.sequence >= feed[4].sequence)
+    #expect(live.items.contains { $0.id == id } == false)
+    #expect(live.cooccurrence.itemCounts[a] == 2)
+
+    // Erasure: the user's purchases are redacted and the erasure lists their deltas.
+    let receipt = try await store.deleteUser(user)
+    #expect(receipt.changeSequence > feed[4].sequence)
+    #expect(receipt.removedDeltas.map(\.sequence) == Array(purchases.prefix(2)))
+    #expect(receipt.removedDeltas.map(\.item) == [a, b])
+    let after = ours(try await store.changes(after: start, limit: 10_000).changes)
+    #expect(after.count == 6)
+    #expect(after[0].kind == .erasedPurchase(erasedBy: receipt.changeSequence))
+    #expect(after[1].kind == .erasedPurchase(erasedBy: receipt.changeSequence))
+    #expect(after[2].kind == feed[2].kind)  // the other user's purchase stays
+    #expect(
+      after[5]
+        == StoreChange(sequence: receipt.changeSequence, kind: .userErased(user: user, deltas: receipt.removedDeltas)))
+    #expect(try await store.liveState().sequence >= receipt.changeSequence)
+    await store.close()
+  }
+
+  @Test func sqliteChangeFeedPruning() async throws {
+    let store = try await Driver.sqlite.makeStore()
+    _ = try await store.append([event("e1", user: "u", item: "a"), event("e2", user: "u", item: "b")])
+    try await store.putItem(CatalogItem(id: "a", price: 1))
+    let newest = try await store.liveState().sequence
+    #expect(newest == 3)
+    // Nothing is older than a timestamp in the past.
+    #expect(try await store.pruneChanges(before: 0) == 0)
+    #expect(try await store.changes(after: 0, limit: 10).complete)
+    #expect(try await store.pruneChanges(before: Int64(Date().timeIntervalSince1970) + 10) == 3)
+    // A reader behind the pruned changes must reload; one at the newest reads on.
+    #expect(try await store.changes(after: 0, limit: 10).complete == false)
+    #expect(try await store.changes(after: newest, limit: 10) == ChangeBatch(changes: [], complete: true))
+    #expect(try await store.liveState().sequence == newest)
+    // A purchase into the same basket after the prune; the erasure then lists the pruned part with sequence 0.
+    let outcome = try await store.append([event("e3", user: "u", item: "c")])
+    #expect(outcome.deltas.map(\.sequence) == [newest + 1])
+    let receipt = try await store.deleteUser("u")
+    #expect(
+      receipt.removedDeltas == [
+        BasketDelta(item: "a", partners: [], newBasket: true, sequence: 0),
+        BasketDelta(item: "b", partners: ["a"], newBasket: false, sequence: 0),
+        BasketDelta(item: "c", partners: ["a", "b"], newBasket: false, sequence: newest + 1),
+      ])
+    #expect(try await store.cooccurrence().baskets == 0)
+    await store.close()
+  }
+
   @Test func sqliteSurvivesReopen() async throws {
     let folder = try TestSupport.temporaryDirectory("store")
     let path = folder.appendingPathComponent("reopen.sqlite").path

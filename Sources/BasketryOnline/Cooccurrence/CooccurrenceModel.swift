@@ -51,6 +51,25 @@ public struct CooccurrenceModel: Sendable {
     }
   }
 
+  /// Undoes one ``add(item:partners:newBasket:)`` (an erased purchase whose delta was applied).
+  /// - Parameters:
+  ///   - item: the item that had joined the basket.
+  ///   - partners: the basket's other items at that time.
+  ///   - newBasket: whether that item had started the basket.
+  /// - Complexity: O(partners).
+  public mutating func remove(item: String, partners: [String], newBasket: Bool) {
+    if newBasket { basketCount = max(0, basketCount - 1) }
+    let a = intern(item)
+    itemCounts[Int(a)] = max(0, itemCounts[Int(a)] - 1)
+    for partner in partners where partner != item {
+      let b = intern(partner)
+      for (x, y) in [(a, b), (b, a)] {
+        let current = pairCounts[Int(x)][y, default: 0]
+        pairCounts[Int(x)][y] = current > 1 ? current - 1 : nil
+      }
+    }
+  }
+
   /// Adds a whole basket of distinct items.
   /// - Complexity: O(m²) for m items.
   public mutating func add(basket: [String]) {

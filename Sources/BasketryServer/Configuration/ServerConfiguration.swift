@@ -21,6 +21,12 @@ public struct ServerConfiguration: Sendable, Hashable {
   public var maxBatchEvents = 1000
   /// How often to check the store for a new model version, in seconds (PostgreSQL also uses NOTIFY). Default 2.
   public var modelPollSeconds = 2.0
+  /// How often to read the store's change feed (other replicas' purchases, catalog writes and
+  /// erasures), in seconds. Default 1.
+  public var changePollSeconds = 1.0
+  /// How long the change feed keeps entries, in seconds; a replica further behind reloads its
+  /// counts and catalog. Default 3600.
+  public var changeRetentionSeconds = 3600
   /// How often buffered impressions and bandit counts are written, in milliseconds. Default 200.
   public var flushMilliseconds = 200
   /// Discount levels the bandit chooses among. Default 0, 0.05, 0.10, 0.15, 0.20.
@@ -44,7 +50,8 @@ public struct ServerConfiguration: Sendable, Hashable {
   /// The documented keys, in file order.
   public static let keys = [
     "host", "port", "store", "pseudonym_key", "api_keys", "max_body_bytes", "max_batch_events", "model_poll_seconds",
-    "flush_milliseconds", "bandit_levels", "margin_floor", "assumed_margin", "default_policy", "propensity_samples",
+    "change_poll_seconds", "change_retention_seconds", "flush_milliseconds", "bandit_levels", "margin_floor",
+    "assumed_margin", "default_policy", "propensity_samples",
     "seed", "log_level",
   ]
 
@@ -86,6 +93,12 @@ public struct ServerConfiguration: Sendable, Hashable {
     case "model_poll_seconds":
       guard let number = Double(value), number > 0 else { throw fail("must be a positive number") }
       modelPollSeconds = number
+    case "change_poll_seconds":
+      guard let number = Double(value), number >= 0.001, number <= 3600 else {
+        throw fail("must be a number of seconds in 0.001…3600")
+      }
+      changePollSeconds = number
+    case "change_retention_seconds": changeRetentionSeconds = try int(60...31_536_000)
     case "flush_milliseconds": flushMilliseconds = try int(1...60_000)
     case "bandit_levels":
       let levels = value.split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) }

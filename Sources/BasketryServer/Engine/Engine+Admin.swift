@@ -8,17 +8,23 @@ extension Engine {
 
   /// Inserts or replaces a catalog item.
   public func putItem(_ item: CatalogItem) async throws {
-    try await store.putItem(item)
-    state.withLock { $0.catalog[item.id] = item }
+    let sequence = try await store.putItem(item)
+    // Unless the feed follower already applied this write (or a newer one).
+    state.withLock { state in
+      if state.claimOwn(sequence) { state.catalog[item.id] = item }
+    }
   }
 
   /// Deletes a catalog item; it is never served again. Returns whether it existed.
   public func deleteItem(id: String) async throws -> Bool {
-    let existed = try await store.deleteItem(id: id)
-    // Remember the deletion as a hidden entry so counts and models referring to it never serve it.
+    let existed = try await store.item(id: id) != nil
+    // Replace it by a hidden entry so counts and models referring to it never serve it (one
+    // write, so other replicas never see it absent in between).
     let tombstone = CatalogItem(id: id, hidden: true)
-    try await store.putItem(tombstone)
-    state.withLock { $0.catalog[id] = tombstone }
+    let sequence = try await store.putItem(tombstone)
+    state.withLock { state in
+      if state.claimOwn(sequence) { state.catalog[id] = tombstone }
+    }
     return existed
   }
 
@@ -32,7 +38,13 @@ extension Engine {
     let user = pseudonymizer.pseudonym(rawID)
     let receipt = try await store.deleteUser(user)
     state.withLock { state in
-      for basket in receipt.removedBaskets { state.cooccurrence.remove(basket: basket) }
+      if receipt.changeSequence == 0 {
+        // A store without a change feed: subtract the baskets.
+        for basket in receipt.removedBaskets { state.cooccurrence.remove(basket: basket) }
+      } else if state.claimOwn(receipt.changeSequence) {
+        // Exactly the purchases this replica had applied (others may still be on their way).
+        state.applyErasure(receipt.changeSequence, deltas: receipt.removedDeltas)
+      }
       state.pendingImpressions.removeAll { $0.user == user }
       state.forgetRecent(user: user)
     }

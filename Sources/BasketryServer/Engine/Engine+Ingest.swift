@@ -27,7 +27,8 @@ extension Engine {
     }
     var missing: [String] = []
     state.withLock { state in
-      for delta in outcome.deltas {
+      // Each delta once, whether this write or the change-feed follower gets there first.
+      for delta in outcome.deltas where state.claimOwn(delta.sequence) {
         state.cooccurrence.add(item: delta.item, partners: delta.partners, newBasket: delta.newBasket)
       }
       for event in attributable {

@@ -36,8 +36,7 @@ public final class Engine: Sendable {
   /// Migrates the store and loads catalog, co-occurrence, bandit counts, experiments and the latest model.
   public func start() async throws {
     try await store.migrate()
-    try await refreshCatalog()
-    try await refreshCooccurrence()
+    try await refreshLiveState()
     let arms = try await store.banditCounts()
     let experiments = try await store.experiments()
     state.withLock { state in
@@ -85,22 +84,12 @@ public final class Engine: Sendable {
     return true
   }
 
-  /// Reloads the catalog cache from the store (other replicas may have changed it).
-  public func refreshCatalog() async throws {
-    let items = try await store.items()
-    state.withLock { state in
-      state.catalog = Dictionary(items.map { ($0.id, $0) }, uniquingKeysWith: { _, last in last })
-    }
-  }
+  /// Reloads the catalog cache from the store (with the co-occurrence counts: see ``refreshLiveState()``).
+  public func refreshCatalog() async throws { try await refreshLiveState() }
 
-  /// Rebuilds the live co-occurrence model from the store's counts.
-  public func refreshCooccurrence() async throws {
-    let snapshot = try await store.cooccurrence()
-    var model = CooccurrenceModel()
-    model.load(
-      baskets: snapshot.baskets, itemCounts: snapshot.itemCounts, pairs: snapshot.pairs.map { ($0.a, $0.b, $0.count) })
-    state.withLock { $0.cooccurrence = model }
-  }
+  /// Rebuilds the live co-occurrence model from the store's counts (with the catalog: see
+  /// ``refreshLiveState()``).
+  public func refreshCooccurrence() async throws { try await refreshLiveState() }
 
   /// Reloads experiments (created on other replicas).
   public func refreshExperiments() async throws {
@@ -140,6 +129,13 @@ struct EngineState {
   var bundlesByItem: [String: [Int]] = [:] { didSet { candidateCache.invalidate() } }
   var cooccurrence = CooccurrenceModel() { didSet { candidateCache.invalidate() } }
   var catalog: [String: CatalogItem] = [:] { didSet { candidateCache.catalogChanged() } }
+  /// The newest change-feed sequence the live state reflects (see Engine+Replication.swift).
+  var changeCursor: Int64 = 0
+  /// Changes above the cursor already reflected (this replica's own writes) or deliberately
+  /// skipped (purchases its own erasure removed first); the feed follower skips them.
+  var handledChanges: Set<Int64> = []
+  /// Purchases read from the feed already erased (so never applied), by the erasing change.
+  var unappliedErased: [Int64: Set<Int64>] = [:]
   var candidateCache = CandidateCache()
   var bandit: ThompsonDiscountBandit
   var pendingArms: [ArmID: BanditArmRecord] = [:]

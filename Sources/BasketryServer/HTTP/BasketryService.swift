@@ -45,7 +45,7 @@ public enum BasketryService {
       router: Routes.router(engine: engine),
       configuration: ApplicationConfiguration(
         address: .hostname(configuration.host, port: configuration.port), serverName: "basketry"),
-      services: [ModelWatcher(engine: engine), Flusher(engine: engine)],
+      services: [ModelWatcher(engine: engine), Flusher(engine: engine), ChangeFollower(engine: engine)],
       onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? configuration.port) },
       logger: engine.logger)
   }
@@ -62,8 +62,7 @@ struct ModelWatcher: Service {
     for await _ in versions.cancelOnGracefulShutdown() {
       do {
         if try await engine.reloadModel() {
-          try await engine.refreshCooccurrence()
-          try await engine.refreshCatalog()
+          try await engine.refreshLiveState()
         }
       } catch {
         engine.logger.error("model reload failed", metadata: ["error": "\(error)"])
@@ -72,8 +71,8 @@ struct ModelWatcher: Service {
   }
 }
 
-/// Writes buffered impressions and bandit counts, refreshes the catalog and experiments
-/// periodically, and flushes once more on shutdown.
+/// Writes buffered impressions and bandit counts, refreshes experiments periodically, and flushes
+/// once more on shutdown (catalog changes arrive through the change feed: ``ChangeFollower``).
 struct Flusher: Service {
   let engine: Engine
 
@@ -91,10 +90,19 @@ struct Flusher: Service {
       await engine.flush()
       tick += 1
       if tick % refreshEvery == 0 {
-        try? await engine.refreshCatalog()
         try? await engine.refreshExperiments()
       }
     }
     await engine.flush()
+  }
+}
+
+/// Applies other replicas' purchases, catalog writes and erasures from the store's change feed
+/// every `change_poll_seconds`, in the background (requests never wait for it).
+struct ChangeFollower: Service {
+  let engine: Engine
+
+  func run() async throws {
+    await cancelWhenGracefulShutdown { await engine.runChangeFollower() }
   }
 }

@@ -10,6 +10,11 @@
 /// - Users are pseudonyms (``Pseudonymizer``); the store never sees a raw user id.
 /// - Purchases update co-occurrence counts in the same transaction as the event insert.
 /// - ``deleteUser(_:)`` removes the user's events, impressions and co-occurrence contributions.
+/// - Writes that change replicas' in-memory state (purchases that change co-occurrence, catalog
+///   writes, erasures) append to a change feed in the same transaction. Its sequence numbers
+///   become visible in increasing order (such writes are serialized: SQLite's single writer, a
+///   PostgreSQL advisory lock held until commit), so a reader that has seen sequence `n` has seen
+///   every change numbered below `n` that will ever be visible.
 public protocol Store: Sendable {
   /// Creates or upgrades the schema (idempotent).
   func migrate() async throws
@@ -31,7 +36,9 @@ public protocol Store: Sendable {
   // MARK: - Catalog
 
   /// Inserts or replaces an item.
-  func putItem(_ item: CatalogItem) async throws
+  /// - Returns: the change-feed sequence number of the write.
+  @discardableResult
+  func putItem(_ item: CatalogItem) async throws -> Int64
   /// The item with this id.
   func item(id: String) async throws -> CatalogItem?
   /// All items.
@@ -48,6 +55,18 @@ public protocol Store: Sendable {
 
   /// Current co-occurrence counts.
   func cooccurrence() async throws -> CooccurrenceSnapshot
+
+  // MARK: - Change feed
+
+  /// Co-occurrence counts and the catalog read in one snapshot, with the newest change they include.
+  func liveState() async throws -> LiveState
+  /// Up to `limit` changes with a sequence number above `cursor`, oldest first (see ``StoreChange``).
+  /// The batch is incomplete when changes after `cursor` were pruned.
+  func changes(after cursor: Int64, limit: Int) async throws -> ChangeBatch
+  /// Deletes the changes recorded before `timestamp` (Unix seconds), oldest first; returns how many
+  /// were deleted. Readers whose cursor is behind a pruned change get an incomplete batch.
+  @discardableResult
+  func pruneChanges(before timestamp: Int64) async throws -> Int
 
   // MARK: - Models
 

@@ -49,12 +49,16 @@ public struct BasketDelta: Sendable, Hashable, Codable {
   public var partners: [String]
   /// Whether the basket is new.
   public var newBasket: Bool
+  /// The change-feed sequence number the store gave this delta (see ``Store/changes(after:limit:)``);
+  /// 0 when unknown.
+  public var sequence: Int64
 
   /// Creates a delta.
-  public init(item: String, partners: [String], newBasket: Bool) {
+  public init(item: String, partners: [String], newBasket: Bool, sequence: Int64 = 0) {
     self.item = item
     self.partners = partners
     self.newBasket = newBasket
+    self.sequence = sequence
   }
 }
 
@@ -119,13 +123,19 @@ public struct DeletionReceipt: Sendable, Hashable, Codable {
   public var impressionsRemoved: Int
   /// The removed baskets' items (so in-memory models can subtract them); not part of the JSON receipt.
   public var removedBaskets: [[String]]
+  /// The removed purchases' co-occurrence deltas with their change sequence numbers (so a replica
+  /// subtracts exactly the ones it had applied); not part of the JSON receipt.
+  public var removedDeltas: [BasketDelta]
+  /// The change-feed sequence number of the erasure (0 when nothing was recorded); not part of the JSON receipt.
+  public var changeSequence: Int64
   /// Unix seconds of the erasure.
   public var erasedAt: Int64
 
   /// Creates a receipt.
   public init(
     user: String, eventsRemoved: Int = 0, basketsRemoved: Int = 0, pairContributionsRemoved: Int = 0,
-    impressionsRemoved: Int = 0, removedBaskets: [[String]] = [], erasedAt: Int64 = 0
+    impressionsRemoved: Int = 0, removedBaskets: [[String]] = [], removedDeltas: [BasketDelta] = [],
+    changeSequence: Int64 = 0, erasedAt: Int64 = 0
   ) {
     self.user = user
     self.eventsRemoved = eventsRemoved
@@ -133,6 +143,8 @@ public struct DeletionReceipt: Sendable, Hashable, Codable {
     self.pairContributionsRemoved = pairContributionsRemoved
     self.impressionsRemoved = impressionsRemoved
     self.removedBaskets = removedBaskets
+    self.removedDeltas = removedDeltas
+    self.changeSequence = changeSequence
     self.erasedAt = erasedAt
   }
 
@@ -154,6 +166,8 @@ public struct DeletionReceipt: Sendable, Hashable, Codable {
     impressionsRemoved = try c.decode(Int.self, forKey: .impressionsRemoved)
     erasedAt = try c.decode(Int64.self, forKey: .erasedAt)
     removedBaskets = []
+    removedDeltas = []
+    changeSequence = 0
   }
 
   public func encode(to encoder: any Encoder) throws {
