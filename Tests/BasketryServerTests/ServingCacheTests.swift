@@ -1,3 +1,4 @@
+import BasketryOnline
 import BasketryStore
 import Foundation
 import HTTPTypes
@@ -61,14 +62,44 @@ import Testing
   @Test func recommendationIDsAreTimeOrderedUUIDs() {
     var early = RecommendationIDs(seed: 1, milliseconds: 1_700_000_000_000)
     var late = RecommendationIDs(seed: 1, milliseconds: 1_700_000_000_001)
-    let a = early.next()
-    let b = early.next()
-    let c = late.next()
+    let a = early.next(sequence: 41)
+    let b = early.next(sequence: 41)
+    let c = late.next(sequence: 0x1_0000_0007)
     #expect(a != b)
     #expect(a.count == 36 && Array(a)[14] == "7" && "89ab".contains(Array(a)[19]))
     #expect(a.split(separator: "-").map(\.count) == [8, 4, 4, 4, 12])
     #expect(a < c && b < c)
-    #expect(RecentKey(a) == RecentKey(a) && RecentKey(a) != RecentKey(b))
-    #expect(RecentKey("not-a-uuid") == RecentKey("not-a-uuid"))
+    // The id carries the low 32 bits of its impression's sequence number (its ring slot).
+    #expect(RecommendationIDs.sequence(of: a) == 41 && RecommendationIDs.sequence(of: b) == 41)
+    #expect(RecommendationIDs.sequence(of: c) == 7)
+    #expect(RecommendationIDs.sequence(of: "not-a-uuid") == nil)
+  }
+
+  @Test func recentImpressionsAreFoundByTheirIDsSlot() {
+    var state = EngineState(bandit: ThompsonDiscountBandit(), seed: 1)
+    var ids = RecommendationIDs(seed: 2)
+    func impression(_ id: String, user: String = "u") -> Impression {
+      Impression(
+        recommendationID: id, experimentID: nil, variant: nil, user: user, session: "s", kind: "bundle", key: "a+b",
+        arm: 1, discount: 0.1, price: 9, margin: 3, propensity: 0.5, timestamp: 0)
+    }
+    let first = state.reserveRecent(2)
+    let one = ids.next(sequence: first)
+    let two = ids.next(sequence: first + 1)
+    state.remember(impression(one), sequence: first)
+    state.remember(impression(two, user: "v"), sequence: first + 1)
+    #expect(state.recent(one)?.recommendationID == one)
+    #expect(state.recent(two)?.user == "v")
+    // An id of the same slot but another request (e.g. another replica's) is not confused with ours.
+    var other = RecommendationIDs(seed: 3)
+    #expect(state.recent(other.next(sequence: first)) == nil)
+    // A full lap of the ring evicts the slot.
+    let lap = first + UInt64(EngineState.recentCapacity)
+    state.remember(impression(ids.next(sequence: lap)), sequence: lap)
+    #expect(state.recent(one) == nil)
+    #expect(state.recent(two) != nil)
+    state.forgetRecent(user: "v")
+    #expect(state.recent(two) == nil)
+    #expect(state.pendingImpressions.count == 3)
   }
 }

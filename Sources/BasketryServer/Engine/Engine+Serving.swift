@@ -83,7 +83,7 @@ extension Engine {
       }
       return Gathered(
         experiment: experiment, variant: variant, candidates: candidates, arms: arms, seed: state.rng.next(),
-        idSeed: idSeed, modelVersion: state.modelVersion)
+        idSeed: idSeed, firstSequence: state.reserveRecent(query.k), modelVersion: state.modelVersion)
     }
 
     // Phase 2 (unlocked): price each candidate under the variant's policy and build the offers.
@@ -93,7 +93,9 @@ extension Engine {
     var ids = RecommendationIDs(seed: gathered.idSeed, milliseconds: milliseconds)
     var offers: [BundleOffer] = []
     var impressions: [Impression] = []
+    var sequences: [UInt64] = []
     offers.reserveCapacity(query.k)
+    sequences.reserveCapacity(query.k)
     impressions.reserveCapacity(query.k)
     let variantName = experiment == nil ? nil : variant.name
     let impressionUser = user ?? "anonymous"
@@ -101,7 +103,9 @@ extension Engine {
       guard offers.count < query.k else { break }
       let arms = index < gathered.arms.count ? gathered.arms[index] : nil
       guard let choice = price(candidate, arms: arms, variant: variant, rng: &rng) else { continue }
-      let id = ids.next()
+      let sequence = gathered.firstSequence &+ UInt64(offers.count)
+      let id = ids.next(sequence: sequence)
+      sequences.append(sequence)
       offers.append(
         BundleOffer(
           recommendationId: id, experiment: experiment, variant: variant.name, policy: variant.policy,
@@ -120,8 +124,8 @@ extension Engine {
 
     // Phase 3 (locked): log impressions and count bandit trials.
     state.withLock { state in
-      for impression in impressions {
-        state.remember(impression)
+      for (impression, sequence) in zip(impressions, sequences) {
+        state.remember(impression, sequence: sequence)
         if impression.arm >= 0 {
           state.bandit.recordImpression(key: impression.key, arm: impression.arm)
           state.addArm(key: impression.key, arm: impression.arm, trials: 1, successes: 0, reward: 0)
@@ -135,7 +139,7 @@ extension Engine {
   /// A random experiment unit for an anonymous request without a session.
   static func randomUnit(seed: UInt64) -> String {
     var ids = RecommendationIDs(seed: seed ^ 0x9E37_79B9_7F4A_7C15)
-    return ids.next()
+    return ids.next(sequence: seed >> 32)
   }
 
   /// Prices a candidate under the variant's policy, never below the margin floor.
@@ -215,8 +219,11 @@ extension Engine {
       }
       let (experiment, variant) = assignment(unit: user, now: now, experiments: state.experiments)
       var result: [ItemRecommendation] = []
-      for (item, score, explanation) in picked {
-        let id = UUID().uuidString.lowercased()
+      var ids = RecommendationIDs(seed: state.idSeeds.next())
+      let first = state.reserveRecent(picked.count)
+      for (index, (item, score, explanation)) in picked.enumerated() {
+        let sequence = first &+ UInt64(index)
+        let id = ids.next(sequence: sequence)
         result.append(
           ItemRecommendation(
             recommendationId: id, item: item, title: state.catalog[item]?.title ?? item, score: score,
@@ -225,7 +232,8 @@ extension Engine {
           Impression(
             recommendationID: id, experimentID: experiment, variant: experiment == nil ? nil : variant.name, user: user,
             session: user, kind: "recommendation", key: item, arm: -1, discount: 0,
-            price: state.catalog[item]?.price ?? 0, margin: 0, propensity: 1, timestamp: now))
+            price: state.catalog[item]?.price ?? 0, margin: 0, propensity: 1, timestamp: now),
+          sequence: sequence)
       }
       metrics.increment("recommendation_impressions_total", by: Double(result.count))
       return RecommendationsResponse(modelVersion: state.modelVersion, recommendations: result)
@@ -275,10 +283,27 @@ struct RecommendationIDs {
     UInt64(max(0, Date().timeIntervalSince1970 * 1000))
   }
 
-  mutating func next() -> String {
+  /// The low 32 bits of the impression sequence number an id carries (its last 8 hex digits), or nil when the
+  /// id does not have our 36-character layout.
+  static func sequence(of id: String) -> UInt64? {
+    guard id.utf8.count == 36 else { return nil }
+    var value: UInt64 = 0
+    for unit in id.utf8.suffix(8) {
+      switch unit {
+      case 0x30...0x39: value = value << 4 | UInt64(unit - 0x30)
+      case 0x61...0x66: value = value << 4 | UInt64(unit - 0x61 + 10)
+      default: return nil
+      }
+    }
+    return value
+  }
+
+  /// A new id: 48-bit millisecond time, version 7, 42 random bits, variant, and the low 32 bits of `sequence`.
+  mutating func next(sequence: UInt64) -> String {
     let random = generator.next()
     let high = (milliseconds & 0xFFFF_FFFF_FFFF) << 16 | 0x7000 | (random & 0x0FFF)
-    let low = (generator.next() & 0x3FFF_FFFF_FFFF_FFFF) | 0x8000_0000_0000_0000
+    let low =
+      (generator.next() & 0x3FFF_FFFF_0000_0000) | 0x8000_0000_0000_0000 | (sequence & 0xFFFF_FFFF)
     let digits: StaticString = "0123456789abcdef"
     return String(unsafeUninitializedCapacity: 36) { buffer in
       digits.withUTF8Buffer { hex in
@@ -308,5 +333,7 @@ struct Gathered: Sendable {
   var arms: [[ArmStatistics]?]
   var seed: UInt64
   var idSeed: UInt64
+  /// First of the `k` impression sequence numbers reserved for this request.
+  var firstSequence: UInt64
   var modelVersion: Int64?
 }

@@ -140,19 +140,18 @@ struct EngineState {
   var bandit: ThompsonDiscountBandit
   var pendingArms: [ArmID: BanditArmRecord] = [:]
   var pendingImpressions: [Impression] = []
-  /// Ring of recent impressions (oldest evicted one at a time: no pauses), for attribution.
+  /// Ring of recent impressions, for attribution. Each recommendation id carries the low 32 bits of its
+  /// impression's sequence number (``RecommendationIDs``), which is also its ring slot: no index to maintain.
   var recentRing: [Impression] = []
-  /// Ring position of each recent recommendation id (a small index instead of a dictionary of
-  /// whole impressions: cheaper to insert into and evict from on every bundle request).
-  var recentSlots: [RecentKey: Int32] = [:]
-  var recentHead = 0
+  /// The next impression sequence number.
+  var recentSequence: UInt64 = 0
   var rewarded: Set<String> = []
   var experiments: [Experiment] = []
   var rng: SplitMix64
   /// Seeds of per-request recommendation-id generators (system-random at start, unlike `rng`,
   /// so ids never repeat across restarts with the same configured seed).
   var idSeeds: SplitMix64
-  static let recentCapacity = 200_000
+  static let recentCapacity = 1 << 18
 
   init(bandit: ThompsonDiscountBandit, seed: UInt64) {
     self.bandit = bandit
@@ -177,35 +176,40 @@ struct EngineState {
     catalog[item].map { $0.isServable(at: now) } ?? true
   }
 
-  mutating func remember(_ impression: Impression) {
-    pendingImpressions.append(impression)
-    if recentRing.count < Self.recentCapacity {
-      recentSlots[RecentKey(impression.recommendationID)] = Int32(recentRing.count)
-      recentRing.append(impression)
-    } else {
-      let evicted = recentRing[recentHead].recommendationID
-      recentSlots[RecentKey(evicted)] = nil
-      if !rewarded.isEmpty { rewarded.remove(evicted) }
-      recentSlots[RecentKey(impression.recommendationID)] = Int32(recentHead)
-      recentRing[recentHead] = impression
-      recentHead = (recentHead + 1) % Self.recentCapacity
-    }
+  /// Reserves `count` consecutive impression sequence numbers; returns the first.
+  mutating func reserveRecent(_ count: Int) -> UInt64 {
+    defer { recentSequence &+= UInt64(count) }
+    return recentSequence
   }
 
-  /// A recent impression by recommendation id.
-  func recent(_ id: String) -> Impression? {
-    guard let slot = recentSlots[RecentKey(id)] else { return nil }
-    let impression = recentRing[Int(slot)]
-    return impression.recommendationID == id ? impression : nil
+  /// Queues an impression for the store and keeps it in the ring slot of its sequence number.
+  mutating func remember(_ impression: Impression, sequence: UInt64) {
+    pendingImpressions.append(impression)
+    let slot = Int(sequence & UInt64(Self.recentCapacity - 1))
+    if slot >= recentRing.count {
+      recentRing.append(contentsOf: repeatElement(Self.blankImpression, count: slot - recentRing.count + 1))
+    }
+    let evicted = recentRing[slot].recommendationID
+    if !rewarded.isEmpty, !evicted.isEmpty { rewarded.remove(evicted) }
+    recentRing[slot] = impression
   }
+
+  /// A recent impression by recommendation id (nil when evicted, erased, or issued by another replica).
+  func recent(_ id: String) -> Impression? {
+    guard let sequence = RecommendationIDs.sequence(of: id) else { return nil }
+    let slot = Int(sequence & UInt64(Self.recentCapacity - 1))
+    guard slot < recentRing.count, recentRing[slot].recommendationID == id else { return nil }
+    return recentRing[slot]
+  }
+
+  static let blankImpression = Impression(
+    recommendationID: "", experimentID: nil, variant: nil, user: "", session: "", kind: "", key: "", arm: -1,
+    discount: 0, price: 0, margin: 0, propensity: 0, timestamp: 0)
 
   /// Forgets a user's recent impressions (erasure): their ring entries are blanked.
   mutating func forgetRecent(user: String) {
     for index in recentRing.indices where recentRing[index].user == user {
-      recentSlots[RecentKey(recentRing[index].recommendationID)] = nil
-      recentRing[index] = Impression(
-        recommendationID: "", experimentID: nil, variant: nil, user: "", session: "", kind: "", key: "", arm: -1,
-        discount: 0, price: 0, margin: 0, propensity: 0, timestamp: 0)
+      recentRing[index] = Self.blankImpression
     }
   }
 
@@ -223,43 +227,4 @@ struct EngineState {
 struct ArmID: Hashable {
   var key: String
   var arm: Int
-}
-
-/// A recommendation id as a recent-impression index key: the 128 bits of a UUID-shaped id
-/// (hashing two integers instead of a 36-character string on every insert, eviction and the
-/// re-hashing a dictionary deletion does), else the id's own hash.
-struct RecentKey: Hashable {
-  var high: UInt64
-  var low: UInt64
-
-  init(_ id: String) {
-    var high: UInt64 = 0
-    var low: UInt64 = 0
-    var digits = 0
-    var valid = id.utf8.count == 36
-    if valid {
-      for unit in id.utf8 {
-        let value: UInt64
-        switch unit {
-        case 0x30...0x39: value = UInt64(unit - 0x30)
-        case 0x61...0x66: value = UInt64(unit - 0x61 + 10)
-        case 0x2D: continue
-        default:
-          valid = false
-          value = 0
-        }
-        guard valid else { break }
-        if digits < 16 { high = high << 4 | value } else { low = low << 4 | value }
-        digits += 1
-      }
-    }
-    if valid && digits == 32 {
-      self.high = high
-      self.low = low
-    } else {
-      // Not one of ours: any other id still gets a key (a collision only costs the check in `recent(_:)`).
-      self.high = UInt64(bitPattern: Int64(id.hashValue))
-      self.low = 0xFFFF_FFFF_FFFF_FFFF
-    }
-  }
 }
