@@ -502,7 +502,8 @@ public final class SQLiteStore: Store {
       sqlite3_bind_null(handle, index)
       return
     }
-    text.withCString { sqlite3_bind_text(handle, index, $0, -1, sqliteTransient) }
+    // Binding fails only for an index out of range (fixed by the statement) or out of memory.
+    _ = text.withCString { sqlite3_bind_text(handle, index, $0, -1, sqliteTransient) }
   }
 
   /// SQLITE_TRANSIENT: SQLite copies the bound bytes.
