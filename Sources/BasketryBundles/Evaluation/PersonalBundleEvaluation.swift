@@ -55,12 +55,7 @@ public struct PersonalBundleEvaluation: Sendable {
         after[baskets.users[b], default: []].formUnion(baskets.items(of: b))
       }
     }
-    var candidates = after.keys.filter { owned[$0] != nil }.sorted()
-    var rng = SplitMix64(seed: seed)
-    if candidates.count > maxUsers {
-      for i in 0..<maxUsers { candidates.swapAt(i, i + Int(rng.next() % UInt64(candidates.count - i))) }
-      candidates = Array(candidates.prefix(maxUsers)).sorted()
-    }
+    let candidates = seededSample(after.keys.filter { owned[$0] != nil }.sorted(), count: maxUsers, seed: seed)
     var rows: [Row] = []
     for (name, personal) in [("shop-wide", false), ("personal", true)] {
       let generator = try makeGenerator(train, personal)

@@ -89,14 +89,7 @@ public struct RecommenderPurchaseModel: PersonalPurchaseModel {
     guard !candidates.isEmpty else {
       throw BundleError(key: "dataset", value: "users", message: "no user has orders before the hold-out window")
     }
-    var rng = SplitMix64(seed: parameters.seed)
-    if candidates.count > calibrationUsers {
-      for i in 0..<calibrationUsers {
-        let j = i + Int(rng.next() % UInt64(candidates.count - i))
-        candidates.swapAt(i, j)
-      }
-      candidates = Array(candidates.prefix(calibrationUsers)).sorted()
-    }
+    candidates = seededSample(candidates, count: calibrationUsers, seed: parameters.seed)
     var calibrationModel = try ModelRegistry.make(name: model, parameters: parameters)
     try calibrationModel.fit(before)
     let rankings = try calibrationModel.scores(users: candidates)

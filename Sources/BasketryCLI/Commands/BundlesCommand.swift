@@ -111,13 +111,6 @@ extension BundlesCommand {
       }
       return id
     }
-    console.progress("training item embeddings", force: true)
-    let transactions = dataset.transactions()
-    let embeddings = ItemEmbeddings.train(transactions)
-    console.phaseDone("trained item embeddings")
-    let scorer = PairScorer(dataset: dataset, transactions: transactions, embeddings: embeddings)
-    var options = GeneratorOptions(bundle: design.bundleOptions())
-    options.bundle.minLift = min(options.bundle.minLift, 1.5)
     var userID: Int32?
     if let user {
       guard let id = dataset.users.id(of: user.trimmingCharacters(in: .whitespaces)) else {
@@ -134,8 +127,8 @@ extension BundlesCommand {
           + "= \(percentText(model.calibration.probability(rank: 1)))")
       probabilities = model
     }
-    let generator = try BundleGenerator(
-      dataset: dataset, scorer: scorer, options: options, probabilities: probabilities)
+    let generator = try anchoredGenerator(
+      dataset: dataset, options: design.bundleOptions(), probabilities: probabilities, console: console)
     let bundles: [GeneratedBundle]
     var request: String
     if let item {

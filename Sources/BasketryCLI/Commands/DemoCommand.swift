@@ -98,13 +98,9 @@ struct DemoCommand: AsyncParsableCommand {
       return nil
     }
     console.phaseDone("purchase probabilities")
-    let transactions = dataset.transactions()
-    let scorer = PairScorer(
-      dataset: dataset, transactions: transactions, embeddings: ItemEmbeddings.train(transactions))
-    var options = GeneratorOptions(bundle: arguments.bundleOptions())
-    options.bundle.minLift = min(options.bundle.minLift, 1.5)
-    options.bundle.count = 3
-    let generator = try BundleGenerator(dataset: dataset, scorer: scorer, options: options, probabilities: model)
+    var options = arguments.bundleOptions()
+    options.count = 3
+    let generator = try anchoredGenerator(dataset: dataset, options: options, probabilities: model, console: console)
     let user = Int32(best)
     let bundles = generator.bundles(forUser: user)
     console.phaseDone("shopper bundles")

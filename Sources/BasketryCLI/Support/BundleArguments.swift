@@ -107,6 +107,21 @@ func bundleTable(_ bundles: [ProductBundle], currency: String) -> String {
   return table.render()
 }
 
+/// The generator behind `bundles --item/--cart/--user` and the demo's shopper section: co-purchase embeddings,
+/// pair scores, and the design options with the minimum lift relaxed to 1.5 for anchored requests.
+func anchoredGenerator(
+  dataset: Dataset, options bundle: BundleOptions, probabilities: (any PersonalPurchaseModel)?, console: Console
+) throws -> BundleGenerator {
+  console.progress("training item embeddings", force: true)
+  let transactions = dataset.transactions()
+  let embeddings = ItemEmbeddings.train(transactions)
+  console.phaseDone("trained item embeddings")
+  let scorer = PairScorer(dataset: dataset, transactions: transactions, embeddings: embeddings)
+  var options = GeneratorOptions(bundle: bundle)
+  options.bundle.minLift = min(options.bundle.minLift, 1.5)
+  return try BundleGenerator(dataset: dataset, scorer: scorer, options: options, probabilities: probabilities)
+}
+
 /// The table of bundles ranked for one shopper: their chance to take each bundle and its expected profit.
 func personalBundleTable(_ bundles: [GeneratedBundle], currency: String) -> String {
   var table = TextTable(
