@@ -4,17 +4,40 @@ import BasketryTesting
 import Foundation
 import Testing
 
+/// How closely a model's fold-in reproduces ``Recommender/scores(user:)`` for a fit-time user's row.
+enum FoldInAgreement: Sendable {
+  /// Within 1e-4 relative (‖a − b‖∞ ≤ 1e-4 · ‖b‖∞).
+  case exact
+  /// Within the given relative tolerance (same norm).
+  case approximate(Float)
+  /// Not compared value by value (the model documents why).
+  case unchecked
+
+  /// The relative tolerance checked, when any.
+  var tolerance: Float? {
+    switch self {
+    case .exact: 1e-4
+    case .approximate(let tolerance): tolerance
+    case .unchecked: nil
+    }
+  }
+}
+
 /// A model under conformance test: a label and a factory from a seed.
 struct ConformanceCase: Sendable, CustomTestStringConvertible {
   let label: String
   let make: @Sendable (UInt64) throws -> any Recommender
   /// Restores a saved model of the same type.
   let load: @Sendable (URL) throws -> any Recommender
+  /// How fold-in of a fit-time row compares with the user's scores.
+  let foldIn: FoldInAgreement
 
   var testDescription: String { label }
 
-  static func of<M: Recommender>(_ label: String, _ make: @escaping @Sendable (UInt64) throws -> M) -> ConformanceCase {
-    ConformanceCase(label: label, make: { try make($0) }, load: { try M.load(from: $0) })
+  static func of<M: Recommender>(
+    _ label: String, foldIn: FoldInAgreement = .exact, _ make: @escaping @Sendable (UInt64) throws -> M
+  ) -> ConformanceCase {
+    ConformanceCase(label: label, make: { try make($0) }, load: { try M.load(from: $0) }, foldIn: foldIn)
   }
 }
 
@@ -35,8 +58,13 @@ let conformanceCases: [ConformanceCase] = [
   .of("ease+bundles") { _ in
     BundleEASERecommender(bundleItems: BundleEASETests.fixtureAffiliation, lambda: 20, affiliationWeight: 0.5)
   },
-  .of("als") { ImplicitALS(configuration: .init(factors: 8, iterations: 5, seed: $0)) },
-  .of("bpr") { BPR(configuration: .init(factors: 8, epochs: 5, seed: $0)) },
+  // Fit-time ALS factors come from the last user half-sweep (against the previous sweep's item factors, by
+  // 3 conjugate-gradient steps); fold-in solves exactly against the final ones.
+  .of("als", foldIn: .approximate(ALSFoldInTolerance.conformance)) {
+    ImplicitALS(configuration: .init(factors: 8, iterations: 5, seed: $0))
+  },
+  // BPR folds in by a fresh SGD run on the user factor: close in ranking, not in value.
+  .of("bpr", foldIn: .unchecked) { BPR(configuration: .init(factors: 8, epochs: 5, seed: $0)) },
   .of("neural") { NeuralHistoryScorer(configuration: .init(dimension: 8, epochs: 3, seed: $0)) },
   .of("registry-ease") { seed in
     try #require(
@@ -125,6 +153,52 @@ struct RecommenderConformanceTests {
       #expect(try restored.scores(user: user) == model.scores(user: user))
     }
     #expect(try restored.similarItems(to: 3, k: 5) == model.similarItems(to: 3, k: 5))
+  }
+
+  @Test("fold-in of a fit-time row reproduces the user's scores", arguments: conformanceCases)
+  func foldInReproducesUser(_ c: ConformanceCase) throws {
+    let model = try fitted(c)
+    for user in Int32(0)..<Int32(data.userCount) {
+      let folded = try model.scores(history: data.history(of: user), referenceTime: nil)
+      #expect(folded.count == data.itemCount)
+      #expect(folded.allSatisfy { $0.isFinite })
+      guard let tolerance = c.foldIn.tolerance else { continue }
+      let expected = try model.scores(user: user)
+      let error = zip(folded, expected).map { abs($0 - $1) }.max() ?? 0
+      let scale = expected.map { abs($0) }.max() ?? 0
+      #expect(error <= tolerance * scale, "user \(user): ‖Δ‖∞ \(error), ‖scores‖∞ \(scale)")
+    }
+  }
+
+  @Test("fold-in scores a new user; bad histories throw", arguments: conformanceCases)
+  func foldInNewUser(_ c: ConformanceCase) throws {
+    let unfitted = try c.make(1)
+    #expect(throws: ModelError.self) {
+      try unfitted.scores(history: [HistoryEntry(item: 0, strength: 1)], referenceTime: nil)
+    }
+    let model = try fitted(c)
+    let now = try #require(data.referenceTime)
+    let history = [
+      HistoryEntry(item: 2, strength: 2, lastTime: now - 3 * 86_400),
+      HistoryEntry(item: 11, strength: 1),
+      HistoryEntry(item: 27, strength: 0.5, lastTime: now - 40 * 86_400),
+    ]
+    for referenceTime in [nil, now + 30 * 86_400] {
+      let scores = try model.scores(history: history, referenceTime: referenceTime)
+      #expect(scores.count == data.itemCount)
+      #expect(scores.allSatisfy { $0.isFinite })
+    }
+    let empty = try model.scores(history: [], referenceTime: nil)
+    #expect(empty.count == data.itemCount && empty.allSatisfy { $0.isFinite })
+    let bad: [[HistoryEntry]] = [
+      [HistoryEntry(item: Int32(data.itemCount), strength: 1)],
+      [HistoryEntry(item: -1, strength: 1)],
+      [HistoryEntry(item: 3, strength: .nan)],
+      [HistoryEntry(item: 3, strength: 1), HistoryEntry(item: 3, strength: 2)],
+    ]
+    for history in bad {
+      #expect(throws: ModelError.self) { try model.scores(history: history, referenceTime: nil) }
+    }
   }
 
   @Test("similar items exclude the item", arguments: conformanceCases)

@@ -74,6 +74,21 @@ public struct PopularityRecommender: Recommender {
     return popularity
   }
 
+  /// The popularity scores, whatever the history (fold-in is exact: equal to ``scores(user:)``).
+  ///
+  /// `referenceTime` is not applied: moving "now" multiplies every decayed term by the same `2^(−Δ/halfLife)`,
+  /// which leaves the ranking unchanged, so the fitted popularity is returned as is.
+  /// - Parameters:
+  ///   - history: checked (items in range, finite strengths, no item twice) but not used.
+  ///   - referenceTime: ignored.
+  /// - Throws: ``ModelError`` when unfitted or the history is invalid.
+  /// - Complexity: O(|history| + items).
+  public func scores(history: [HistoryEntry], referenceTime: Int64?) throws -> [Float] {
+    guard isFitted else { throw ModelError.notFitted(name) }
+    try checkHistory(history, itemCount: popularity.count, model: name)
+    return popularity
+  }
+
   /// Popular items other than `item` (popularity carries no item-to-item signal).
   public func similarItems(to item: Int32, k: Int) throws -> [ScoredItem] {
     guard isFitted else { throw ModelError.notFitted(name) }

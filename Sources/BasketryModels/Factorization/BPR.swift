@@ -195,6 +195,81 @@ public struct BPR: Recommender {
     return result
   }
 
+  /// Factors of a user described by a history, learned with the item factors and biases fixed (fold-in):
+  /// starting from x = 0, `epochs · |H⁺|` stochastic gradient steps on the user's BPR objective
+  /// Σ ln σ(xᵀ(y_i − y_j) + b_i − b_j) − λ‖x‖², the same number of updates a user gets on average in training,
+  /// with i drawn uniformly from the history's positive-strength items H⁺, j uniformly from the other items
+  /// (redrawn up to 10 times) and the update x += η(g(y_i − y_j) − λx), g = 1 − σ(·), η and λ the configuration's.
+  /// Draws come from a generator seeded with the configuration's seed, so a history always gets the same factors.
+  /// - Parameter history: the user's interactions (entries with strength ≤ 0 are not positives).
+  /// - Returns: f factors (zero for a history without positives).
+  /// - Throws: ``ModelError`` when unfitted or the history is invalid.
+  /// - Complexity: O(epochs · |H⁺| · (f + log |H⁺|)).
+  public func userFactors(history: [HistoryEntry]) throws -> [Float] {
+    guard isFitted else { throw ModelError.notFitted(name) }
+    try checkHistory(history, itemCount: itemCount, model: name)
+    let c = configuration
+    let f = c.factors
+    let liked = history.filter { $0.strength > 0 }.map(\.item).sorted()
+    var x = [Float](repeating: 0, count: f)
+    guard !liked.isEmpty, itemCount > 1 else { return x }
+    let eta = c.learningRate
+    let lambda = c.regularization
+    let items = UInt64(itemCount)
+    let positives = UInt64(liked.count)
+    let likedSlice = liked[...]
+    var rng = SplitMix64(seed: c.seed)
+    let scratch = UnsafeMutablePointer<Float>.allocate(capacity: f)
+    defer { scratch.deallocate() }
+    x.withUnsafeMutableBufferPointer { xBuffer in
+      itemFactors.withUnsafeBufferPointer { yBuffer in
+        guard let xu = xBuffer.baseAddress, let y = yBuffer.baseAddress else { return }
+        for _ in 0..<(c.epochs * liked.count) {
+          let i = Int(liked[Int(rng.next() % positives)])
+          var j = Int(rng.next() % items)
+          var attempts = 0
+          while Self.contains(likedSlice, Int32(j)) && attempts < 10 {
+            j = Int(rng.next() % items)
+            attempts += 1
+          }
+          if Self.contains(likedSlice, Int32(j)) { continue }
+          scratch.update(from: y + i * f, count: f)
+          Kernels.axpy(-1, y + j * f, scratch, f)
+          let score = Kernels.dot(UnsafePointer(xu), UnsafePointer(scratch), f) + itemBiases[i] - itemBiases[j]
+          let g = 1 / (1 + Float(Foundation.exp(Double(score))))  // 1 − σ(score)
+          Kernels.scale(xu, 1 - eta * lambda, f)
+          Kernels.axpy(eta * g, scratch, xu, f)
+        }
+      }
+    }
+    return x
+  }
+
+  /// x_hᵀy_i + b_i for every item, with x_h from ``userFactors(history:)`` (fold-in).
+  ///
+  /// Approximate: x_h is learned against the final item factors in a fresh, shorter run, so for a fit-time user
+  /// it is close to, not equal to, the trained x_u (the scores agree in ranking on the whole, not value by value).
+  /// - Parameters:
+  ///   - history: the user's interactions.
+  ///   - referenceTime: ignored (no time decay).
+  /// - Throws: ``ModelError`` when unfitted or the history is invalid.
+  /// - Complexity: O(items · f + epochs · |H⁺| · f).
+  public func scores(history: [HistoryEntry], referenceTime: Int64?) throws -> [Float] {
+    let x = try userFactors(history: history)
+    let f = configuration.factors
+    var result = [Float](repeating: 0, count: itemCount)
+    x.withUnsafeBufferPointer { xb in
+      itemFactors.withUnsafeBufferPointer { y in
+        result.withUnsafeMutableBufferPointer { out in
+          guard let xp = xb.baseAddress, let yb = y.baseAddress, let ob = out.baseAddress else { return }
+          Kernels.gemv(yb, rows: itemCount, xp, ob, f)
+        }
+      }
+    }
+    for i in 0..<itemCount { result[i] += itemBiases[i] }
+    return result
+  }
+
   /// Items most similar to `item` by cosine similarity of item factors, best first.
   /// - Throws: ``ModelError`` when unfitted or the item is unknown.
   /// - Complexity: O(items · f).

@@ -11,16 +11,8 @@ extension ImplicitALS {
   ///   - fixed: the other side's factors (rows.columnCount × f).
   static func solve(rows: SparseMatrix, solving: inout [Float], fixed: [Float], configuration: Configuration) {
     let f = configuration.factors
-    let fixedCount = rows.columnCount
     // G = YᵀY + λI.
-    var gram = [Float](repeating: 0, count: f * f)
-    fixed.withUnsafeBufferPointer { y in
-      gram.withUnsafeMutableBufferPointer { g in
-        guard let yb = y.baseAddress, let gb = g.baseAddress else { return }
-        gramParallel(yb, rows: fixedCount, f: f, into: gb, threads: threadCount(configuration))
-      }
-    }
-    for d in 0..<f { gram[d * f + d] += configuration.regularization }
+    let gram = regularizedGram(fixed, rows: rows.columnCount, configuration: configuration)
     let threads = threadCount(configuration)
     let solver = configuration.solver
     gram.withUnsafeBufferPointer { g in
@@ -42,6 +34,45 @@ extension ImplicitALS {
                   case .cholesky: shared.cholesky(block)
                   }
                 }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /// `AᵀA + λI` (f × f, row-major) for a rows × f matrix A: the Gram term every row's system starts from.
+  static func regularizedGram(_ a: [Float], rows: Int, configuration: Configuration) -> [Float] {
+    let f = configuration.factors
+    var gram = [Float](repeating: 0, count: f * f)
+    a.withUnsafeBufferPointer { y in
+      gram.withUnsafeMutableBufferPointer { g in
+        guard let yb = y.baseAddress, let gb = g.baseAddress else { return }
+        gramParallel(yb, rows: rows, f: f, into: gb, threads: threadCount(configuration))
+      }
+    }
+    for d in 0..<f { gram[d * f + d] += configuration.regularization }
+    return gram
+  }
+
+  /// Solves one row exactly (Cholesky) given a precomputed `gram` = `YᵀY + λI` of `fixed`; `solving` (f values)
+  /// keeps its value when the system is not positive definite.
+  static func solveSingle(row: SparseMatrix, solving: inout [Float], gram: [Float], fixed: [Float], f: Int) {
+    gram.withUnsafeBufferPointer { g in
+      fixed.withUnsafeBufferPointer { y in
+        solving.withUnsafeMutableBufferPointer { x in
+          row.rowOffsets.withUnsafeBufferPointer { offsets in
+            row.columns.withUnsafeBufferPointer { columns in
+              row.values.withUnsafeBufferPointer { values in
+                guard let gb = g.baseAddress, let yb = y.baseAddress, let xb = x.baseAddress,
+                  let ob = offsets.baseAddress
+                else { return }
+                let inputs = SolveInputs(
+                  gram: SharedPointer(gb), fixed: SharedPointer(yb), solving: SharedMutablePointer(xb),
+                  offsets: SharedPointer(ob), columns: columns.baseAddress.map { SharedPointer($0) },
+                  values: values.baseAddress.map { SharedPointer($0) }, f: f)
+                inputs.cholesky(0..<row.rowCount)
               }
             }
           }

@@ -124,6 +124,27 @@ public struct BundleEASERecommender: Recommender {
     return try ease.scores(user: user)
   }
 
+  /// Scores of every column for a user described by a stacked history (fold-in, exact): the history's bundle
+  /// entries (columns `0 ..< bundleCount`) and item entries (`bundleCount + item`) are expanded as in
+  /// ``expanded(_:bundleItems:weight:)`` (β added once to each item of the history's bundles), then scored with
+  /// EASE's fold-in (``EASERecommender/scores(history:referenceTime:)``). For a fit-time user's stacked row this
+  /// equals ``scores(user:)`` (bit for bit with the primal solve, to float rounding with the dual).
+  /// - Parameters:
+  ///   - history: the user's stacked interactions (bundle columns first).
+  ///   - referenceTime: ignored (no time decay).
+  /// - Throws: ``ModelError`` when unfitted or the history is invalid.
+  /// - Complexity: O(Σ_{b ∈ history} |b| + h log h) for the expansion (h its entries), then EASE's fold-in.
+  public func scores(history: [HistoryEntry], referenceTime: Int64?) throws -> [Float] {
+    guard isFitted else { throw ModelError.notFitted(name) }
+    let columns = bundleCount + bundleItems.columnCount
+    try checkHistory(history, itemCount: columns, model: name)
+    let row = SparseMatrix(
+      rowCount: 1, columnCount: columns, triples: history.map { (row: 0, column: $0.item, value: $0.strength) })
+    let expandedRow = try Self.expanded(
+      InteractionMatrix(matrix: row), bundleItems: bundleItems, weight: affiliationWeight)
+    return try ease.scores(history: expandedRow.history(of: 0), referenceTime: nil)
+  }
+
   /// Columns with the largest EASE weights `B_ij` from column `item` (a bundle or an item).
   /// - Throws: ``ModelError`` when unfitted or the column is out of range.
   public func similarItems(to item: Int32, k: Int) throws -> [ScoredItem] {

@@ -224,6 +224,86 @@ public struct EASERecommender: Recommender {
     return scores
   }
 
+  /// `s(j) = Σ_i x_i B_ij` for a user described by a history (fold-in, exact), `x_i` the history strengths
+  /// (1 when `binary`); times are not used.
+  ///
+  /// Primal: the rows of the fitted B for the history's active items, in history order (for a fit-time user's
+  /// row this equals ``scores(user:)`` bit for bit). Dual, through `P = (I − XᵀKX)/λ`:
+  /// `r = X x` (active users × 1), `q = (K r)ᵀ X`, `(xP)_j = (x_j − q_j)/λ`, `s_j = x_j − (xP)_j / P_jj`; the same
+  /// B up to float rounding of K (a fit-time user's row agrees with ``scores(user:)`` to about 1e-5 relative).
+  /// Items without training interactions contribute nothing and score 0.
+  /// - Parameters:
+  ///   - history: the user's interactions.
+  ///   - referenceTime: ignored (EASE has no time decay).
+  /// - Throws: ``ModelError`` when unfitted or the history is invalid.
+  /// - Complexity: primal O(|history| · active items); dual O(nnz(X) + m · |r|), m active users and |r| the users
+  ///   sharing an item with the history.
+  public func scores(history: [HistoryEntry], referenceTime: Int64?) throws -> [Float] {
+    guard isFitted else { throw ModelError.notFitted(name) }
+    let x = interactions.matrix
+    try checkHistory(history, itemCount: x.columnCount, model: name)
+    var scores = [Float](repeating: 0, count: x.columnCount)
+    guard !history.isEmpty else { return scores }
+    if usesDual { return dualScores(history: history) }
+    let n = active.count
+    var compact = [Float](repeating: 0, count: n)
+    compact.withUnsafeMutableBufferPointer { cb in
+      dense.withUnsafeBufferPointer { bb in
+        guard let cp = cb.baseAddress, let bp = bb.baseAddress else { return }
+        for entry in history {
+          let position = Int(index[Int(entry.item)])
+          guard position >= 0 else { continue }
+          let row = bp + position * n
+          let weight = binary ? 1 : entry.strength
+          for j in 0..<n { cp[j] += weight * row[j] }
+        }
+      }
+    }
+    for (position, item) in active.enumerated() { scores[Int(item)] = compact[position] }
+    return scores
+  }
+
+  /// The dual fold-in (see ``scores(history:referenceTime:)``).
+  private func dualScores(history: [HistoryEntry]) -> [Float] {
+    let x = interactions.matrix
+    let m = active.count
+    // r = X x over active users: the users sharing an item with the history, through the item's column.
+    var historyValue = [Float](repeating: 0, count: x.columnCount)
+    for entry in history { historyValue[Int(entry.item)] = binary ? 1 : entry.strength }
+    var r = [Float](repeating: 0, count: m)
+    var touched: [Int] = []
+    for (position, user) in active.enumerated() {
+      var sum: Float = 0
+      for e in x.rowOffsets[Int(user)]..<x.rowOffsets[Int(user) + 1] {
+        sum += x.values[e] * historyValue[Int(x.columns[e])]
+      }
+      if sum != 0 {
+        r[position] = sum
+        touched.append(position)
+      }
+    }
+    // t = K r (K symmetric: a sum of K's rows for the touched users).
+    var t = [Float](repeating: 0, count: m)
+    t.withUnsafeMutableBufferPointer { tb in
+      dense.withUnsafeBufferPointer { kb in
+        guard let tp = tb.baseAddress, let kp = kb.baseAddress else { return }
+        for position in touched { Kernels.axpy(r[position], kp + position * m, tp, m) }
+      }
+    }
+    // q = tᵀ X; s_j = x_j − (x_j − q_j) / (λ P_jj).
+    var q = [Float](repeating: 0, count: x.columnCount)
+    for (position, user) in active.enumerated() where t[position] != 0 {
+      let weight = t[position]
+      for e in x.rowOffsets[Int(user)]..<x.rowOffsets[Int(user) + 1] { q[Int(x.columns[e])] += weight * x.values[e] }
+    }
+    var scores = [Float](repeating: 0, count: x.columnCount)
+    for j in 0..<scores.count {
+      let value = historyValue[j]
+      scores[j] = value - (value - q[j]) / (lambda * diagonalP[j])
+    }
+    return scores
+  }
+
   /// Items with the largest weights `B_ij` (how strongly `item` predicts j), excluding the item.
   public func similarItems(to item: Int32, k: Int) throws -> [ScoredItem] {
     guard isFitted else { throw ModelError.notFitted(name) }

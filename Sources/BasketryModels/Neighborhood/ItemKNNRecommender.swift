@@ -263,6 +263,34 @@ public struct ItemKNNRecommender: Recommender {
     return scores
   }
 
+  /// `s(j) = Σ_{i ∈ history} x_i · S_ij` for a user described by a history (fold-in, exact), with
+  /// `x_i = f_i · 2^(−age_i/halfLife)` (age from `referenceTime`, or the fit's reference time when nil; no decay
+  /// without a half-life or a known time) and the fitted neighbour matrix `S` (self-similarity skipped unless
+  /// `includeSelf`). For a fit-time user's row and `referenceTime` nil this equals ``scores(user:)`` bit for bit.
+  /// - Parameters:
+  ///   - history: the user's interactions.
+  ///   - referenceTime: "now" for the decay; nil for the end of the training data.
+  /// - Throws: ``ModelError`` when unfitted or the history is invalid.
+  /// - Complexity: O(|history| · neighbours + items).
+  public func scores(history: [HistoryEntry], referenceTime: Int64?) throws -> [Float] {
+    guard isFitted else { throw ModelError.notFitted(name) }
+    try checkHistory(history, itemCount: similarities.rowCount, model: name)
+    let reference = referenceTime ?? interactions.referenceTime
+    var scores = [Float](repeating: 0, count: similarities.columnCount)
+    let s = similarities
+    for entry in history {
+      let i = Int(entry.item)
+      let weight =
+        entry.strength * decayWeight(time: entry.lastTime, reference: reference, halfLifeDays: halfLifeDays)
+      for f in s.rowOffsets[i]..<s.rowOffsets[i + 1] {
+        let j = Int(s.columns[f])
+        if j == i && !includeSelf { continue }
+        scores[j] += weight * s.values[f]
+      }
+    }
+    return scores
+  }
+
   /// The item's kept neighbours, most similar first, excluding the item.
   public func similarItems(to item: Int32, k: Int) throws -> [ScoredItem] {
     guard isFitted else { throw ModelError.notFitted(name) }

@@ -216,6 +216,20 @@ public struct NeuralHistoryScorer: Recommender {
     return result
   }
 
+  /// s(j) for every item for a user described by a history (fold-in, exact): the same computation as the
+  /// `(item, strength)` overload with the entries' strengths; times are not used. For a fit-time user's row
+  /// this equals ``scores(user:)`` bit for bit.
+  /// - Parameters:
+  ///   - history: the user's interactions.
+  ///   - referenceTime: ignored (no time decay).
+  /// - Throws: ``ModelError`` when unfitted or the history is invalid.
+  /// - Complexity: O(|history|·d + items·d).
+  public func scores(history: [HistoryEntry], referenceTime: Int64?) throws -> [Float] {
+    guard isFitted else { throw ModelError.notFitted(name) }
+    try checkHistory(history, itemCount: itemCount, model: name)
+    return try scores(history: history.map { (item: $0.item, strength: $0.strength) })
+  }
+
   /// s(u, j) for every item for a user known at fit time.
   /// - Throws: ``ModelError`` when unfitted or the user is unknown.
   /// - Complexity: O(|H(u)|·d + items·d).

@@ -62,7 +62,8 @@ public struct RecommendOptions: Sendable {
 ///
 /// Every model passes one conformance suite (Tests/BasketryModelsTests): unfitted use
 /// throws ``ModelError``, `excludeSeen` removes training items, batch equals single,
-/// fitting is deterministic for a seed, and save/load round-trips exactly.
+/// fitting is deterministic for a seed, save/load round-trips exactly, and scoring a fit-time user's
+/// history (fold-in) reproduces their scores where the model's fold-in is exact.
 public protocol Recommender: Sendable {
   /// Short name used on the command line and in reports (`pop`, `itemknn`, `ease`, `als`, `bpr`, `neural`, …).
   var name: String { get }
@@ -77,6 +78,18 @@ public protocol Recommender: Sendable {
   /// Scores for several users, in order (default: ``scores(user:)`` per user; models may batch).
   /// - Throws: ``ModelError`` when unfitted or a user id is out of range.
   func scores(users: [Int32]) throws -> [[Float]]
+  /// Scores every item for a user described only by their history (fold-in): users unseen at fit time,
+  /// or fit-time users whose history has grown since. `referenceTime` is "now" for time-decayed models (nil: the fit's reference time).
+  ///
+  /// Scoring a fit-time user's row (``InteractionMatrix/history(of:)``) with `referenceTime` nil gives
+  /// ``scores(user:)`` for every model whose fold-in is exact; each model's documentation says whether it is.
+  /// - Parameters:
+  ///   - history: the user's interactions, each item at most once (order free; items ascending matches a matrix row).
+  ///   - referenceTime: Unix seconds from which time decay is measured; nil for the fit's reference time.
+  /// - Returns: a score for every item (length = item count).
+  /// - Throws: ``ModelError`` when unfitted, an item is out of range, a strength is not finite, an item appears
+  ///   twice, or the model cannot fold in.
+  func scores(history: [HistoryEntry], referenceTime: Int64?) throws -> [Float]
   /// Items similar to `item`, best first, excluding the item itself.
   func similarItems(to item: Int32, k: Int) throws -> [ScoredItem]
   /// Serialises the fitted model.
