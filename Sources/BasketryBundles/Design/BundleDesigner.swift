@@ -18,7 +18,10 @@ import BasketryMining
 ///    E(d) = (p(d) − b)·(together + partial)·(m − d·L) − together·d·L, where b is the observed
 ///    completion rate and p(d) = min(1, b·e^(elasticity·d)), subject to the margin floor;
 /// 4. ranks by E(d*) and returns the best `count`, each item in at most `maxBundlesPerItem`
-///    bundles and no bundle inside a better one.
+///    bundles and no bundle inside a better one; only those are explained.
+///
+/// The candidates are bounded by `options.maxCandidates` (checked when the designer is created), and
+/// each one kept for ranking holds only its items, price and evidence, not its explanation.
 ///
 /// - Complexity: O(candidates · (posting-list length of their items)) after an O(lines) index build.
 public struct BundleDesigner: Sendable {
@@ -32,13 +35,31 @@ public struct BundleDesigner: Sendable {
   public let options: BundleOptions
 
   /// Creates a designer.
-  /// - Throws: ``BundleError`` when an option is out of range.
+  /// - Parameters:
+  ///   - dataset: the shop's data.
+  ///   - transactions: the orders as transactions.
+  ///   - itemsets: frequent itemsets of `transactions` (of at least `options.maxSize` items).
+  ///   - options: settings.
+  /// - Throws: ``BundleError`` when an option is out of range, or (key `max-candidates`) when more
+  ///   itemsets have an eligible size than `options.maxCandidates` allows.
+  /// - Complexity: O(itemsets).
   public init(
     dataset: Dataset, transactions: TransactionSet, itemsets: FrequentItemsets, options: BundleOptions
   )
     throws
   {
     try options.validate()
+    if let limit = options.maxCandidates {
+      let sizes = options.minSize...options.maxSize
+      let candidates = itemsets.itemsets.reduce(0) { $0 + (sizes.contains($1.items.count) ? 1 : 0) }
+      if candidates > limit {
+        throw BundleError(
+          key: "max-candidates", value: "\(limit)",
+          message: "\(formatCount(candidates)) frequent itemsets of \(sizes.lowerBound)–\(sizes.upperBound) items "
+            + "are more candidates than the limit; raise the minimum support, lower the largest bundle size, "
+            + "or raise the limit")
+      }
+    }
     self.dataset = dataset
     self.transactions = transactions
     self.itemsets = itemsets
@@ -146,14 +167,11 @@ public struct BundleDesigner: Sendable {
         orders: n, ordersTogether: together, ordersPartial: partial,
         expectedTogether: association.expected, lift: association.lift, confidence: association.confidence,
         anchor: catalog.externalID(association.anchor), completionRate: completion)
-      var bundle = ProductBundle(
+      let bundle = ProductBundle(
         rank: 0, items: bundleItems, listPrice: listPrice, bundlePrice: quote.price, discount: quote.discount,
         margin: quote.price - cost, marginRate: (quote.price - cost) / quote.price,
         expectedCompletionRate: quote.completionRate, expectedIncrementalProfit: quote.expectedIncrementalProfit,
         evidence: evidence, explanation: "", pricing: detail)
-      let explainer = BundleExplainer(options: options, catalog: catalog)
-      bundle.explanation = explainer.explain(bundle)
-      bundle.why = explainer.structured(bundle, pairs: pairScores)
       scored.append(bundle)
     }
 
@@ -164,6 +182,7 @@ public struct BundleDesigner: Sendable {
       if a.evidence.lift != b.evidence.lift { return a.evidence.lift > b.evidence.lift }
       return a.items.map(\.item).lexicographicallyPrecedes(b.items.map(\.item))
     }
+    let explainer = BundleExplainer(options: options, catalog: catalog)
     var chosen: [ProductBundle] = []
     var uses: [Int32: Int] = [:]
     for var bundle in scored {
@@ -177,6 +196,13 @@ public struct BundleDesigner: Sendable {
       }
       for id in ids { uses[id, default: 0] += 1 }
       bundle.rank = chosen.count + 1
+      let items = bundle.items.map(\.item)
+      var pairScores: [PairScore] = []
+      for a in items.indices {
+        for b in items.indices where b > a { pairScores.append(scorer.score(items[a], items[b])) }
+      }
+      bundle.explanation = explainer.explain(bundle)
+      bundle.why = explainer.structured(bundle, pairs: pairScores)
       chosen.append(bundle)
     }
     return (chosen, report)

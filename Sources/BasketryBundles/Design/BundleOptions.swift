@@ -4,7 +4,8 @@ import BasketryCore
 ///
 /// Defaults: bundles of 2–4 items, at most 20 returned, discounts from 0 to 20 % in 1 % steps,
 /// a 20 % margin floor, a 35 % assumed margin where an item's cost is unknown, and a
-/// completion-rate elasticity of 8 (see ``BundleOptions/completionElasticity``).
+/// completion-rate elasticity of 8 (see ``BundleOptions/completionElasticity``), and at most
+/// 50,000 candidate itemsets (see ``BundleOptions/maxCandidates``).
 public struct BundleOptions: Sendable, Hashable, Codable {
   /// Smallest bundle size (≥ 2). Default 2.
   public var minSize: Int
@@ -44,6 +45,14 @@ public struct BundleOptions: Sendable, Hashable, Codable {
   /// demand were less elastic would profit from raising its prices, so such observational estimates are
   /// treated as confounded (price cuts timed with weak demand). Default true.
   public var lernerBound: Bool
+  /// Most frequent itemsets of `minSize ... maxSize` items the designer accepts as candidates; more
+  /// fail with a ``BundleError`` (key `max-candidates`) asking for a higher minimum support or a smaller
+  /// `maxSize`. Nil means no limit. Default 50,000 (about a minute of willingness-to-pay pricing at
+  /// roughly 1 ms per candidate on one core).
+  ///
+  /// Each candidate that survives the filters is priced (willingness-to-pay simulates
+  /// ``pricingDraws`` shoppers per discount) and kept until ranking, so work and memory grow with this.
+  public var maxCandidates: Int?
 
   /// How bundle prices are chosen.
   public enum PricingModel: String, Sendable, Hashable, Codable {
@@ -62,8 +71,9 @@ public struct BundleOptions: Sendable, Hashable, Codable {
     marginFloor: Double = 0.20, assumedMarginRate: Double = 0.35, completionElasticity: Double = 8,
     minLift: Double = 1.5, maxBundlesPerItem: Int = 2, dropVariants: Bool = true, currency: String = "",
     pricingModel: PricingModel = .willingnessToPay, priceResponse: PriceResponseOptions = PriceResponseOptions(),
-    pricingDraws: Int = 4000, lernerBound: Bool = true
+    pricingDraws: Int = 4000, lernerBound: Bool = true, maxCandidates: Int? = 50_000
   ) {
+    self.maxCandidates = maxCandidates
     self.lernerBound = lernerBound
     self.pricingModel = pricingModel
     self.priceResponse = priceResponse
@@ -99,6 +109,9 @@ public struct BundleOptions: Sendable, Hashable, Codable {
     if !(completionElasticity >= 0) { throw fail("elasticity", completionElasticity, "must be ≥ 0") }
     if pricingDraws < 100 { throw fail("pricing-draws", pricingDraws, "must be at least 100") }
     if maxBundlesPerItem < 1 { throw fail("max-bundles-per-item", maxBundlesPerItem, "must be at least 1") }
+    if let maxCandidates, maxCandidates < 1 {
+      throw fail("max-candidates", maxCandidates, "must be at least 1 (or unset for no limit)")
+    }
   }
 }
 

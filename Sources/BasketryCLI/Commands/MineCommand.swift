@@ -39,6 +39,8 @@ struct MineCommand: AsyncParsableCommand {
   @Option(help: ArgumentHelp("Largest itemset size.", valueName: "n"))
   var maxLength: Int?
 
+  @OptionGroup var budget: MemoryBudgetArguments
+
   @Flag(help: "Mine frequent itemsets only; skip rule generation.")
   var noRules = false
 
@@ -83,8 +85,10 @@ struct MineCommand: AsyncParsableCommand {
       let transactions = dataset.transactions()
       let threshold = SupportThreshold(commandLine: minSupport)
       console.progress("mining frequent itemsets", force: true)
-      var itemsets = try FPGrowth.mine(
-        transactions, options: MiningOptions(minSupport: threshold, maxLength: maxLength))
+      let mining = MiningOptions(minSupport: threshold, maxLength: maxLength, memoryBudget: budget.bytes)
+      var itemsets = try withMiningAdvice(lengthFlag: "--max-length") {
+        try FPGrowth.mine(transactions, options: mining)
+      }
       console.phaseDone("mined \(formatCount(itemsets.itemsets.count)) itemsets")
       if let dpEpsilon {
         itemsets = try PrivateItemsets.release(

@@ -48,6 +48,8 @@ struct TrainCommand: AsyncParsableCommand {
   @Option(help: ArgumentHelp("Minimum lift of every item against the rest of its bundle.", valueName: "lift"))
   var minLift: Double = 1.0
 
+  @OptionGroup var budget: MemoryBudgetArguments
+
   @Flag(name: .shortAndLong, help: "Print nothing but errors.")
   var quiet = false
 
@@ -68,11 +70,19 @@ struct TrainCommand: AsyncParsableCommand {
       }
       let threshold = SupportThreshold(commandLine: minSupport)
       let options = TrainingOptions(
-        minSupport: threshold, bundles: BundleOptions(count: count, marginFloor: marginFloor, minLift: minLift))
+        minSupport: threshold, bundles: BundleOptions(count: count, marginFloor: marginFloor, minLift: minLift),
+        memoryBudget: budget.bytes)
       let location = store ?? ProcessInfo.processInfo.environment["BASKETRY_STORE"] ?? "basketry.sqlite"
-      let (version, model) = try await ServerMain.train(
-        location: location, dataset: dataset, source: paths.isEmpty ? nil : "file:" + paths.joined(separator: ","),
-        options: options)
+      let version: Int64
+      let model: TrainedModel
+      do {
+        (version, model) = try await ServerMain.train(
+          location: location, dataset: dataset, source: paths.isEmpty ? nil : "file:" + paths.joined(separator: ","),
+          options: options)
+      } catch let error as MiningError where error.code == .memoryBudgetExceeded {
+        guard let stop = error.stop else { throw error }
+        throw CommandError(miningAdvice(stop, lengthFlag: nil))
+      }
       console.out(
         "published model version \(version): \(model.bundles.count) bundles, neighbours for "
           + "\(model.neighbors.count) items, from \(formatCount(model.orders)) orders")

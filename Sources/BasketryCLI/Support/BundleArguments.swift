@@ -46,6 +46,14 @@ struct BundleArguments: ParsableArguments {
   @Flag(help: "Keep bundles of variants of one product (same title in another colour). Off by default.")
   var keepVariants = false
 
+  @Option(
+    help: ArgumentHelp(
+      "Most frequent itemsets of bundle size to design from; more stop with advice (each costs about 1 ms).",
+      valueName: "n"))
+  var maxCandidates: Int = 50_000
+
+  @OptionGroup var budget: MemoryBudgetArguments
+
   func validate() throws {
     if !(minSupport > 0) { throw ValidationError("--min-support must be positive; got \(minSupport).") }
     do { try bundleOptions().validate() } catch let error as BundleError {
@@ -57,7 +65,7 @@ struct BundleArguments: ParsableArguments {
     BundleOptions(
       maxSize: maxSize, count: count, maxDiscount: maxDiscount, marginFloor: marginFloor,
       assumedMarginRate: assumedMargin, minLift: minLift, dropVariants: !keepVariants, currency: currency,
-      pricingModel: pricingModel)
+      pricingModel: pricingModel, maxCandidates: maxCandidates)
   }
 
   var threshold: SupportThreshold { SupportThreshold(commandLine: minSupport) }
@@ -76,8 +84,11 @@ func designBundles(dataset: Dataset, arguments: BundleArguments, console: Consol
   let options = arguments.bundleOptions()
   console.progress("mining frequent itemsets", force: true)
   let transactions = dataset.transactions()
-  let itemsets = try FPGrowth.mine(
-    transactions, options: MiningOptions(minSupport: arguments.threshold, maxLength: options.maxSize))
+  let mining = MiningOptions(
+    minSupport: arguments.threshold, maxLength: options.maxSize, memoryBudget: arguments.budget.bytes)
+  let itemsets = try withMiningAdvice(lengthFlag: "--max-size") {
+    try FPGrowth.mine(transactions, options: mining)
+  }
   console.phaseDone("mined \(formatCount(itemsets.itemsets.count)) frequent itemsets")
   console.progress("designing and pricing bundles", force: true)
   let designer = try BundleDesigner(dataset: dataset, transactions: transactions, itemsets: itemsets, options: options)

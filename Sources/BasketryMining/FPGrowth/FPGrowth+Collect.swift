@@ -8,6 +8,8 @@ extension FPGrowth {
   /// sorted by its remaining ids, which touches only that bucket's block. This keeps the memory traffic
   /// near-sequential for millions of itemsets (an index sort over the raw buffers is dominated by cache
   /// misses). When (largest size + 1) × item count exceeds `maxBuckets` the buckets are by size alone.
+  /// The workers' output buffers are freed once copied, and the sort arrays before the result is
+  /// indexed, so that the peak stays within what ``FPGrowth/bytesPerItemset`` charges.
   /// - Complexity: O(N + total ids + buckets + Σ b log b over bucket sizes b).
   static func collect(
     _ workers: [FPGrowthWorker], transactionCount: Int, itemCount: Int, maxBuckets: Int
@@ -60,6 +62,7 @@ extension FPGrowth {
           for (position, item) in row.enumerated() { rows[start + position] = item }
           insertionSort(rows, from: start, to: start + row.count)
         }
+        worker.releaseOutput()
       }
     }
 
@@ -112,6 +115,10 @@ extension FPGrowth {
         slotStart = end
       }
     }
+    rows = []
+    rowStarts = []
+    rowCounts = []
+    order = []
     return FrequentItemsets(transactionCount: transactionCount, itemsets: itemsets)
   }
 

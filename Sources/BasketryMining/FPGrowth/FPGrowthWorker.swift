@@ -44,6 +44,12 @@ final class FPGrowthWorkQueue: @unchecked Sendable {
 /// One thread's FP-Growth state: a stack of reusable conditional trees, scratch arrays, and a flat
 /// output buffer (itemsets are not materialised as arrays during mining).
 ///
+/// Every allocation that grows with the data is charged to the shared ``FPGrowthMemoryBudget`` before
+/// it is made: each conditional tree's growth, each scratch buffer's growth, and per emitted itemset
+/// the estimate ``FPGrowth/bytesPerItemset(length:)``. Charges come out of a
+/// local allowance (one compare per emit); only refilling it takes the budget's lock. A refused
+/// charge stops the worker (``overBudget``) without making the allocation.
+///
 /// `@unchecked Sendable`: each worker is used by exactly one thread at a time and read only after the
 /// parallel phase has ended.
 final class FPGrowthWorker: @unchecked Sendable {
@@ -51,6 +57,12 @@ final class FPGrowthWorker: @unchecked Sendable {
   let maxLength: Int
   let limit: Int
   let countOnly: Bool
+  private let budget: FPGrowthMemoryBudget
+  /// Bytes charged per emitted itemset, by length (``FPGrowth/bytesPerItemset(length:)``).
+  private let itemsetBytes: UnsafeMutablePointer<Int>
+  /// Bytes charged so far, and bytes reserved from `budget` so far.
+  private(set) var charged = 0
+  private var allowance = 0
 
   /// `trees[d]` holds the conditional tree at recursion depth `d` (index 0 unused: the global tree is shared).
   private var trees: [FPTree] = [FPTree()]
@@ -81,15 +93,29 @@ final class FPGrowthWorker: @unchecked Sendable {
   private(set) var histogram: [Int]
   /// Itemsets emitted so far.
   private(set) var emitted = 0
-  /// True once the size guard tripped.
+  /// True once a size guard tripped (or the budget refused a charge).
   private(set) var aborted = false
+  /// True when the memory budget refused a charge.
+  private(set) var overBudget = false
 
-  /// - Parameter itemCount: number of frequent items (bounds tree sizes and itemset lengths).
-  init(itemCount: Int, minCount: Int, maxLength: Int, limit: Int, countOnly: Bool) {
+  /// Bytes a worker allocates when it is created (charged by the caller beforehand).
+  /// - Parameters:
+  ///   - itemCount: number of frequent items.
+  ///   - countOnly: whether the worker only counts itemsets by size.
+  static func initialBytes(itemCount: Int, countOnly: Bool) -> Int {
+    let capacity = itemCount + 2
+    return capacity * (4 + 8 + 4 + 4 + 8 + (countOnly ? 8 : 0)) + 1024 * 4 + 256 * 16 + FPTree.initialBytes
+  }
+
+  /// - Parameters:
+  ///   - itemCount: number of frequent items (bounds tree sizes and itemset lengths).
+  ///   - budget: the shared memory budget; ``initialBytes(itemCount:countOnly:)`` must already be reserved.
+  init(itemCount: Int, minCount: Int, maxLength: Int, limit: Int, countOnly: Bool, budget: FPGrowthMemoryBudget) {
     self.minCount = minCount
     self.maxLength = maxLength
     self.limit = limit
     self.countOnly = countOnly
+    self.budget = budget
     capacity = itemCount + 2
     prefix = .allocate(capacity: capacity)
     ancestorCount = .allocate(capacity: capacity)
@@ -97,6 +123,8 @@ final class FPGrowthWorker: @unchecked Sendable {
     localIndex = .allocate(capacity: capacity)
     localIndex.initialize(repeating: -1, count: capacity)
     pathBuffer = .allocate(capacity: capacity)
+    itemsetBytes = .allocate(capacity: capacity)
+    for length in 0..<capacity { itemsetBytes[length] = FPGrowth.bytesPerItemset(length: length) }
     pathItems = .allocate(capacity: pathItemCapacity)
     pathEnds = .allocate(capacity: pathCapacity)
     pathWeights = .allocate(capacity: pathCapacity)
@@ -108,6 +136,7 @@ final class FPGrowthWorker: @unchecked Sendable {
     ancestorCount.deallocate()
     localIndex.deallocate()
     pathBuffer.deallocate()
+    itemsetBytes.deallocate()
     pathItems.deallocate()
     pathEnds.deallocate()
     pathWeights.deallocate()
@@ -133,6 +162,29 @@ final class FPGrowthWorker: @unchecked Sendable {
     emitSinglePath(tree, prefixLength: 0)
   }
 
+  // MARK: - Budget
+
+  /// Charges `bytes` to the budget; false (and the worker stops) when the budget refuses them.
+  @inline(__always)
+  private func charge(_ bytes: Int) -> Bool {
+    charged &+= bytes
+    return charged <= allowance || refill()
+  }
+
+  /// Reserves enough from the shared budget to cover `charged`, plus a chunk; on refusal stops the worker.
+  @inline(never)
+  private func refill() -> Bool {
+    if aborted { return false }
+    let granted = budget.reserve(atLeast: charged - allowance)
+    if granted == 0 {
+      aborted = true
+      overBudget = true
+      return false
+    }
+    allowance += granted
+    return true
+  }
+
   // MARK: - Recursion
 
   /// Emits `prefix + item` and everything that extends it within `tree`.
@@ -141,7 +193,7 @@ final class FPGrowthWorker: @unchecked Sendable {
     prefix[prefixLength] = tree.original[item]
     emit(length: prefixLength + 1, count: tree.support[item])
     if prefixLength + 1 >= maxLength || aborted { return }
-    let child = treeAt(depth + 1)
+    guard let child = treeAt(depth + 1) else { return }
     let built =
       if let projection = tree.projection {
         buildConditional(from: tree, projection: projection, item: item, into: child)
@@ -165,8 +217,12 @@ final class FPGrowthWorker: @unchecked Sendable {
     }
   }
 
-  private func treeAt(_ depth: Int) -> FPTree {
-    while trees.count <= depth { trees.append(FPTree()) }
+  /// The reusable tree for `depth`, or nil when the budget refuses a new one.
+  private func treeAt(_ depth: Int) -> FPTree? {
+    while trees.count <= depth {
+      guard charge(FPTree.initialBytes) else { return nil }
+      trees.append(FPTree())
+    }
     return trees[depth]
   }
 
@@ -193,7 +249,7 @@ final class FPGrowthWorker: @unchecked Sendable {
         node = Int(current.next)
       }
     }
-    if used == 0 { return false }
+    if used == 0 || aborted { return false }
     return finishConditional(
       from: tree, item: item, into: child, paths: pathItems, ends: pathEnds, weights: pathWeights,
       records: 0..<pathCount, firstStart: 0, used: used)
@@ -243,6 +299,8 @@ final class FPGrowthWorker: @unchecked Sendable {
       ancestorCount[ancestor] = 0
     }
     if frequent == 0 { return false }
+    let growth = child.growth(itemCount: Int(frequent), maxNodes: used)
+    if growth > 0 && !charge(growth) { return false }
     child.reset(itemCount: Int(frequent), maxNodes: used)
     for ancestor in 0..<item where localIndex[ancestor] >= 0 {
       child.setOriginal(Int(localIndex[ancestor]), tree.original[ancestor])
@@ -267,19 +325,20 @@ final class FPGrowthWorker: @unchecked Sendable {
   }
 
   /// Walks from `parent` up to the root, adding `weight` to each ancestor's conditional count and
-  /// appending the ancestors (leaf-first) to the path buffer as one path record.
+  /// appending the ancestors (leaf-first) to the path buffer as one path record. Stops early, with
+  /// the worker aborted, when the budget refuses a larger buffer.
   @inline(__always)
   private func recordPath(
     _ nodes: UnsafeMutablePointer<FPNode>, from parent: Int, weight: Int, used: inout Int, paths: inout Int
   ) {
     var parent = parent
-    if parent <= 0 { return }
-    if paths == pathCapacity { growPathRecords() }
+    if parent <= 0 || aborted { return }
+    if paths == pathCapacity && !growPathRecords() { return }
     let ancestorCount = ancestorCount
     while parent > 0 {
       let ancestor = nodes[parent]
       ancestorCount[Int(ancestor.item)] &+= weight
-      if used == pathItemCapacity { growPathItems() }
+      if used == pathItemCapacity && !growPathItems() { return }
       pathItems[used] = ancestor.item
       used &+= 1
       parent = Int(ancestor.parent)
@@ -289,7 +348,9 @@ final class FPGrowthWorker: @unchecked Sendable {
     paths &+= 1
   }
 
-  private func growPathRecords() {
+  /// Doubles the path records; false when the budget refuses.
+  private func growPathRecords() -> Bool {
+    guard charge(pathCapacity * 16) else { return false }
     let capacity = pathCapacity * 2
     let ends = UnsafeMutablePointer<Int>.allocate(capacity: capacity)
     let weights = UnsafeMutablePointer<Int>.allocate(capacity: capacity)
@@ -300,15 +361,19 @@ final class FPGrowthWorker: @unchecked Sendable {
     pathEnds = ends
     pathWeights = weights
     pathCapacity = capacity
+    return true
   }
 
-  private func growPathItems() {
+  /// Doubles the path item buffer; false when the budget refuses.
+  private func growPathItems() -> Bool {
+    guard charge(pathItemCapacity * 4) else { return false }
     let capacity = pathItemCapacity * 2
     let items = UnsafeMutablePointer<Int32>.allocate(capacity: capacity)
     items.moveInitialize(from: pathItems, count: pathItemCapacity)
     pathItems.deallocate()
     pathItems = items
     pathItemCapacity = capacity
+    return true
   }
 
   /// Emits `prefix ∪ S` for every non-empty subset `S` of a single-path tree (up to the length limit):
@@ -344,6 +409,13 @@ final class FPGrowthWorker: @unchecked Sendable {
 
   // MARK: - Output
 
+  /// Frees the output buffers (once collected).
+  func releaseOutput() {
+    outItems = []
+    outLengths = []
+    outCounts = []
+  }
+
   @inline(__always)
   private func emit(length: Int, count: Int) {
     emitted &+= 1
@@ -352,6 +424,8 @@ final class FPGrowthWorker: @unchecked Sendable {
       histogram[length] &+= 1
       return
     }
+    charged &+= itemsetBytes[length]
+    if charged > allowance && !refill() { return }
     outItems.append(contentsOf: UnsafeBufferPointer(start: prefix, count: length))
     outLengths.append(Int32(truncatingIfNeeded: length))
     outCounts.append(count)

@@ -24,9 +24,12 @@ final class FPProjection: @unchecked Sendable {
   /// Count of the node each path belongs to.
   let weights: UnsafeMutablePointer<Int>
   private let itemCount: Int
+  /// Bytes of the arrays above.
+  let bytes: Int
 
   private init(itemCount: Int, totalItems: Int, totalRecords: Int) {
     self.itemCount = itemCount
+    bytes = Self.bytes(itemCount: itemCount, totalItems: totalItems, totalRecords: totalRecords)
     itemStart = .allocate(capacity: itemCount + 1)
     recordStart = .allocate(capacity: itemCount + 1)
     items = .allocate(capacity: max(1, totalItems))
@@ -42,11 +45,16 @@ final class FPProjection: @unchecked Sendable {
     weights.deallocate()
   }
 
+  /// Bytes of a projection's arrays.
+  static func bytes(itemCount: Int, totalItems: Int, totalRecords: Int) -> Int {
+    2 * (itemCount + 1) * 8 + max(1, totalItems) * 4 + 2 * max(1, totalRecords) * 8
+  }
+
   /// Projects `tree`, whose nodes must be in depth-first preorder (as ``FPGrowth`` builds the global
-  /// tree), or returns nil when the bases would hold more than `maxItems` entries (the caller then walks
-  /// the tree instead).
-  /// - Complexity: two sequential passes, O(nodes + Σ node depths).
-  static func make(of tree: FPTree, maxItems: Int) -> FPProjection? {
+  /// tree), or returns nil when the bases would hold more than `maxItems` entries or their arrays more
+  /// than `maxBytes` bytes (the caller then walks the tree instead).
+  /// - Complexity: two sequential passes, O(nodes + Σ node depths); O(items) scratch besides the result.
+  static func make(of tree: FPTree, maxItems: Int, maxBytes: Int = .max) -> FPProjection? {
     let itemCount = tree.itemCount
     let nodes = tree.node
     let nodeTotal = tree.nodes
@@ -85,6 +93,7 @@ final class FPProjection: @unchecked Sendable {
       stackItem[top] = current.item
     }
     if totalItems > maxItems { return nil }
+    if bytes(itemCount: itemCount, totalItems: totalItems, totalRecords: totalRecords) > maxBytes { return nil }
 
     let projection = FPProjection(itemCount: itemCount, totalItems: totalItems, totalRecords: totalRecords)
     let itemCursor = UnsafeMutablePointer<Int>.allocate(capacity: itemCount + 1)

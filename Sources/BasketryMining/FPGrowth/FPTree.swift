@@ -118,6 +118,42 @@ final class FPTree: @unchecked Sendable {
     itemListEntries = entries
   }
 
+  // MARK: - Memory
+
+  /// Bytes per node slot (the 16-byte node and its has-child flag).
+  static let bytesPerNode = MemoryLayout<FPNode>.stride + 1
+  /// Bytes per item slot (head, support and original id).
+  static let bytesPerItem = 4 + 8 + 4
+
+  /// Bytes of the arrays a new tree allocates.
+  static let initialBytes = 16 * bytesPerNode + 16 * bytesPerItem + 32 * 4
+
+  /// Bytes of this tree's arrays (capacities, not the part in use), without the item lists.
+  var allocatedBytes: Int {
+    nodeCapacity * Self.bytesPerNode + itemCapacity * Self.bytesPerItem + tableCapacity * 4
+  }
+
+  /// Bytes the item lists of ``buildItemLists()`` take for a tree of `nodes` nodes and `itemCount` items.
+  static func itemListBytes(nodes: Int, itemCount: Int) -> Int {
+    (itemCount + 1) * 8 + max(1, nodes - 1) * MemoryLayout<FPNodeRef>.stride + max(1, itemCount) * 8
+  }
+
+  /// The bytes ``reset(itemCount:maxNodes:hashed:)`` with these arguments would add to
+  /// ``allocatedBytes`` (0 when the arrays already fit).
+  /// - Complexity: O(log maxNodes).
+  func growth(itemCount: Int, maxNodes: Int, hashed: Bool = true) -> Int {
+    var bytes = 0
+    if itemCount > itemCapacity { bytes += (max(itemCount, itemCapacity * 2) - itemCapacity) * Self.bytesPerItem }
+    let needed = maxNodes + 1
+    if needed > nodeCapacity { bytes += (max(needed, nodeCapacity * 2) - nodeCapacity) * Self.bytesPerNode }
+    if hashed {
+      var slots = 32
+      while slots < needed * 2 { slots <<= 1 }
+      if slots > tableCapacity { bytes += (slots - tableCapacity) * 4 }
+    }
+    return bytes
+  }
+
   /// Empties the tree for `itemCount` local items and at most `maxNodes` non-root nodes.
   /// The caller then sets `original[0 ..< itemCount]` with ``setOriginal(_:_:)``.
   /// - Parameter hashed: prepare the child hash (needed by ``insertReversed(_:length:weight:)``, not by

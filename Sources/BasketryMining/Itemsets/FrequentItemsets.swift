@@ -27,6 +27,7 @@ public struct FrequentItemsets: Sendable {
     self.transactionCount = transactionCount
     self.itemsets = itemsets
     var flatItems: [Int32] = []
+    flatItems.reserveCapacity(itemsets.reduce(0) { $0 + $1.items.count })
     var flatOffsets = [0]
     flatOffsets.reserveCapacity(itemsets.count + 1)
     var maxSingle: Int32 = -1

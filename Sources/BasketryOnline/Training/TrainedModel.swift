@@ -95,7 +95,8 @@ public struct TrainedModel: Sendable, Hashable, Codable {
 /// Settings for training.
 ///
 /// Defaults: minimum support of 2 orders (absolute) or 1 % (whichever the caller picks; default
-/// `.absolute(2)`), the bundle designer's defaults with 200 bundles, and 20 neighbours per item.
+/// `.absolute(2)`), the bundle designer's defaults with 200 bundles, 20 neighbours per item, and
+/// mining's default memory budget (``MiningOptions/defaultMemoryBudget``).
 public struct TrainingOptions: Sendable, Hashable {
   /// Minimum support of a bundle's items bought together.
   public var minSupport: SupportThreshold
@@ -103,15 +104,23 @@ public struct TrainingOptions: Sendable, Hashable {
   public var bundles: BundleOptions
   /// Complements kept per item.
   public var neighborsPerItem: Int
+  /// Bytes frequent-itemset mining may allocate (``MiningOptions/memoryBudget``); nil for the default.
+  public var memoryBudget: Int?
 
   /// Creates options with the documented defaults.
+  /// - Parameters:
+  ///   - minSupport: minimum support of a bundle's items bought together.
+  ///   - bundles: bundle design settings.
+  ///   - neighborsPerItem: complements kept per item.
+  ///   - memoryBudget: bytes mining may allocate, or nil (the default) for mining's default budget.
   public init(
     minSupport: SupportThreshold = .absolute(2), bundles: BundleOptions = BundleOptions(count: 200, minLift: 1.0),
-    neighborsPerItem: Int = 20
+    neighborsPerItem: Int = 20, memoryBudget: Int? = nil
   ) {
     self.minSupport = minSupport
     self.bundles = bundles
     self.neighborsPerItem = neighborsPerItem
+    self.memoryBudget = memoryBudget
   }
 }
 
@@ -124,7 +133,7 @@ public enum ModelTrainer {
   ///   - source: a label for the model's provenance.
   ///   - options: settings.
   ///   - now: Unix seconds to stamp.
-  /// - Throws: mining or bundle-option errors.
+  /// - Throws: mining errors (including ``MiningError`` code `memoryBudgetExceeded`) or bundle errors.
   /// - Complexity: that of FP-Growth plus bundle design, plus O(Σ basket size²) for co-occurrence.
   public static func train(
     dataset: Dataset, source: String, options: TrainingOptions = TrainingOptions(), now: Int64
@@ -132,8 +141,9 @@ public enum ModelTrainer {
     let transactions = dataset.transactions()
     var bundles: [ServedBundle] = []
     if transactions.count > 0 {
-      let itemsets = try FPGrowth.mine(
-        transactions, options: MiningOptions(minSupport: options.minSupport, maxLength: options.bundles.maxSize))
+      let mining = MiningOptions(
+        minSupport: options.minSupport, maxLength: options.bundles.maxSize, memoryBudget: options.memoryBudget)
+      let itemsets = try FPGrowth.mine(transactions, options: mining)
       let designer = try BundleDesigner(
         dataset: dataset, transactions: transactions, itemsets: itemsets, options: options.bundles)
       bundles = designer.design().bundles.map(ServedBundle.init)
