@@ -53,13 +53,18 @@ struct ModelSelectionTests {
     let dataset = SyntheticShops.repeatBuyers(seed: 3)
     let candidates = ["pop", "freq", "itemknn", "ease", "als"]
     let result = try ModelSelection.select(dataset: dataset, options: ModelSelectionOptions(candidates: candidates))
+    // Grids are sized by the training part, the orders before the window.
+    var training = dataset
+    training.baskets = Splitter.temporal(dataset, cutoff: result.validationStart).train
     let expected = candidates.flatMap { name in
-      ModelSelection.grid(for: name, dataset: dataset).map { "\(name) \($0.values.sorted { $0.key < $1.key })" }
+      ModelSelection.grid(for: name, dataset: training).map { "\($0.values.sorted { $0.key < $1.key })" }
+        .map { "\(name) \($0)" }
     }
     #expect(result.rows.map { "\($0.model) \($0.parameters.sorted { $0.key < $1.key })" } == expected)
-    #expect(ModelSelection.grid(for: "ease", dataset: dataset).count == 3)
-    #expect(ModelSelection.grid(for: "itemknn", dataset: dataset).count == 6)
-    #expect(ModelSelection.grid(for: "als", dataset: dataset).count == 4)
+    #expect(ModelSelection.grid(for: "ease", dataset: training).count == 3)
+    // 40 items: 50, 200 and 500 neighbours are all capped at 39.
+    #expect(ModelSelection.grid(for: "itemknn", dataset: training).count == 2)
+    #expect(ModelSelection.grid(for: "als", dataset: training).count == 4)
     #expect(result.rows.allSatisfy { $0.note?.hasPrefix("skipped") != true && $0.note?.hasPrefix("failed") != true })
     #expect(Set(result.leaderboard.map(\.model)) == Set(candidates))
     let values = result.leaderboard.compactMap { $0.metrics["ndcg@20"] }
