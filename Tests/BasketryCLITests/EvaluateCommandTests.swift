@@ -72,4 +72,45 @@ struct EvaluateCommandTests {
     let unwired = try EvaluateCommand.parse(["--format", "online-retail", "x.csv"])
     await #expect(throws: (any Error).self) { try await unwired.run() }
   }
+
+  static let sample = TestSupport.repositoryRoot + "/Data/online-retail-sample/online_retail_2011-10_2011-11.csv.gz"
+
+  @Test("--rankings writes one line per test user and model with top-K external ids")
+  func rankings() async throws {
+    let folder = try TestSupport.temporaryDirectory("rankings")
+    let output = folder.appendingPathComponent("board.json")
+    let command = try EvaluateCommand.parse([
+      "--format", "online-retail", "--models", "freq", "--k", "5,20", "--rankings", folder.path, "--output",
+      output.path, Self.sample,
+    ])
+    try await command.run()
+    let json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: output)) as? [String: Any])
+    let results = try #require(json["results"] as? [[String: Any]])
+    for result in results {
+      let model = try #require(result["model"] as? String)
+      let text = try String(contentsOf: folder.appendingPathComponent("\(model).tsv"), encoding: .utf8)
+      let lines = text.split(separator: "\n").map { $0.split(separator: "\t", omittingEmptySubsequences: false) }
+      #expect(lines.count == result["users"] as? Int)
+      #expect(lines.allSatisfy { $0.count == 2 && $0[1].split(separator: ",").count == 20 })
+    }
+  }
+
+  @Test("--select prints the validation leaderboard and writes the selection result")
+  func select() async throws {
+    let folder = try TestSupport.temporaryDirectory("select")
+    let output = folder.appendingPathComponent("selection.json")
+    let command = try EvaluateCommand.parse([
+      "--format", "online-retail", "--select", "--models", "pop,freq", "--test-days", "14", "--output", output.path,
+      Self.sample,
+    ])
+    try await command.run()
+    let result = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: output)) as? [String: Any])
+    #expect(result["best"] as? String == "freq")
+    #expect(result["metric"] as? String == "ndcg@20")
+    let start = try #require(result["validation_start"] as? Int)
+    let end = try #require(result["validation_end"] as? Int)
+    #expect(end - start == 14 * 86_400)
+    let rows = try #require(result["rows"] as? [[String: Any]])
+    #expect(rows.count == 5)  // pop, then freq's four half-lives
+  }
 }

@@ -20,6 +20,10 @@ public struct EvaluateCommand: AsyncParsableCommand {
       MODEL+items.KEY sets the stacked youshu run only (e.g. --param ease+items.lambda=400).
       Youshu also knows ease+bundles: EASE over users × (bundles + items) whose item profiles are completed by the \
       bundle–item affiliation (defaults: lambda=400, affiliation_weight=0.1, item_weight=0.5).
+      --rankings DIR writes each model's top-K lists (K = the largest --k), the ones the metrics were computed \
+      from: DIR/<model>.tsv, one line per test user, user<TAB>item1,item2,… with external ids.
+      --select runs automatic model selection instead: the --models are tuned over their grids on the last \
+      --test-days of the data before --cutoff (all of it without one), by NDCG at the largest --k.
       """
   )
 
@@ -66,8 +70,14 @@ public struct EvaluateCommand: AsyncParsableCommand {
   @Option(help: "Seed for stochastic models and splits.")
   var seed: UInt64 = 42
 
-  @Option(help: "Write the leaderboard as JSON to this file.")
+  @Option(help: "Write the leaderboard (with --select: the selection result) as JSON to this file.")
   var output: String?
+
+  @Option(help: "Write each model's ranked lists to this folder as <model>.tsv (user<TAB>item1,item2,…).")
+  var rankings: String?
+
+  @Flag(help: "Select a model on a validation window (the last --test-days) instead of evaluating on a test split.")
+  var select = false
 
   @Argument(help: "Input files or, for youshu, the benchmark folder.")
   var paths: [String]
@@ -99,7 +109,9 @@ public struct EvaluateCommand: AsyncParsableCommand {
     var stacked: InteractionMatrix? = nil
     var catalog: Catalog? = nil
     var youshu: YoushuDataset? = nil
+    var userIDs: Interner? = nil
     if format == "youshu" {
+      if select { throw EvaluationError("--select needs orders with times, not the youshu benchmark") }
       guard let folder = paths.first else { throw EvaluationError("youshu needs the benchmark folder") }
       let data = try YoushuDataset.load(folder: folder)
       youshu = data
@@ -107,7 +119,9 @@ public struct EvaluateCommand: AsyncParsableCommand {
       if let weight = stackedItemWeight { stacked = data.stackedTrain(itemWeight: weight) }
     } else {
       let dataset = try Self.loadDataset(format: format, paths: paths)
+      if select { return try runSelection(dataset, candidates: names, ks: ks) }
       catalog = dataset.catalog
+      userIDs = dataset.users
       task = try makeTask(dataset)
     }
     for name in names {
@@ -133,15 +147,77 @@ public struct EvaluateCommand: AsyncParsableCommand {
       let parameters = ModelParameters(perModel["als"] ?? [:], seed: seed)
       entries.append(EvaluationEntry(label: "als+text", model: try Self.textInitialisedALS(catalog, parameters)))
     }
-    let board = try Evaluator(ks: ks).leaderboard(entries, task: task)
+    let run = try Evaluator(ks: ks).run(entries, task: task)
+    let board = run.leaderboard
     let shown = ks.flatMap { ["recall@\($0)", "ndcg@\($0)", "precision@\($0)", "hit@\($0)", "coverage@\($0)"] }
     print(board.table(metrics: shown))
+    if let rankings {
+      // Youshu's ids are the benchmark's own numbers; other formats map dense ids back to the input's ids.
+      _ = try RankingsFile.write(
+        run, to: URL(fileURLWithPath: rankings), userID: { userIDs?[$0] ?? String($0) },
+        itemID: { catalog?.externalID($0) ?? String($0) })
+    }
+    if let output { try Self.write(try board.jsonData(), to: output) }
+  }
+
+  /// Runs model selection over `candidates` on the data before `--cutoff` and prints its validation leaderboard.
+  func runSelection(_ dataset: Dataset, candidates: [String], ks: [Int]) throws {
+    var data = dataset
+    if let cutoff {
+      guard let date = Self.parseDate(cutoff) else { throw EvaluationError("--cutoff '\(cutoff)' is not YYYY-MM-DD") }
+      let split = Splitter.temporal(dataset, cutoff: date)
+      data.baskets = split.train
+      data.events = split.trainEvents
+    }
+    let options = ModelSelectionOptions(
+      candidates: candidates, metric: "ndcg@\(ks.max() ?? 20)", validationDays: testDays, seed: seed)
+    let result = try ModelSelection.select(dataset: data, options: options)
+    print(Self.selectionTable(result))
     if let output {
-      do { try board.jsonData().write(to: URL(fileURLWithPath: output)) } catch let error as EvaluationError {
-        throw error
-      } catch {
-        throw EvaluationError("cannot write \(output): \(error.localizedDescription)", category: .io)
+      let encoder = JSONEncoder()
+      encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+      let json: Data
+      do { json = try encoder.encode(result) } catch {
+        throw EvaluationError("cannot encode the selection result: \(error)", category: .internal)
       }
+      try Self.write(json, to: output)
+    }
+  }
+
+  /// The selection result as text: the window, then every grid point with the chosen one starred.
+  static func selectionTable(_ result: ModelSelectionResult) -> String {
+    let k = result.metric.split(separator: "@").last.map(String.init) ?? "20"
+    let metrics = result.metric == "recall@\(k)" ? [result.metric] : ["recall@\(k)", result.metric]
+    var table = TextTable(
+      ["", "model", "parameters"] + metrics + ["fit s", "note"],
+      alignments: [.left, .left, .left] + metrics.map { _ in .right } + [.right, .left])
+    for row in result.rows {
+      let parameters = row.parameters.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+      table.add(
+        [row.chosen ? "*" : "", row.model, parameters.isEmpty ? "defaults" : parameters.joined(separator: " ")]
+          + metrics.map { name in row.metrics[name].map { String(format: "%.4f", $0) } ?? "-" }
+          + [String(format: "%.2f", row.fitSeconds), row.note ?? ""])
+    }
+    let day = { (time: Int64) in
+      Date(timeIntervalSince1970: TimeInterval(time)).ISO8601Format().prefix(10)
+    }
+    let chosen = result.bestParameters.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+    let best = ([result.best] + chosen).joined(separator: " ")
+    let ranking = result.leaderboard.map { row in
+      "\(row.model) \(row.metrics[result.metric].map { String(format: "%.4f", $0) } ?? "-")"
+    }
+    return """
+      model selection — validation \(day(result.validationStart)) to \(day(result.validationEnd)) — \(result.users) users \
+      — by \(result.metric)
+      \(table.render())
+      best per model: \(ranking.joined(separator: ", "))
+      chosen: \(best)
+      """
+  }
+
+  static func write(_ data: Data, to path: String) throws {
+    do { try data.write(to: URL(fileURLWithPath: path)) } catch {
+      throw EvaluationError("cannot write \(path): \(error.localizedDescription)", category: .io)
     }
   }
 

@@ -37,17 +37,36 @@ public struct Evaluator: Sendable {
   /// Evaluates several models; a popularity baseline (`pop`) is added first when none is present.
   /// - Throws: a model's fit or scoring error.
   public func leaderboard(_ entries: [EvaluationEntry], task: EvaluationTask) throws -> Leaderboard {
+    try run(entries, task: task).leaderboard
+  }
+
+  /// Evaluates several models and keeps every model's ranked lists; a popularity baseline (`pop`) is added
+  /// first when none is present, as in ``leaderboard(_:task:)``.
+  /// - Parameters:
+  ///   - entries: the models, in report order.
+  ///   - task: users, targets, mask and candidates.
+  /// - Returns: the leaderboard and, aligned with its results, the lists its metrics were computed from.
+  /// - Throws: a model's fit or scoring error.
+  /// - Complexity: per model, its fit plus O(users · items · log K) ranking; the lists hold users · max(K) ids.
+  public func run(_ entries: [EvaluationEntry], task: EvaluationTask) throws -> EvaluationRun {
     var all = entries
     if !entries.contains(where: { $0.model is PopularityRecommender && $0.train == nil }) {
       all.insert(EvaluationEntry(label: "pop", model: PopularityRecommender()), at: 0)
     }
-    return Leaderboard(
-      dataset: task.dataset, split: task.split, results: try all.map { try evaluate($0, task: task) })
+    return EvaluationRun(
+      dataset: task.dataset, split: task.split, users: task.users,
+      models: try all.map { try evaluateRanked($0, task: task) })
   }
 
   /// Fits and evaluates one model.
   /// - Throws: the model's fit or scoring error; ``EvaluationError`` when the training matrix does not fit the task.
   public func evaluate(_ entry: EvaluationEntry, task: EvaluationTask) throws -> ModelResult {
+    try evaluateRanked(entry, task: task).result
+  }
+
+  /// Fits and evaluates one model, keeping the ranked lists the metrics were computed from.
+  /// - Throws: the model's fit or scoring error; ``EvaluationError`` when the training matrix does not fit the task.
+  public func evaluateRanked(_ entry: EvaluationEntry, task: EvaluationTask) throws -> RankedModelResult {
     let train = entry.train ?? task.train
     guard train.userCount >= task.train.userCount, train.itemCount >= task.candidateCount else {
       throw EvaluationError("training matrix of \(entry.label) is smaller than the task's")
@@ -59,9 +78,10 @@ public struct Evaluator: Sendable {
     let predictStart = DispatchTime.now()
     let lists = try rank(model, task: task)
     let predictSeconds = Self.seconds(since: predictStart)
-    return ModelResult(
+    let result = ModelResult(
       model: entry.label, fitSeconds: fitSeconds, predictSeconds: predictSeconds, users: task.users.count,
       metrics: metrics(lists, task: task))
+    return RankedModelResult(result: result, lists: lists)
   }
 
   private struct Box<T>: @unchecked Sendable { var value: T }
