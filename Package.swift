@@ -35,6 +35,7 @@ let package = Package(
     .library(name: "BasketryBundles", targets: ["BasketryBundles"]),
     .library(name: "BasketryTesting", targets: ["BasketryTesting"]),
     .library(name: "BasketryOnline", targets: ["BasketryOnline"]),
+    .library(name: "BasketryTraining", targets: ["BasketryTraining"]),
     .library(name: "BasketryStore", targets: ["BasketryStore"]),
     .library(name: "BasketryStoreSQLite", targets: ["BasketryStoreSQLite"]),
     .library(name: "BasketryStorePostgres", targets: ["BasketryStorePostgres"]),
@@ -81,7 +82,7 @@ let package = Package(
       name: "BasketryCLI",
       dependencies: [
         "BasketryCore", "BasketryIngest", "BasketryMining", "BasketryModels", "BasketryEval",
-        "BasketrySemantic", "BasketryBundles", "BasketryOnline", "BasketryServer",
+        "BasketrySemantic", "BasketryBundles", "BasketryOnline", "BasketryTraining", "BasketryServer",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: commonSettings
@@ -97,6 +98,14 @@ let package = Package(
       name: "BasketryOnline",
       dependencies: ["BasketryCore", "BasketryMining", "BasketryBundles"],
       swiftSettings: commonSettings + hotSettings
+    ),
+    // One training pipeline and the model artifact the service serves.
+    .target(
+      name: "BasketryTraining",
+      dependencies: [
+        "BasketryCore", "BasketryMining", "BasketryModels", "BasketryEval", "BasketryBundles", "BasketryOnline",
+      ],
+      swiftSettings: commonSettings
     ),
     .target(
       name: "BasketryStore",
@@ -127,7 +136,7 @@ let package = Package(
     .target(
       name: "BasketryServer",
       dependencies: [
-        "BasketryCore", "BasketryMining", "BasketryBundles", "BasketryIngest", "BasketryOnline", "BasketryStore",
+        "BasketryCore", "BasketryBundles", "BasketryModels", "BasketryOnline", "BasketryTraining", "BasketryStore",
         "BasketryStoreSQLite", "BasketryStorePostgres",
         .product(name: "Hummingbird", package: "hummingbird"),
         .product(name: "HummingbirdCore", package: "hummingbird"),
@@ -180,6 +189,13 @@ let package = Package(
       swiftSettings: commonSettings
     ),
     .testTarget(
+      name: "BasketryTrainingTests",
+      dependencies: [
+        "BasketryTraining", "BasketryIngest", "BasketryEval", "BasketryMining", "BasketryModels", "BasketryTesting",
+      ],
+      swiftSettings: commonSettings
+    ),
+    .testTarget(
       name: "BasketryStoreTests",
       dependencies: ["BasketryStore", "BasketryStoreSQLite", "BasketryStorePostgres", "BasketryTesting"],
       swiftSettings: commonSettings
@@ -187,7 +203,9 @@ let package = Package(
     .testTarget(
       name: "BasketryServerTests",
       dependencies: [
-        "BasketryServer", "BasketryStore", "BasketryStoreSQLite", "BasketryOnline", "BasketryTesting",
+        "BasketryServer", "BasketryStore", "BasketryStoreSQLite", "BasketryStorePostgres", "BasketryOnline",
+        "BasketryBundles", "BasketryTraining",
+        "BasketryIngest", "BasketryEval", "BasketryMining", "BasketryModels", "BasketryTesting",
         .product(name: "HummingbirdTesting", package: "hummingbird"),
         .product(name: "NIOCore", package: "swift-nio"),
         .product(name: "HTTPTypes", package: "swift-http-types"),

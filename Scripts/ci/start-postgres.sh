@@ -56,14 +56,20 @@ $$;
 SQL
   # A test database starts empty: with BASKETRY_PG_FRESH=1 (CI sets it) an existing one is dropped first,
   # so data left by earlier runs or load scripts on the same machine cannot slow or skew the suite.
-  if [ "${BASKETRY_PG_FRESH:-${CI:-}}" = "1" ] || [ "${BASKETRY_PG_FRESH:-${CI:-}}" = "true" ]; then
-    "${as_postgres[@]}" "dropdb --if-exists --force basketry" >&2 || _basketry_pg_fail "could not drop database basketry" || return 1
-  fi
-  if ! "${as_postgres[@]}" "psql -tAq -d postgres -c \"SELECT 1 FROM pg_database WHERE datname = 'basketry'\"" | grep -q 1; then
-    "${as_postgres[@]}" "createdb -O basketry basketry" || _basketry_pg_fail "could not create database basketry" || return 1
-  fi
+  # A second database, basketry_serving, holds the served-model tests' data, whose published models must not
+  # race with the replica tests' on the first.
+  local db
+  for db in basketry basketry_serving; do
+    if [ "${BASKETRY_PG_FRESH:-${CI:-}}" = "1" ] || [ "${BASKETRY_PG_FRESH:-${CI:-}}" = "true" ]; then
+      "${as_postgres[@]}" "dropdb --if-exists --force $db" >&2 || _basketry_pg_fail "could not drop database $db" || return 1
+    fi
+    if ! "${as_postgres[@]}" "psql -tAq -d postgres -c \"SELECT 1 FROM pg_database WHERE datname = '$db'\"" | grep -q 1; then
+      "${as_postgres[@]}" "createdb -O basketry $db" || _basketry_pg_fail "could not create database $db" || return 1
+    fi
+  done
 
   export BASKETRY_TEST_POSTGRES_URL="postgres://basketry:basketry@127.0.0.1:$port/basketry"
+  export BASKETRY_TEST_POSTGRES_SERVING_URL="postgres://basketry:basketry@127.0.0.1:$port/basketry_serving"
   if ! PGPASSWORD=basketry psql -h 127.0.0.1 -p "$port" -U basketry -d basketry -tAq -c 'SELECT 1' >/dev/null; then
     _basketry_pg_fail "cannot log in as basketry on 127.0.0.1:$port (check pg_hba.conf for md5/scram on host)" || return 1
   fi

@@ -1,4 +1,5 @@
 import ArgumentParser
+import BasketryCore
 
 /// The `basketry` command: bundle intelligence for online shops.
 public struct BasketryCommand: AsyncParsableCommand {
@@ -6,7 +7,7 @@ public struct BasketryCommand: AsyncParsableCommand {
     commandName: "basketry",
     abstract: "Bundle intelligence for online shops: clean orders, mine associations, design bundles.",
     discussion: "Run `basketry demo` for the whole pipeline on the shipped sample.",
-    version: "0.1.0",
+    version: BasketryVersion.current,
     subcommands: [
       DemoCommand.self,
       IngestCommand.self,

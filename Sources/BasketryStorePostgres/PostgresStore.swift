@@ -103,7 +103,7 @@ public final class PostgresStore: Store {
     "CREATE TABLE IF NOT EXISTS pair_counts (a TEXT NOT NULL, b TEXT NOT NULL, n BIGINT NOT NULL, PRIMARY KEY (a, b))",
     "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value BIGINT NOT NULL)",
     "CREATE TABLE IF NOT EXISTS items (id TEXT PRIMARY KEY, payload TEXT NOT NULL)",
-    "CREATE TABLE IF NOT EXISTS models (version BIGINT PRIMARY KEY, created_at BIGINT NOT NULL, payload TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS models (version BIGINT PRIMARY KEY, created_at BIGINT NOT NULL, payload BYTEA NOT NULL)",
     "CREATE TABLE IF NOT EXISTS experiments (id TEXT PRIMARY KEY, created_at BIGINT NOT NULL, payload TEXT NOT NULL)",
     """
     CREATE TABLE IF NOT EXISTS impressions (
@@ -130,6 +130,15 @@ public final class PostgresStore: Store {
     """,
     "CREATE INDEX IF NOT EXISTS changes_user ON changes(user_id) WHERE user_id IS NOT NULL",
     "INSERT INTO meta(key, value) VALUES ('changes_pruned', 0) ON CONFLICT(key) DO NOTHING",
+    // Model artifacts are binary: a text column from before holds JSON models, kept as their UTF-8 bytes.
+    """
+    DO $$ BEGIN
+      IF (SELECT data_type FROM information_schema.columns
+          WHERE table_schema = current_schema() AND table_name = 'models' AND column_name = 'payload') = 'text' THEN
+        ALTER TABLE models ALTER COLUMN payload TYPE BYTEA USING convert_to(payload, 'UTF8');
+      END IF;
+    END $$
+    """,
   ]
 
   // MARK: - Events
@@ -540,7 +549,7 @@ public final class PostgresStore: Store {
   // MARK: - Models
 
   public func publishModel(_ payload: [UInt8]) async throws -> Int64 {
-    let text = String(decoding: payload, as: UTF8.self)
+    let bytes = ByteBuffer(bytes: payload)
     let logger = self.logger
     return try await failing("publish model") {
       try await client.withTransaction(logger: logger) { conn in
@@ -552,7 +561,7 @@ public final class PostgresStore: Store {
           next = version
         }
         try await conn.query(
-          "INSERT INTO models (version, created_at, payload) VALUES (\(next), \(StoreJSON.now()), \(text))",
+          "INSERT INTO models (version, created_at, payload) VALUES (\(next), \(StoreJSON.now()), \(bytes))",
           logger: logger)
         try await conn.query("SELECT pg_notify(\(Self.channel), \(String(next)))", logger: logger)
         return next
@@ -564,8 +573,19 @@ public final class PostgresStore: Store {
     try await failing("read model") {
       for try await (version, created, payload) in try await client.query(
         "SELECT version, created_at, payload FROM models ORDER BY version DESC LIMIT 1", logger: logger
-      ).decode((Int64, Int64, String).self) {
-        return ModelArtifact(version: version, createdAt: created, payload: Array(payload.utf8))
+      ).decode((Int64, Int64, ByteBuffer).self) {
+        return ModelArtifact(version: version, createdAt: created, payload: Array(payload.readableBytesView))
+      }
+      return nil
+    }
+  }
+
+  public func model(version: Int64) async throws -> ModelArtifact? {
+    try await failing("read model") {
+      for try await (version, created, payload) in try await client.query(
+        "SELECT version, created_at, payload FROM models WHERE version = \(version)", logger: logger
+      ).decode((Int64, Int64, ByteBuffer).self) {
+        return ModelArtifact(version: version, createdAt: created, payload: Array(payload.readableBytesView))
       }
       return nil
     }

@@ -407,6 +407,18 @@ public final class SQLiteStore: Store {
     }
   }
 
+  public func model(version: Int64) async throws -> ModelArtifact? {
+    try await read("read model") { db in
+      try Row.fetchOne(
+        db, sql: "SELECT version, created_at, payload FROM models WHERE version = ?", arguments: [version]
+      )
+      .map {
+        let data: Data = $0["payload"]
+        return ModelArtifact(version: $0["version"], createdAt: $0["created_at"], payload: [UInt8](data))
+      }
+    }
+  }
+
   public func latestModelVersion() async throws -> Int64? {
     try await read("read model version") { db in try Int64.fetchOne(db, sql: "SELECT MAX(version) FROM models") }
   }

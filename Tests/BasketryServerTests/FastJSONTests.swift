@@ -19,7 +19,8 @@ import Testing
   @Test func matchesTheCodableForm() throws {
     let candidate = Candidate(
       items: ["A\"1", "B\\2"], titles: ["Mug \"Café\"\n", "Tab\there"], prices: [2.5, 3], listPrice: 5.5, cost: 3,
-      modelDiscount: 0.1, source: "model", rank: 1, explanation: "Bought together. Priced at £5 (10 % off).",
+      modelDiscount: 0.1, source: "model", rank: 1, evidence: "Bought together.",
+      explanation: "Bought together. Priced at £5 (10 % off).",
       levels: [0, 0.1])
     let choice = DiscountChoice(arm: 1, discount: 0.1, price: 4.95, margin: 1.95, marginRate: 0.39, propensity: 0.5)
     func offer(encoded: Bool) -> BundleOffer {

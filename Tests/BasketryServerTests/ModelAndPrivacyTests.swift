@@ -1,7 +1,9 @@
+import BasketryBundles
 import BasketryOnline
 import BasketryServer
 import BasketryStore
 import BasketryTesting
+import BasketryTraining
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -29,10 +31,11 @@ import Testing
       // Another shopper bought a candle alone and asks for recommendations.
       try await client.purchase("sam", ["candle", "shopper-item"], session: "x")
 
-      // A trained model (from the store) also contains the candle + matches bundle.
-      let (version, model) = try await ServerMain.train(
-        location: path, dataset: nil, source: nil, options: TrainingOptions())
-      #expect(model.bundles.contains { $0.items == ["candle", "matches"] })
+      // A trained model (from the store) also contains the candle + matches bundle, and its item-kNN
+      // recommender knows that candle buyers bought matches.
+      let (version, model, _) = try await ServerMain.train(
+        location: path, dataset: nil, options: TrainingOptions(model: "itemknn"))
+      #expect(model.bundles.contains { $0.items.map(\.id).sorted() == ["candle", "matches"] })
       #expect(try await engine.reloadModel())
       #expect(engine.modelVersion == version)
 
@@ -81,7 +84,7 @@ import Testing
       try await client.purchase("u6", ["a"], session: "s")
       try await client.purchase("u7", ["b"], session: "s")
       for user in ["u8", "u9", "u10"] { try await client.purchase(user, ["c"], session: "s") }
-      let (v1, _) = try await ServerMain.train(location: path, dataset: nil, source: nil, options: TrainingOptions())
+      let (v1, _, _) = try await ServerMain.train(location: path, dataset: nil, options: TrainingOptions())
       #expect(try await engine.reloadModel())
       let response = try json(try await client.send(.get, "/v1/bundles?item=a&k=1", key: Keys.read))
       #expect(response["model_version"] as? Int == Int(v1))
@@ -93,7 +96,7 @@ import Testing
       for user in ["u4", "u5"] { try await client.purchase(user, ["a", "c"], session: "s") }
       // A watcher (as in `basketry serve`) sees the new version by polling (SQLite).
       let stream = engine.store.modelVersions(after: v1, pollInterval: .milliseconds(20))
-      let (v2, _) = try await ServerMain.train(location: path, dataset: nil, source: nil, options: TrainingOptions())
+      let (v2, _, _) = try await ServerMain.train(location: path, dataset: nil, options: TrainingOptions())
       #expect(v2 == v1 + 1)
       let seen = await firstVersion(stream, atLeast: v2)
       #expect(seen == v2)

@@ -5,6 +5,7 @@ import BasketryStore
 import BasketryStorePostgres
 import BasketryStoreSQLite
 import BasketryTesting
+import BasketryTraining
 import Foundation
 import Logging
 import Testing
@@ -206,8 +207,8 @@ import Testing
     // B listens; a new version published by `basketry train` reaches it by NOTIFY.
     let known = try await b.store.latestModelVersion()
     let stream = b.store.modelVersions(after: known, pollInterval: .seconds(30))
-    let (version, _) = try await ServerMain.train(
-      location: Self.url ?? "", dataset: nil, source: nil, options: TrainingOptions())
+    let (version, _, _) = try await ServerMain.train(
+      location: Self.url ?? "", dataset: nil, options: TrainingOptions())
     let heard = await firstVersion(stream, atLeast: version)
     #expect((heard ?? 0) >= version)
     #expect(try await b.reloadModel() || b.modelVersion == version)

@@ -138,6 +138,19 @@ func unique(_ label: String) -> String { label + "-" + UUID().uuidString.prefix(
     await store.close()
   }
 
+  /// Model artifacts are binary (NUL bytes, invalid UTF-8) and every published version stays readable.
+  @Test(arguments: Driver.available)
+  func modelPayloadsAreBinaryAndReadableByVersion(driver: Driver) async throws {
+    let store = try await driver.makeStore()
+    let payload: [UInt8] = [0, 1, 2, 0xFF, 0xFE, 0x80, 0, 0x42] + Array(repeating: 0xC3, count: 1_000)
+    let version = try await store.publishModel(payload)
+    let other = try await store.publishModel([7, 0, 7])
+    #expect(try await store.model(version: version)?.payload == payload)
+    #expect(try await store.model(version: other)?.payload == [7, 0, 7])
+    #expect(try await store.model(version: version)?.version == version)
+    #expect(try await store.model(version: -1) == nil)
+  }
+
   @Test(arguments: Driver.available)
   func modelVersionsIncreaseAndNotify(driver: Driver) async throws {
     let store = try await driver.makeStore()

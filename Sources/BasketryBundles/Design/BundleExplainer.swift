@@ -19,8 +19,13 @@ public struct BundleExplainer: Sendable {
     self.catalog = catalog
   }
 
-  /// The explanation: why these items belong together, and why this price.
-  public func explain(_ bundle: ProductBundle) -> String {
+  /// Why the items belong together, from the bundle's evidence alone (no price): the first sentence of
+  /// ``explain(_:)``, also shown by the service when it offers the bundle at another price.
+  /// - Parameters:
+  ///   - bundle: the bundle.
+  ///   - anchorTitle: the display name of the evidence's anchor item (default: the catalog's name for it, else
+  ///     the title of the bundle item with that id, else the id).
+  public func evidenceSentence(_ bundle: ProductBundle, anchorTitle: String? = nil) -> String {
     let e = bundle.evidence
     let names = bundle.items.map { "\"\($0.title)\"" }
     let list: String
@@ -29,7 +34,9 @@ public struct BundleExplainer: Sendable {
     } else {
       list = names.dropLast().joined(separator: ", ") + " and " + (names.last ?? "")
     }
-    let anchorName = catalog.id(of: e.anchor).map { catalog.displayName($0) } ?? e.anchor
+    let anchorName =
+      anchorTitle ?? catalog.id(of: e.anchor).map { catalog.displayName($0) }
+      ?? bundle.items.first { $0.id == e.anchor }?.title ?? e.anchor
     var text = "\(list) were bought together in \(count(e.ordersTogether)) of \(count(e.orders)) orders, "
     if bundle.items.count == 2 {
       text += "\(ratio(e.lift)) more often than if bought independently; "
@@ -37,7 +44,14 @@ public struct BundleExplainer: Sendable {
       text += "each bought with the others at least \(ratio(e.lift)) more often than if independent; "
     }
     text += "\(percent(e.confidence)) of orders with \"\(anchorName)\" also had "
-    text += bundle.items.count == 2 ? "the other item. " : "the others. "
+    text += bundle.items.count == 2 ? "the other item." : "the others."
+    return text
+  }
+
+  /// The explanation: why these items belong together, and why this price.
+  public func explain(_ bundle: ProductBundle) -> String {
+    let e = bundle.evidence
+    var text = evidenceSentence(bundle) + " "
     text += "Priced at \(money(bundle.bundlePrice)) instead of \(money(bundle.listPrice))"
     text += bundle.discount > 0.0005 ? " (\(percent(bundle.discount)) off)" : " (no discount)"
     text += ", keeping a \(percent(bundle.marginRate)) margin (floor \(percent(options.marginFloor))"

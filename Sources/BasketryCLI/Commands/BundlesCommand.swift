@@ -4,6 +4,7 @@ import BasketryCore
 import BasketryIngest
 import BasketryMining
 import BasketryModels
+import BasketryTraining
 import Foundation
 
 /// `basketry bundles`: priced, explained bundles from a shop's orders.

@@ -4,6 +4,7 @@ import BasketryCore
 import BasketryIngest
 import BasketryMining
 import BasketryModels
+import BasketryTraining
 import Foundation
 
 /// `basketry demo`: the whole pipeline on the real sample shipped in the repository.

@@ -1,91 +1,155 @@
 import ArgumentParser
-import BasketryBundles
 import BasketryCore
+import BasketryEval
 import BasketryIngest
 import BasketryMining
-import BasketryOnline
+import BasketryModels
 import BasketryServer
+import BasketryTraining
 import Foundation
 
-/// `basketry train`: trains bundles and neighbours and publishes them as a new model version.
+/// `basketry train`: the training pipeline (bundles, neighbours, per-item bundles, recommender selection and
+/// fit), published to the store as a new model version.
 struct TrainCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "train",
-    abstract: "Train bundles and neighbours and publish a new model version to the store.",
+    abstract: "Train the engine (bundles and the selected recommender) and publish it to the store.",
     discussion: """
-      Trains on the store's purchase events, or on order files given as arguments (any --format that
-      ingest reads). Every running `basketry serve` on the same store switches to the new version
-      without a restart (PostgreSQL NOTIFY; polling for SQLite).
+      Trains on order files given as arguments (any --format that ingest reads; their customers' histories
+      then reach the service), or on the store's purchase events when no file is given. Mines and designs
+      bundles with the same options and defaults as `basketry bundles`, generates each best-selling item's
+      own bundles for product pages, and picks the recommender: every candidate (pop, freq, itemknn, ease,
+      als) is tuned on a small grid over the --validation-days before the end of the data, the best by
+      --metric is refitted on all the data, and the validation leaderboard is printed and stored with the
+      model (--model NAME forces one). Every running `basketry serve` on the same store switches to the new
+      version without a restart (PostgreSQL NOTIFY; polling for SQLite). User ids from files are
+      pseudonymised with the service's key (BASKETRY_PSEUDONYM_KEY or --config).
 
       Examples:
-        basketry train --store shop.sqlite
-        basketry train --store postgres://basketry:basketry@127.0.0.1/basketry --format online-retail online_retail.csv.gz
+        basketry train --store shop.sqlite --format online-retail online_retail.csv.gz
+        basketry train --store shop.sqlite --model ease --cutoff 2011-11-09 online_retail.csv.gz
+        basketry train --store postgres://basketry:basketry@127.0.0.1/basketry
       """)
 
+  @OptionGroup var input: InputOptions
+  @OptionGroup var design: BundleArguments
+
   @Option(
     help: ArgumentHelp(
-      "SQLite file path or postgres:// URL (default: $BASKETRY_STORE, else basketry.sqlite).", valueName: "location"))
+      "SQLite file path or postgres:// URL (default: the configuration's store, else basketry.sqlite).",
+      valueName: "location"))
   var store: String?
 
-  @Option(name: .shortAndLong, help: ArgumentHelp("Input format of the order files.", valueName: "format"))
-  var format: InputFormat = .onlineRetail
-
-  @Argument(help: ArgumentHelp("Order files; none to train on the store's events.", valueName: "file"))
-  var paths: [String] = []
+  @Option(
+    help: ArgumentHelp("Configuration file (`key = value` lines), for the store and pseudonym key.", valueName: "file"))
+  var config: String?
 
   @Option(
     help: ArgumentHelp(
-      "Minimum support of bundle items bought together: a fraction of orders, or a count if 1 or more.",
-      valueName: "support"))
-  var minSupport: Double = 2
+      "Serve this recommender instead of selecting one (\(ModelRegistry.names.joined(separator: ", "))).",
+      valueName: "name"))
+  var model: String?
 
-  @Option(name: .customLong("k"), help: ArgumentHelp("Bundles to keep in the model.", valueName: "n"))
-  var count: Int = 200
+  @Option(
+    name: .customLong("param"),
+    help: ArgumentHelp("Hyper-parameter KEY=VALUE of --model (repeatable).", valueName: "key=value"))
+  var parameters: [String] = []
 
-  @Option(help: ArgumentHelp("Smallest margin rate a bundle price keeps.", valueName: "fraction"))
-  var marginFloor: Double = 0.20
+  @Option(help: ArgumentHelp("Selection metric (ndcg@20, recall@20, …).", valueName: "metric"))
+  var metric = "ndcg@20"
 
-  @Option(help: ArgumentHelp("Minimum lift of every item against the rest of its bundle.", valueName: "lift"))
-  var minLift: Double = 1.0
+  @Option(help: ArgumentHelp("Days before the end of the data that validate the candidates.", valueName: "days"))
+  var validationDays = 30
 
-  @OptionGroup var budget: MemoryBudgetArguments
+  @Option(help: ArgumentHelp("Train only on orders before this date (YYYY-MM-DD, UTC).", valueName: "date"))
+  var cutoff: String?
+
+  @Option(help: ArgumentHelp("Best-selling items whose own bundles are stored for product pages.", valueName: "n"))
+  var anchorItems = TrainingOptions().anchorItems
 
   @Flag(name: .shortAndLong, help: "Print nothing but errors.")
   var quiet = false
 
   func validate() throws {
-    if !(minSupport > 0) { throw ValidationError("--min-support must be positive; got \(minSupport).") }
+    if let model, !ModelRegistry.names.contains(model) {
+      throw ValidationError("--model '\(model)' is not one of \(ModelRegistry.names.joined(separator: ", ")).")
+    }
+    if let cutoff, EvaluateCommand.parseDate(cutoff) == nil {
+      throw ValidationError("--cutoff '\(cutoff)' is not a YYYY-MM-DD date.")
+    }
+    if validationDays <= 0 { throw ValidationError("--validation-days must be positive.") }
+    if anchorItems < 0 { throw ValidationError("--anchor-items must not be negative.") }
+    for text in parameters where !text.contains("=") {
+      throw ValidationError("--param '\(text)' must look like KEY=VALUE.")
+    }
   }
 
   func run() async throws {
     let console = Console(quiet: quiet, verbose: false)
+    var settings = ServerConfiguration()
+    do {
+      if let config { try settings.apply(file: config) }
+      try settings.apply(environment: ProcessInfo.processInfo.environment)
+      if let store { try settings.set("store", store, source: "--store") }
+    } catch let error as ConfigurationError {
+      throw ValidationError(error.description)
+    }
     try await reportingErrors {
       var dataset: Dataset?
-      if !paths.isEmpty {
-        var options = IngestOptions(format: format)
-        options.cleaning = CleaningOptions.default(for: format)
-        let loaded = try Ingest.load(paths, options: options)
-        console.phaseDone("read \(formatCount(loaded.report.rowsRead)) rows")
-        dataset = loaded.dataset
+      if !input.paths.isEmpty { dataset = try input.load(console: console).dataset }
+      var options = design.trainingOptions()
+      options.model = model
+      options.anchorItems = anchorItems
+      for text in parameters {
+        let pair = text.split(separator: "=", maxSplits: 1).map(String.init)
+        options.modelParameters[pair[0]] = pair.count > 1 ? pair[1] : ""
       }
-      let threshold = SupportThreshold(commandLine: minSupport)
-      let options = TrainingOptions(
-        minSupport: threshold, bundles: BundleOptions(count: count, marginFloor: marginFloor, minLift: minLift),
-        memoryBudget: budget.bytes)
-      let location = store ?? ProcessInfo.processInfo.environment["BASKETRY_STORE"] ?? "basketry.sqlite"
-      let version: Int64
-      let model: TrainedModel
+      options.selection.metric = metric
+      options.selection.validationDays = validationDays
+      options.cutoff = cutoff.flatMap(EvaluateCommand.parseDate)
+      let files = dataset == nil ? nil : (paths: input.paths, format: input.format.rawValue)
+      let (version, model, report): (Int64, ServingModel, TrainingReport)
       do {
-        (version, model) = try await ServerMain.train(
-          location: location, dataset: dataset, source: paths.isEmpty ? nil : "file:" + paths.joined(separator: ","),
-          options: options)
+        (version, model, report) = try await ServerMain.train(
+          location: settings.store, dataset: dataset, files: files, options: options,
+          pseudonymKey: settings.effectivePseudonymKey
+        ) { line in console.phaseDone(line) }
       } catch let error as MiningError where error.code == .memoryBudgetExceeded {
         guard let stop = error.stop else { throw error }
-        throw CommandError(miningAdvice(stop, lengthFlag: nil))
+        throw CommandError(miningAdvice(stop, lengthFlag: "--max-size"))
+      }
+      if let skipped = report.selectionSkipped {
+        console.warn("no model selection: \(skipped); serving \(model.metadata.recommender)")
+      }
+      if let selection = report.selection {
+        console.out(Self.leaderboard(selection))
+        console.out("")
       }
       console.out(
-        "published model version \(version): \(model.bundles.count) bundles, neighbours for "
-          + "\(model.neighbors.count) items, from \(formatCount(model.orders)) orders")
+        "published model version \(version): \(model.metadata.recommender) for \(formatCount(model.metadata.users)) "
+          + "users, \(model.bundles.count) bundles, bundles for \(model.anchorBundles.count) items, neighbours for "
+          + "\(model.neighbors.count) items, from \(formatCount(model.metadata.orders)) orders")
     }
+  }
+
+  /// The validation leaderboard as a table: one row per candidate with its chosen settings.
+  static func leaderboard(_ selection: ModelSelectionResult) -> String {
+    let metrics = ["recall@20", "ndcg@20"]
+    var table = TextTable(
+      ["model", "settings"] + metrics + ["fit s", ""],
+      alignments: [.left, .left] + metrics.map { _ in .right } + [.right, .left])
+    for row in selection.leaderboard {
+      let settings: String = row.parameters.keys.sorted().map { "\($0)=\(row.parameters[$0] ?? "")" }
+        .joined(separator: " ")
+      var cells: [String] = [row.model, settings]
+      for metric in metrics {
+        cells.append(row.metrics[metric].map { String(format: "%.4f", $0) } ?? "-")
+      }
+      cells.append(String(format: "%.1f", row.fitSeconds))
+      let note: String = row.note.map { " " + $0 } ?? ""
+      cells.append((row.chosen ? "chosen" : "") + note)
+      table.add(cells)
+    }
+    return "Validation (\(selection.users) users, \(selection.metric)):\n" + table.render()
   }
 }

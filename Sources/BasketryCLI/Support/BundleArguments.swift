@@ -2,37 +2,41 @@ import ArgumentParser
 import BasketryBundles
 import BasketryCore
 import BasketryMining
+import BasketryTraining
 import Foundation
 
 extension BundleOptions.PricingModel: ExpressibleByArgument {}
 
-/// Options that shape bundle design, shared by `bundles` and `demo`.
+/// Options that shape bundle design, shared by `bundles`, `demo` and `train`; defaults are
+/// ``TrainingOptions``' (one set for the CLI and the service).
 struct BundleArguments: ParsableArguments {
+  private static let defaults = TrainingOptions.defaultBundleOptions
+
   @Option(
     help: ArgumentHelp(
       "Minimum support of a bundle's items bought together: a fraction of orders, or an order count if 1 or more.",
       valueName: "support"))
-  var minSupport: Double = 0.01
+  var minSupport: Double = TrainingOptions.defaultMinSupport
 
   @Option(name: .customLong("k"), help: ArgumentHelp("How many bundles to return.", valueName: "n"))
-  var count: Int = 10
+  var count: Int = Self.defaults.count
 
   @Option(help: ArgumentHelp("Largest bundle size (2–4 is usual).", valueName: "n"))
-  var maxSize: Int = 4
+  var maxSize: Int = Self.defaults.maxSize
 
   @Option(help: ArgumentHelp("Largest discount off the items' total, as a fraction.", valueName: "fraction"))
-  var maxDiscount: Double = 0.20
+  var maxDiscount: Double = Self.defaults.maxDiscount
 
   @Option(
     help: ArgumentHelp(
       "Smallest margin rate a bundle price may keep, as a fraction of the price.", valueName: "fraction"))
-  var marginFloor: Double = 0.20
+  var marginFloor: Double = Self.defaults.marginFloor
 
   @Option(help: ArgumentHelp("Margin rate assumed where an item's cost is unknown.", valueName: "fraction"))
-  var assumedMargin: Double = 0.35
+  var assumedMargin: Double = Self.defaults.assumedMarginRate
 
   @Option(help: ArgumentHelp("Minimum lift of every item against the rest of its bundle.", valueName: "lift"))
-  var minLift: Double = 1.5
+  var minLift: Double = Self.defaults.minLift
 
   @Option(help: ArgumentHelp("Currency symbol or code shown in explanations.", valueName: "symbol"))
   var currency: String = ""
@@ -69,32 +73,23 @@ struct BundleArguments: ParsableArguments {
   }
 
   var threshold: SupportThreshold { SupportThreshold(commandLine: minSupport) }
-}
 
-/// The result of the ingest → mine → bundles pipeline.
-struct BundlePipelineResult {
-  var transactions: TransactionSet
-  var itemsets: FrequentItemsets
-  var bundles: [ProductBundle]
-  var report: BundleDesignReport
-}
-
-/// Mines the orders and designs bundles, reporting progress.
-func designBundles(dataset: Dataset, arguments: BundleArguments, console: Console) throws -> BundlePipelineResult {
-  let options = arguments.bundleOptions()
-  console.progress("mining frequent itemsets", force: true)
-  let transactions = dataset.transactions()
-  let mining = MiningOptions(
-    minSupport: arguments.threshold, maxLength: options.maxSize, memoryBudget: arguments.budget.bytes)
-  let itemsets = try withMiningAdvice(lengthFlag: "--max-size") {
-    try FPGrowth.mine(transactions, options: mining)
+  /// The training options these flags set (everything else at its default).
+  func trainingOptions() -> TrainingOptions {
+    TrainingOptions(minSupport: threshold, bundles: bundleOptions(), miningMemoryBudget: budget.bytes)
   }
-  console.phaseDone("mined \(formatCount(itemsets.itemsets.count)) frequent itemsets")
-  console.progress("designing and pricing bundles", force: true)
-  let designer = try BundleDesigner(dataset: dataset, transactions: transactions, itemsets: itemsets, options: options)
-  let (bundles, report) = designer.design()
-  console.phaseDone("designed \(bundles.count) bundles from \(formatCount(report.candidates)) candidates")
-  return BundlePipelineResult(transactions: transactions, itemsets: itemsets, bundles: bundles, report: report)
+}
+
+/// Mines the orders and designs bundles with the training pipeline, reporting progress.
+func designBundles(dataset: Dataset, arguments: BundleArguments, console: Console) throws -> BundleDesignResult {
+  console.progress("mining frequent itemsets and designing bundles", force: true)
+  let result = try withMiningAdvice(lengthFlag: "--max-size") {
+    try TrainingPipeline.designBundles(dataset: dataset, options: arguments.trainingOptions())
+  }
+  console.phaseDone(
+    "mined \(formatCount(result.itemsets.itemsets.count)) frequent itemsets; designed \(result.bundles.count) bundles "
+      + "from \(formatCount(result.report.candidates)) candidates")
+  return result
 }
 
 /// A terminal table of bundles.
@@ -118,19 +113,17 @@ func bundleTable(_ bundles: [ProductBundle], currency: String) -> String {
   return table.render()
 }
 
-/// The generator behind `bundles --item/--cart/--user` and the demo's shopper section: co-purchase embeddings,
-/// pair scores, and the design options with the minimum lift relaxed to 1.5 for anchored requests.
+/// The training pipeline's anchored generator (bundles for an item, a cart or a shopper), reporting progress.
 func anchoredGenerator(
   dataset: Dataset, options bundle: BundleOptions, probabilities: (any PersonalPurchaseModel)?, console: Console
 ) throws -> BundleGenerator {
   console.progress("training item embeddings", force: true)
-  let transactions = dataset.transactions()
-  let embeddings = ItemEmbeddings.train(transactions)
+  var options = TrainingOptions()
+  options.bundles = bundle
+  let generator = try TrainingPipeline.anchoredGenerator(
+    dataset: dataset, options: options, probabilities: probabilities)
   console.phaseDone("trained item embeddings")
-  let scorer = PairScorer(dataset: dataset, transactions: transactions, embeddings: embeddings)
-  var options = GeneratorOptions(bundle: bundle)
-  options.bundle.minLift = min(options.bundle.minLift, 1.5)
-  return try BundleGenerator(dataset: dataset, scorer: scorer, options: options, probabilities: probabilities)
+  return generator
 }
 
 /// The table of bundles ranked for one shopper: their chance to take each bundle and its expected profit.

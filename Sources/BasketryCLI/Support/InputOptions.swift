@@ -51,7 +51,6 @@ struct InputOptions: ParsableArguments {
   var categoryColumn: String?
 
   func validate() throws {
-    if paths.isEmpty { throw ValidationError("Give at least one input file.") }
     if let cap = maxBasketSize { _ = try Self.parseCap(cap) }
   }
 
@@ -86,7 +85,10 @@ struct InputOptions: ParsableArguments {
   }
 
   /// Reads and cleans the input, reporting progress and bad rows.
+  /// - Throws: `ValidationError` without input files (commands that can do without them, like `train` on the
+  ///   store, check ``paths`` first); ingest errors naming file, line and field.
   func load(console: Console) throws -> IngestResult {
+    if paths.isEmpty { throw ValidationError("Give at least one input file.") }
     let result = try Ingest.load(paths, options: ingestOptions(console: console))
     console.phaseDone("read \(formatCount(result.report.rowsRead)) rows")
     if result.report.badRowCount > 0 {

@@ -154,14 +154,14 @@ public enum ModelSelection {
     }
     guard !candidates.isEmpty else { throw EvaluationError("model selection needs at least one candidate") }
     guard let end = dataset.baskets.timestamps.filter({ $0 != Baskets.noTime }).max() else {
-      throw EvaluationError("model selection needs orders with times")
+      throw EvaluationError("model selection needs orders with times", insufficientData: true)
     }
     let start = end - Int64(options.validationDays) * 86_400
     let task = Splitter.temporal(dataset, cutoff: start).task(dataset, name: "selection")
     guard !task.users.isEmpty else {
       throw EvaluationError(
         "no user with training history bought a known item in the last \(options.validationDays) days; "
-          + "model selection needs a longer window or more data")
+          + "model selection needs a longer window or more data", insufficientData: true)
     }
     let shape = DatasetShape(task.train.matrix)
     let evaluator = Evaluator(ks: [metric.k])

@@ -19,6 +19,8 @@ public struct ModelArchive: Sendable {
   public var int32s: [String: [Int32]]
   /// `Int64` arrays by name.
   public var int64s: [String: [Int64]]
+  /// Raw byte blobs by name (e.g. a nested archive).
+  public var blobs: [String: [UInt8]]
 
   /// Creates an empty archive of a kind.
   public init(kind: String) {
@@ -28,6 +30,7 @@ public struct ModelArchive: Sendable {
     floats = [:]
     int32s = [:]
     int64s = [:]
+    blobs = [:]
   }
 
   private static let magic = Array("BSKTMDL1".utf8)
@@ -50,6 +53,16 @@ public struct ModelArchive: Sendable {
   /// Writes the archive.
   /// - Throws: ``ModelError`` (category `.io`) when the file cannot be written.
   public func write(to url: URL) throws {
+    let data = try encoded()
+    do { try data.write(to: url) } catch {
+      throw ModelError(model: kind, "cannot write \(url.path): \(error)", category: .io)
+    }
+  }
+
+  /// The archive's bytes.
+  /// - Throws: ``ModelError`` (category `.internal`) when the header cannot be encoded.
+  /// - Complexity: O(total array size).
+  public func encoded() throws -> Data {
     var sections: [Section] = []
     for name in floats.keys.sorted() {
       sections.append(Section(name: name, type: "f32", count: floats[name]?.count ?? 0))
@@ -59,6 +72,9 @@ public struct ModelArchive: Sendable {
     }
     for name in int64s.keys.sorted() {
       sections.append(Section(name: name, type: "i64", count: int64s[name]?.count ?? 0))
+    }
+    for name in blobs.keys.sorted() {
+      sections.append(Section(name: name, type: "u8", count: blobs[name]?.count ?? 0))
     }
     let header = Header(kind: kind, numbers: numbers, strings: strings, sections: sections)
     let encoder = JSONEncoder()
@@ -75,12 +91,11 @@ public struct ModelArchive: Sendable {
       switch section.type {
       case "f32": floats[section.name]?.withUnsafeBytes { data.append(contentsOf: $0) }
       case "i32": int32s[section.name]?.withUnsafeBytes { data.append(contentsOf: $0) }
+      case "u8": blobs[section.name].map { data.append(contentsOf: $0) }
       default: int64s[section.name]?.withUnsafeBytes { data.append(contentsOf: $0) }
       }
     }
-    do { try data.write(to: url) } catch {
-      throw ModelError(model: kind, "cannot write \(url.path): \(error)", category: .io)
-    }
+    return data
   }
 
   // MARK: - Reading
@@ -95,31 +110,41 @@ public struct ModelArchive: Sendable {
     do { data = try Data(contentsOf: url) } catch {
       throw ModelError(model: kind, "cannot read \(url.path): \(error)", category: .io)
     }
-    let bytes = [UInt8](data)
+    return try decode([UInt8](data), kind: kind, source: url.path)
+  }
+
+  /// Decodes archive bytes and checks their kind.
+  /// - Parameters:
+  ///   - bytes: the archive.
+  ///   - kind: the expected kind.
+  ///   - source: a name for the bytes in error messages.
+  /// - Throws: ``ModelError`` when the bytes are truncated, malformed or of another kind.
+  /// - Complexity: O(bytes).
+  public static func decode(_ bytes: [UInt8], kind: String, source: String) throws -> ModelArchive {
     guard bytes.count >= 16, Array(bytes[0..<8]) == magic else {
-      throw ModelError(model: kind, "\(url.path) is not a Basketry model file")
+      throw ModelError(model: kind, "\(source) is not a Basketry model file")
     }
     var length: UInt64 = 0
     for i in 0..<8 { length |= UInt64(bytes[8 + i]) << (8 * UInt64(i)) }
-    guard length <= UInt64(bytes.count - 16) else { throw ModelError(model: kind, "\(url.path): truncated header") }
+    guard length <= UInt64(bytes.count - 16) else { throw ModelError(model: kind, "\(source): truncated header") }
     let headerEnd = 16 + Int(length)
     let header: Header
     do { header = try JSONDecoder().decode(Header.self, from: Data(bytes[16..<headerEnd])) } catch {
-      throw ModelError(model: kind, "\(url.path): bad header: \(error)")
+      throw ModelError(model: kind, "\(source): bad header: \(error)")
     }
     guard header.kind == kind else {
-      throw ModelError(model: kind, "\(url.path) holds a '\(header.kind)' model, not '\(kind)'")
+      throw ModelError(model: kind, "\(source) holds a '\(header.kind)' model, not '\(kind)'")
     }
     var archive = ModelArchive(kind: kind)
     archive.numbers = header.numbers
     archive.strings = header.strings
     var offset = headerEnd
     for section in header.sections {
-      let width = section.type == "i64" ? 8 : 4
-      let size = section.count * width
-      guard section.count >= 0, offset + size <= bytes.count else {
-        throw ModelError(model: kind, "\(url.path): truncated section '\(section.name)'")
+      let width = section.type == "i64" ? 8 : section.type == "u8" ? 1 : 4
+      guard section.count >= 0, section.count <= (bytes.count - offset) / width else {
+        throw ModelError(model: kind, "\(source): truncated section '\(section.name)'")
       }
+      let size = section.count * width
       bytes.withUnsafeBytes { raw in
         let slice = UnsafeRawBufferPointer(rebasing: raw[offset..<(offset + size)])
         switch section.type {
@@ -131,6 +156,8 @@ public struct ModelArchive: Sendable {
           archive.int32s[section.name] = (0..<section.count).map {
             Int32(littleEndian: slice.loadUnaligned(fromByteOffset: $0 * 4, as: Int32.self))
           }
+        case "u8":
+          archive.blobs[section.name] = [UInt8](slice)
         default:
           archive.int64s[section.name] = (0..<section.count).map {
             Int64(littleEndian: slice.loadUnaligned(fromByteOffset: $0 * 8, as: Int64.self))

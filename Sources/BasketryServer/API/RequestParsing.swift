@@ -93,7 +93,7 @@ public enum ItemParsing {
 /// Parses POST /v1/experiments bodies.
 public enum ExperimentParsing {
   static let fields: Set<String> = ["id", "name", "variants", "start", "end"]
-  static let variantFields: Set<String> = ["name", "weight", "policy", "discount"]
+  static let variantFields: Set<String> = ["name", "weight", "policy", "discount", "model_version"]
 
   /// Parses an experiment.
   /// - Throws: ``APIError`` naming the bad field.
@@ -127,7 +127,15 @@ public enum ExperimentParsing {
       if policy == "fixed" && discount == nil {
         throw APIError.badRequest("missing_field", "a fixed policy needs a discount", field: path + ".discount")
       }
-      variants.append(ExperimentVariant(name: variantName, weight: weight, policy: policy, discount: discount))
+      let modelVersion = try variant.optionalInteger("model_version")
+      if let modelVersion, modelVersion < 1 {
+        throw APIError.badRequest(
+          "invalid_value", "model_version must be a published model version (1 or more)", field: path + ".model_version"
+        )
+      }
+      variants.append(
+        ExperimentVariant(
+          name: variantName, weight: weight, policy: policy, discount: discount, modelVersion: modelVersion))
     }
     let start = try reader.optionalInteger("start") ?? now
     let end = try reader.optionalInteger("end")

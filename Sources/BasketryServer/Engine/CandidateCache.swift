@@ -1,6 +1,8 @@
+import BasketryBundles
 import BasketryCore
 import BasketryOnline
 import BasketryStore
+import BasketryTraining
 import Foundation
 
 /// What a bundle candidate list depends on besides the serving state: the anchors (in order),
@@ -66,13 +68,13 @@ final class Candidate: Sendable {
   let modelDiscount: Double
   let source: String
   let rank: Double
-  /// The evidence sentence(s), including the designer's price sentence when it has one.
+  /// The full explanation when offered at the designer's price (the evidence, then the designer's price reason).
   let explanation: String
   /// Bundle key: item ids joined by `+`.
   let key: String
   /// The items as offered.
   let offerItems: [OfferItem]
-  /// `explanation` without the designer's price sentence (used when another price is offered).
+  /// Why the items belong together, without a price (used when another price is offered).
   let evidence: String
   /// The full explanation of a bandit-priced offer, per discount level.
   let banditExplanations: [String]
@@ -82,10 +84,13 @@ final class Candidate: Sendable {
   let banditExplanationsJSON: [[UInt8]]
 
   /// Creates a candidate and its derived fields.
-  /// - Parameter levels: the bandit's discount levels.
+  /// - Parameters:
+  ///   - evidence: why the items belong together (no price).
+  ///   - explanation: the explanation at the designer's price (default: the evidence alone).
+  ///   - levels: the bandit's discount levels.
   init(
     items: [String], titles: [String], prices: [Double], listPrice: Double, cost: Double, modelDiscount: Double,
-    source: String, rank: Double, explanation: String, levels: [Double]
+    source: String, rank: Double, evidence: String, explanation: String? = nil, levels: [Double]
   ) {
     self.items = items
     self.titles = titles
@@ -95,15 +100,9 @@ final class Candidate: Sendable {
     self.modelDiscount = modelDiscount
     self.source = source
     self.rank = rank
-    self.explanation = explanation
+    self.explanation = explanation ?? evidence
     key = items.joined(separator: "+")
     offerItems = items.indices.map { OfferItem(id: items[$0], title: titles[$0], price: prices[$0]) }
-    let evidence: String
-    if let cut = explanation.range(of: " Priced at ") {
-      evidence = String(explanation[..<cut.lowerBound])
-    } else {
-      evidence = explanation
-    }
     self.evidence = evidence
     let banditExplanations = levels.map { discount in
       let price = ThompsonDiscountBandit.price(listPrice, discount)
@@ -152,6 +151,9 @@ final class Candidate: Sendable {
 }
 
 extension EngineState {
+  /// Renders bundle evidence from its fields (no catalogue needed: titles travel with the bundle).
+  static let explainer = BundleExplainer(options: BundleOptions(), catalog: Catalog())
+
   /// The bundle candidates for anchors and a cart, best first: trained bundles containing an
   /// anchor (ranked by expected incremental profit), then live co-occurrence pairs.
   func buildCandidates(
@@ -161,37 +163,42 @@ extension EngineState {
     var keys = Set<String>()
     let levels = configuration.banditLevels
 
-    // 1. Trained bundles that contain an anchor.
+    // 1. The anchor item's own trained bundles (a product page), in the trainer's order; then trained bundles
+    // that contain an anchor, by expected incremental profit.
     if let model {
+      var trained: [(bundle: ProductBundle, rank: Double)] = []
+      if anchors.count == 1, cart.isEmpty || cart == Set(anchors), let own = model.anchorBundles[anchors[0]] {
+        // Own bundles rank above every designed one, in the trainer's order.
+        trained = own.enumerated().map { ($1, 1e300 - Double($0)) }
+      }
       var positions = Set<Int>()
       for anchor in anchors { positions.formUnion(bundlesByItem[anchor] ?? []) }
       for position in positions.sorted() {
-        let bundle = model.bundles[position]
-        guard bundle.items.allSatisfy({ isServable($0, now: now) }), !Set(bundle.items).isSubset(of: cart)
-        else { continue }
+        trained.append((model.bundles[position], model.bundles[position].expectedIncrementalProfit))
+      }
+      for (bundle, rank) in trained {
+        let sorted = bundle.items.sorted { $0.id < $1.id }
+        let ids = sorted.map(\.id)
+        guard ids.allSatisfy({ isServable($0, now: now) }), !Set(ids).isSubset(of: cart) else { continue }
         if modelNeedsLiveSupport {
-          let supported = bundle.items.indices.allSatisfy { i in
-            bundle.items.indices.allSatisfy { j in
-              j <= i || cooccurrence.count(bundle.items[i], bundle.items[j]) > 0
-            }
+          let supported = ids.indices.allSatisfy { i in
+            ids.indices.allSatisfy { j in j <= i || cooccurrence.count(ids[i], ids[j]) > 0 }
           }
           guard supported else { continue }
         }
-        let prices = bundle.items.enumerated().map { index, item in
-          catalog[item]?.price ?? bundle.prices[index]
-        }
+        let prices = sorted.map { catalog[$0.id]?.price ?? $0.price }
         let listPrice = prices.reduce(0, +)
-        let cost = bundle.items.enumerated().reduce(0.0) { sum, entry in
+        let cost = sorted.enumerated().reduce(0.0) { sum, entry in
           let (index, item) = entry
-          return sum + (catalog[item]?.cost ?? prices[index] * (1 - configuration.assumedMargin))
+          let known = item.costAssumed ? prices[index] * (1 - configuration.assumedMargin) : item.cost
+          return sum + (catalog[item.id]?.cost ?? known)
         }
-        guard keys.insert(bundle.key).inserted else { continue }
+        guard keys.insert(ids.joined(separator: "+")).inserted else { continue }
         candidates.append(
           Candidate(
-            items: bundle.items,
-            titles: bundle.items.enumerated().map { catalog[$1]?.title ?? bundle.titles[$0] },
-            prices: prices, listPrice: listPrice, cost: cost, modelDiscount: bundle.discount, source: "model",
-            rank: bundle.expectedIncrementalProfit, explanation: bundle.explanation, levels: levels))
+            items: ids, titles: sorted.map { catalog[$0.id]?.title ?? $0.title }, prices: prices,
+            listPrice: listPrice, cost: cost, modelDiscount: bundle.discount, source: "model", rank: rank,
+            evidence: Self.explainer.evidenceSentence(bundle), explanation: bundle.explanation, levels: levels))
       }
     }
     candidates.sort { $0.rank > $1.rank }
@@ -221,7 +228,7 @@ extension EngineState {
             Candidate(
               items: items, titles: items.map { catalog[$0]?.title ?? $0 }, prices: prices,
               listPrice: prices.reduce(0, +), cost: cost, modelDiscount: 0, source: "cooccurrence",
-              rank: neighbor.score, explanation: explanation, levels: levels))
+              rank: neighbor.score, evidence: explanation, levels: levels))
           if candidates.count >= k * 2 { break }
         }
       }

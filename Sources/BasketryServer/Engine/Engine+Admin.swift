@@ -1,6 +1,7 @@
 import BasketryCore
 import BasketryOnline
 import BasketryStore
+import BasketryTraining
 import Foundation
 
 extension Engine {
@@ -47,6 +48,7 @@ extension Engine {
       }
       state.pendingImpressions.removeAll { $0.user == user }
       state.forgetRecent(user: user)
+      state.erasedUsers.insert(user)
     }
     metrics.increment("users_erased_total")
     return receipt
@@ -56,7 +58,22 @@ extension Engine {
 
   /// Creates an experiment.
   /// - Throws: ``StoreError`` (conflict) when the id exists.
+  /// - Throws: ``APIError`` (400) when a variant names a model version that is not published or cannot be
+  ///   served.
   public func createExperiment(_ experiment: Experiment) async throws {
+    for (index, variant) in experiment.variants.enumerated() {
+      guard let version = variant.modelVersion else { continue }
+      let field = "variants[\(index)].model_version"
+      let model: ServingModel?
+      do { model = try await servingModel(version: version) } catch let error as ArtifactError {
+        throw APIError.badRequest(
+          "invalid_value", "model version \(version) cannot be served: \(error.message)", field: field)
+      }
+      guard let model else {
+        throw APIError.badRequest("invalid_value", "model version \(version) is not published", field: field)
+      }
+      state.withLock { $0.variantModels[version] = model }
+    }
     try await store.createExperiment(experiment)
     state.withLock { state in
       state.experiments.append(experiment)

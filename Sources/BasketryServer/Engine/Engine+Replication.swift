@@ -141,6 +141,7 @@ extension EngineState {
       applyErasure(change.sequence, deltas: deltas)
       pendingImpressions.removeAll { $0.user == user }
       forgetRecent(user: user)
+      erasedUsers.insert(user)
     }
     return true
   }

@@ -1,6 +1,8 @@
 import BasketryCore
+import BasketryModels
 import BasketryOnline
 import BasketryStore
+import BasketryTraining
 import Foundation
 
 /// Parameters of GET /v1/bundles.
@@ -55,6 +57,17 @@ extension Engine {
       for event in history.reversed() where event.type == .purchase || event.type == .cart {
         if seen.insert(event.item).inserted { anchors.append(event.item) }
         if anchors.count >= 5 { break }
+      }
+      // A shopper known from the trained history (e.g. a shop's order files): their latest items.
+      let (model, erased) = state.withLock { ($0.model, $0.erasedUsers.contains(user)) }
+      if anchors.count < 5, let model, !erased {
+        let latest = model.trainingHistory(of: user).sorted {
+          $0.lastTime != $1.lastTime ? $0.lastTime > $1.lastTime : $0.item < $1.item
+        }
+        for entry in latest where anchors.count < 5 {
+          let item = model.items[Int(entry.item)]
+          if seen.insert(item).inserted { anchors.append(item) }
+        }
       }
     }
     let cart = Set(query.cart)
@@ -167,7 +180,15 @@ extension Engine {
     }
   }
 
-  /// Recommended items for a user: co-occurrence with their history, else popular items.
+  /// Recommended items for a user.
+  ///
+  /// With a trained model: the model's recommender ranks every item it was trained on for the user's whole
+  /// history, the training history plus the user's store events after the model's data end (folded in on every
+  /// request, so a purchase changes the list at once on every replica); a user without any history gets the
+  /// most popular items. Without a model: co-occurrence with the user's store events, then popular items.
+  /// Hidden, expired, out-of-stock and deleted items are never returned; `category` keeps one category;
+  /// `excludeSeen` drops items in the history.
+  /// - Throws: store errors (reading the user's events) and recommender errors.
   public func recommendations(
     user rawUser: String, k: Int, category: String?, excludeSeen: Bool
   ) async throws
@@ -176,48 +197,80 @@ extension Engine {
     let now = Self.now()
     let user = pseudonymizer.pseudonym(rawUser)
     let history = try await store.events(user: user)
+    let wanted = category?.lowercased()
+    // The user's experiment variant decides which model version ranks for them (the newest by default).
+    let (model, version, catalog, erased, experiment, variant) = state.withLock { state in
+      let (experiment, variant) = assignment(unit: user, now: now, experiments: state.experiments)
+      var model = state.model
+      var version = state.modelVersion
+      if let wanted = variant.modelVersion, wanted != state.modelVersion, let pinned = state.variantModels[wanted] {
+        model = pinned
+        version = wanted
+      }
+      return (model, version, state.catalog, state.erasedUsers.contains(user), experiment, variant)
+    }
+    var modelPicks: [(String, Double, String)]?
+    // A store-trained model serves only items that still have live purchases, so an erased user's items
+    // disappear before the next retrain (as its bundles do): it ranks a few more, filtered under the lock below.
+    let needsLiveSupport = model?.metadata.provenance.isStore ?? false
+    if let model {
+      modelPicks = try Self.modelRecommendations(
+        model: model, user: user, erased: erased, events: history, k: needsLiveSupport ? k + 50 : k,
+        excludeSeen: excludeSeen, now: now
+      ) { item in
+        guard catalog[item].map({ $0.isServable(at: now) }) ?? true else { return false }
+        guard let wanted else { return true }
+        return catalog[item]?.category.contains { $0.lowercased() == wanted } ?? false
+      }
+    }
     var weights: [String: Double] = [:]
-    for event in history {
-      let weight: Double =
-        switch event.type {
-        case .purchase: 3
-        case .cart: 2
-        case .view: 1
-        default: 0
-        }
-      weights[event.item, default: 0] += weight
+    if modelPicks == nil {
+      for event in history {
+        let weight: Double =
+          switch event.type {
+          case .purchase: 3
+          case .cart: 2
+          case .view: 1
+          default: 0
+          }
+        weights[event.item, default: 0] += weight
+      }
     }
     let seen = Set(history.map(\.item))
-    let wanted = category?.lowercased()
     return state.withLock { state -> RecommendationsResponse in
       func allowed(_ item: String) -> Bool {
         guard state.isServable(item, now: now), !(excludeSeen && seen.contains(item)) else { return false }
         guard let wanted else { return true }
         return state.catalog[item]?.category.contains { $0.lowercased() == wanted } ?? false
       }
-      var scores: [String: (score: Double, because: String)] = [:]
-      for (item, weight) in weights where weight > 0 {
-        for neighbor in state.cooccurrence.complements(of: item, k: 50, isAllowed: allowed) {
-          let contribution = weight * neighbor.score
-          let current = scores[neighbor.item] ?? (0, item)
-          let because = contribution > (current.score == 0 ? 0 : current.score / 2) ? item : current.because
-          scores[neighbor.item] = (current.score + contribution, because)
+      var picked: [(String, Double, String)]
+      if let modelPicks {
+        picked =
+          needsLiveSupport ? Array(modelPicks.filter { state.cooccurrence.count($0.0) > 0 }.prefix(k)) : modelPicks
+      } else {
+        var scores: [String: (score: Double, because: String)] = [:]
+        for (item, weight) in weights where weight > 0 {
+          for neighbor in state.cooccurrence.complements(of: item, k: 50, isAllowed: allowed) {
+            let contribution = weight * neighbor.score
+            let current = scores[neighbor.item] ?? (0, item)
+            let because = contribution > (current.score == 0 ? 0 : current.score / 2) ? item : current.because
+            scores[neighbor.item] = (current.score + contribution, because)
+          }
+        }
+        var ranked = scores.map { (item: $0.key, score: $0.value.score, because: $0.value.because) }
+        ranked.sort { $0.score > $1.score || ($0.score == $1.score && $0.item < $1.item) }
+        picked = ranked.prefix(k).map { entry -> (String, Double, String) in
+          let title = state.catalog[entry.because]?.title ?? entry.because
+          return (entry.item, entry.score, "Often bought with \(title), which you interacted with.")
+        }
+        if picked.count < k {
+          let have = Set(picked.map(\.0))
+          for entry in state.cooccurrence.popular(k: k * 2, isAllowed: { allowed($0) && !have.contains($0) }) {
+            guard picked.count < k else { break }
+            picked.append((entry.item, 0, "Popular: bought in \(entry.count) orders."))
+          }
         }
       }
-      var ranked = scores.map { (item: $0.key, score: $0.value.score, because: $0.value.because) }
-      ranked.sort { $0.score > $1.score || ($0.score == $1.score && $0.item < $1.item) }
-      var picked = ranked.prefix(k).map { entry -> (String, Double, String) in
-        let title = state.catalog[entry.because]?.title ?? entry.because
-        return (entry.item, entry.score, "Often bought with \(title), which you interacted with.")
-      }
-      if picked.count < k {
-        let have = Set(picked.map(\.0))
-        for entry in state.cooccurrence.popular(k: k * 2, isAllowed: { allowed($0) && !have.contains($0) }) {
-          guard picked.count < k else { break }
-          picked.append((entry.item, 0, "Popular: bought in \(entry.count) orders."))
-        }
-      }
-      let (experiment, variant) = assignment(unit: user, now: now, experiments: state.experiments)
       var result: [ItemRecommendation] = []
       var ids = RecommendationIDs(seed: state.idSeeds.next())
       let first = state.reserveRecent(picked.count)
@@ -236,7 +289,37 @@ extension Engine {
           sequence: sequence)
       }
       metrics.increment("recommendation_impressions_total", by: Double(result.count))
-      return RecommendationsResponse(modelVersion: state.modelVersion, recommendations: result)
+      return RecommendationsResponse(modelVersion: version, recommendations: result)
+    }
+  }
+
+  /// The trained recommender's top `k` for a user (see ``recommendations(user:k:category:excludeSeen:)``).
+  static func modelRecommendations(
+    model: ServingModel, user: String, erased: Bool, events: [StoredEvent], k: Int, excludeSeen: Bool, now: Int64,
+    isAllowed: (String) -> Bool
+  ) throws -> [(String, Double, String)] {
+    // Events up to the model's data end are already in a store-trained model's history.
+    let dataEnd = model.metadata.dataEnd ?? .min
+    let fromStore = model.metadata.provenance.isStore
+    let live = events.lazy.filter { !fromStore || $0.timestamp > dataEnd }.map {
+      LiveInteraction(item: $0.item, type: $0.type, basket: $0.basketKey, timestamp: $0.timestamp)
+    }
+    let name = model.metadata.recommender
+    let (ranked, history) = try model.recommend(
+      user: erased ? nil : user, live: Array(live), k: k, excludeSeen: excludeSeen
+    ) { isAllowed(model.items[Int($0)]) }
+    if history.isEmpty {
+      return model.popular(k: k) { isAllowed(model.items[Int($0)]) }.map { entry in
+        (model.items[Int(entry.item)], Double(entry.score), "Popular: bought by \(Int(entry.score)) shoppers.")
+      }
+    }
+    let owned = Set(history.map(\.item))
+    return ranked.map { entry in
+      let reason =
+        owned.contains(entry.item)
+        ? "You bought this before; \(name) ranks it among your likely next purchases."
+        : "Recommended by \(name) from your \(history.count) past items."
+      return (model.items[Int(entry.item)], Double(entry.score), reason)
     }
   }
 

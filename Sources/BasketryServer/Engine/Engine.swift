@@ -1,6 +1,8 @@
+import BasketryBundles
 import BasketryCore
 import BasketryOnline
 import BasketryStore
+import BasketryTraining
 import Foundation
 import Logging
 
@@ -48,6 +50,7 @@ public final class Engine: Sendable {
       state.experiments = experiments
     }
     _ = try await reloadModel()
+    await loadVariantModels(experiments)
   }
 
   /// The pseudonym of a raw user id.
@@ -67,12 +70,14 @@ public final class Engine: Sendable {
   public func reloadModel() async throws -> Bool {
     guard let latest = try await store.latestModelVersion(), latest != modelVersion else { return false }
     guard let artifact = try await store.latestModel() else { return false }
-    let model: TrainedModel
+    let model: ServingModel
     do {
-      model = try TrainedModel.decode(artifact.payload)
+      model = try ServingModel.decode(artifact.payload)
     } catch {
       // Keep serving the current model; remember the version so it is not retried on every poll.
-      logger.error("model version is not a Basketry model; ignored", metadata: ["version": "\(artifact.version)"])
+      logger.error(
+        "model version cannot be served; ignored",
+        metadata: ["version": "\(artifact.version)", "error": "\(error)"])
       state.withLock { $0.modelVersion = artifact.version }
       metrics.increment("model_load_failures_total")
       return false
@@ -80,7 +85,12 @@ public final class Engine: Sendable {
     state.withLock { $0.install(model: model, version: artifact.version) }
     metrics.set("model_version", Double(artifact.version))
     metrics.increment("model_switches_total")
-    logger.info("serving model", metadata: ["version": "\(artifact.version)", "bundles": "\(model.bundles.count)"])
+    logger.info(
+      "serving model",
+      metadata: [
+        "version": "\(artifact.version)", "bundles": "\(model.bundles.count)",
+        "recommender": "\(model.metadata.recommender)",
+      ])
     return true
   }
 
@@ -91,10 +101,36 @@ public final class Engine: Sendable {
   /// ``refreshLiveState()``).
   public func refreshCooccurrence() async throws { try await refreshLiveState() }
 
-  /// Reloads experiments (created on other replicas).
+  /// Reloads experiments (created on other replicas) and the model versions their variants name.
   public func refreshExperiments() async throws {
     let experiments = try await store.experiments()
     state.withLock { $0.experiments = experiments }
+    await loadVariantModels(experiments)
+  }
+
+  /// Loads the model versions that experiment variants name and are not loaded yet (failures are logged and
+  /// counted; such a variant is served the newest model).
+  func loadVariantModels(_ experiments: [Experiment]) async {
+    let wanted = Set(experiments.flatMap { $0.variants.compactMap(\.modelVersion) })
+    let missing = state.withLock { state in wanted.filter { state.variantModels[$0] == nil } }
+    for version in missing.sorted() {
+      do {
+        guard let model = try await servingModel(version: version) else { continue }
+        state.withLock { $0.variantModels[version] = model }
+      } catch {
+        logger.error(
+          "experiment model version cannot be served", metadata: ["version": "\(version)", "error": "\(error)"])
+        metrics.increment("model_load_failures_total")
+      }
+    }
+    state.withLock { state in state.variantModels = state.variantModels.filter { wanted.contains($0.key) } }
+  }
+
+  /// A published model version, decoded (nil when it does not exist).
+  /// - Throws: store errors and ``ArtifactError``.
+  func servingModel(version: Int64) async throws -> ServingModel? {
+    guard let artifact = try await store.model(version: version) else { return nil }
+    return try ServingModel.decode(artifact.payload)
   }
 
   /// Writes buffered impressions and bandit counts to the store.
@@ -123,7 +159,7 @@ public final class Engine: Sendable {
 /// Mutable serving state, guarded by the engine's lock.
 struct EngineState {
   // The observers keep derived candidate lists consistent with what they are derived from.
-  var model: TrainedModel? { didSet { candidateCache.invalidate() } }
+  var model: ServingModel? { didSet { candidateCache.invalidate() } }
   var modelVersion: Int64?
   var modelNeedsLiveSupport = false { didSet { candidateCache.invalidate() } }
   var bundlesByItem: [String: [Int]] = [:] { didSet { candidateCache.invalidate() } }
@@ -137,6 +173,11 @@ struct EngineState {
   /// Purchases read from the feed already erased (so never applied), by the erasing change.
   var unappliedErased: [Int64: Set<Int64>] = [:]
   var candidateCache = CandidateCache()
+  /// Users erased since this process started: their training history in the served model is never used again
+  /// (the artifact keeps it until the next `basketry train`).
+  var erasedUsers: Set<String> = []
+  /// Older or newer model versions that experiment variants name (``ExperimentVariant/modelVersion``).
+  var variantModels: [Int64: ServingModel] = [:]
   var bandit: ThompsonDiscountBandit
   var pendingArms: [ArmID: BanditArmRecord] = [:]
   var pendingImpressions: [Impression] = []
@@ -160,14 +201,14 @@ struct EngineState {
     self.idSeeds = SplitMix64(seed: system.next())
   }
 
-  mutating func install(model: TrainedModel, version: Int64) {
+  mutating func install(model: ServingModel, version: Int64) {
     self.model = model
     self.modelVersion = version
     // Bundles trained from the store are re-checked against live counts, so erased users' influence disappears.
-    self.modelNeedsLiveSupport = model.source.hasPrefix("store")
+    self.modelNeedsLiveSupport = model.metadata.provenance.isStore
     var index: [String: [Int]] = [:]
     for (position, bundle) in model.bundles.enumerated() {
-      for item in bundle.items { index[item, default: []].append(position) }
+      for item in bundle.items { index[item.id, default: []].append(position) }
     }
     bundlesByItem = index
   }

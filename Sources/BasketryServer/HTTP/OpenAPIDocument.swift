@@ -50,7 +50,8 @@ public enum OpenAPIDocument {
             "properties": {"id": {"type": "string"}, "name": {"type": "string"},
               "variants": {"type": "array", "minItems": 2, "items": {"type": "object", "additionalProperties": false,
                 "required": ["name"], "properties": {"name": {"type": "string"}, "weight": {"type": "number"},
-                "policy": {"type": "string", "enum": ["bandit", "model", "fixed"]}, "discount": {"type": "number"}}}},
+                "policy": {"type": "string", "enum": ["bandit", "model", "fixed"]}, "discount": {"type": "number"},
+                "model_version": {"type": "integer", "minimum": 1}}}},
               "start": {"type": "integer"}, "end": {"type": "integer"}}}
         },
         "responses": {
@@ -73,7 +74,7 @@ public enum OpenAPIDocument {
           "responses": {"200": {"description": "Stored.", "content": {"application/json": {"schema":
             {"$ref": "#/components/schemas/IngestResponse"}}}}, "400": {"$ref": "#/components/responses/BadRequest"},
             "401": {"$ref": "#/components/responses/Unauthorized"}, "413": {"$ref": "#/components/responses/TooLarge"}}}},
-        "/v1/users/{id}/recommendations": {"get": {"summary": "Items for a user.",
+        "/v1/users/{id}/recommendations": {"get": {"summary": "Items for a user, ranked by the trained recommender over their whole history (training plus live events); the experiment variant's model version when it names one.",
           "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}},
             {"name": "k", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100, "default": 10}},
             {"name": "category", "in": "query", "schema": {"type": "string"}},

@@ -1,6 +1,7 @@
 import BasketryCore
 import BasketryOnline
 import BasketryStore
+import BasketryTraining
 import Foundation
 import Hummingbird
 import Logging
@@ -51,33 +52,46 @@ public enum ServerMain {
     await store.close()
   }
 
-  /// Trains a model from the store's purchases (or a given dataset) and publishes it as a new version.
+  /// Trains a model with the training pipeline, from the store's purchases or a given dataset, and publishes it
+  /// as a new version (every running server on the store switches to it).
   /// - Parameters:
   ///   - location: the store.
-  ///   - dataset: orders from a file; nil to train on the store's purchase events.
-  ///   - source: provenance label for a file (`file:<path>`).
+  ///   - dataset: orders from files; nil to train on the store's purchase events.
+  ///   - files: the files and format the dataset was read from (its provenance).
   ///   - options: training settings.
-  /// - Returns: the published version and the model.
+  ///   - pseudonymKey: the key that turns the files' raw user ids into the service's pseudonyms (the
+  ///     configuration's effective key; ignored for the store's events, which are pseudonymised already).
+  ///   - progress: called with a line per finished stage.
+  /// - Returns: the published version, the model and the run's report.
+  /// - Throws: store, mining, bundle or model errors.
   public static func train(
-    location: String, dataset: Dataset?, source: String?, options: TrainingOptions
-  ) async throws -> (version: Int64, model: TrainedModel) {
+    location: String, dataset: Dataset?, files: (paths: [String], format: String)? = nil,
+    options: TrainingOptions, pseudonymKey: String = ServerConfiguration().effectivePseudonymKey,
+    progress: @escaping (String) -> Void = { _ in }
+  ) async throws -> (version: Int64, model: ServingModel, report: TrainingReport) {
     let logger = logger(level: "warning")
     let store = try await StoreFactory.open(location, logger: logger)
     do {
+      try await store.migrate()
       let data: Dataset
-      let label: String
+      let provenance: ModelProvenance
+      let userKey: (String) -> String
       if let dataset {
         data = dataset
-        label = source ?? "file"
+        provenance = .files(files?.paths ?? [], format: files?.format ?? "")
+        let pseudonymizer = Pseudonymizer(secret: pseudonymKey)
+        userKey = { pseudonymizer.pseudonym($0) }
       } else {
         data = try await StoreTraining.dataset(from: store)
-        label = "store:" + StoreFactory.redacted(location)
+        provenance = .store(StoreFactory.redacted(location))
+        userKey = { $0 }
       }
-      let model = try ModelTrainer.train(
-        dataset: data, source: label, options: options, now: Int64(Date().timeIntervalSince1970))
+      let (model, report) = try TrainingPipeline.train(
+        dataset: data, provenance: provenance, options: options, userKey: userKey,
+        now: Int64(Date().timeIntervalSince1970), progress: progress)
       let version = try await store.publishModel(try model.encoded())
       await store.close()
-      return (version, model)
+      return (version, model, report)
     } catch {
       await store.close()
       throw error

@@ -74,6 +74,8 @@ public protocol Store: Sendable {
   func publishModel(_ payload: [UInt8]) async throws -> Int64
   /// The newest model version.
   func latestModel() async throws -> ModelArtifact?
+  /// A published model by version (nil when there is none).
+  func model(version: Int64) async throws -> ModelArtifact?
   /// The newest model version number (cheap).
   func latestModelVersion() async throws -> Int64?
   /// Emits a version number whenever a model newer than `after` (and than the last one emitted) is

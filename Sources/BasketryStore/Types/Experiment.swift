@@ -44,13 +44,23 @@ public struct ExperimentVariant: Sendable, Hashable, Codable {
   public var policy: String
   /// Discount for the `fixed` policy.
   public var discount: Double?
+  /// The published model version this variant's recommendations and bundles come from (nil: the newest).
+  public var modelVersion: Int64?
 
   /// Creates a variant.
-  public init(name: String, weight: Double, policy: String = "bandit", discount: Double? = nil) {
+  public init(
+    name: String, weight: Double, policy: String = "bandit", discount: Double? = nil, modelVersion: Int64? = nil
+  ) {
     self.name = name
     self.weight = weight
     self.policy = policy
     self.discount = discount
+    self.modelVersion = modelVersion
+  }
+
+  private enum CodingKeys: String, CodingKey {
+    case name, weight, policy, discount
+    case modelVersion = "model_version"
   }
 }
 

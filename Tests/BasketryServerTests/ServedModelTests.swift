@@ -1,0 +1,188 @@
+import BasketryCore
+import BasketryEval
+import BasketryIngest
+import BasketryMining
+import BasketryModels
+import BasketryServer
+import BasketryStore
+import BasketryStorePostgres
+import BasketryStoreSQLite
+import BasketryTesting
+import BasketryTraining
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import Testing
+
+/// The trained engine served over HTTP: the recommendations a shop's integration receives are the lists the
+/// offline evaluation scored, and new purchases change them without a retrain, on every replica.
+@Suite(.serialized) struct ServedModelTests {
+  static let samplePath = TestSupport.repositoryRoot + "/Data/online-retail-sample/online_retail_2011-10_2011-11.csv.gz"
+  static let pseudonymKey = "served-secret"
+  /// A PostgreSQL database of these tests' own (start-postgres.sh creates it), so their published models do
+  /// not race with other suites'.
+  static let postgresURL = ProcessInfo.processInfo.environment["BASKETRY_TEST_POSTGRES_SERVING_URL"]
+
+  /// Store locations to run on: a fresh SQLite file, and PostgreSQL when configured.
+  static var locations: [String] {
+    ["sqlite"] + (postgresURL == nil ? [] : ["postgres"])
+  }
+
+  func location(_ kind: String) throws -> String {
+    if kind == "postgres", let url = Self.postgresURL { return url }
+    return try TestSupport.temporaryDirectory("served").appendingPathComponent("store.sqlite").path
+  }
+
+  /// An engine (a `basketry serve` replica) on a store.
+  func replica(_ location: String) async throws -> Engine {
+    var configuration = ServerConfiguration()
+    configuration.store = location
+    configuration.pseudonymKey = Self.pseudonymKey
+    try configuration.set("api_keys", "admin:\(Keys.admin),ingest:\(Keys.ingest),read:\(Keys.read)", source: "test")
+    var logger = Logger(label: "served")
+    logger.logLevel = .error
+    let store: any Store =
+      location.hasPrefix("postgres")
+      ? try PostgresStore(url: location, logger: logger) : try SQLiteStore(path: location)
+    let engine = Engine(store: store, configuration: configuration, logger: logger)
+    try await engine.start()
+    return engine
+  }
+
+  static func items(_ response: TestResponse) throws -> [String] {
+    (try json(response)["recommendations"] as? [[String: Any]] ?? []).compactMap { $0["item"] as? String }
+  }
+
+  @Test(arguments: locations)
+  func servedRecommendationsAreTheEvaluatedLists(store kind: String) async throws {
+    let dataset = try Ingest.load([Self.samplePath], options: IngestOptions(format: .onlineRetail)).dataset
+    let latest = try #require(dataset.baskets.timestamps.filter { $0 != Baskets.noTime }.max())
+    let cutoff = latest - 30 * 86_400
+    let task = Splitter.temporal(dataset, cutoff: cutoff).task(dataset, name: "online-retail")
+    var offline = try ModelRegistry.make(name: "itemknn", parameters: ModelParameters(seed: 42))
+    try offline.fit(task.train)
+    let evaluator = Evaluator(ks: [20])
+    let lists = try evaluator.rank(offline, task: task)
+
+    let location = try location(kind)
+    let options = TrainingOptions(
+      minSupport: .relative(0.02), anchorItems: 0, model: "itemknn", cutoff: cutoff)
+    let (version, _, _) = try await ServerMain.train(
+      location: location, dataset: dataset, files: ([Self.samplePath], "online-retail"), options: options,
+      pseudonymKey: Self.pseudonymKey)
+    let engine = try await replica(location)
+    #expect(engine.modelVersion == version)
+    let catalog = dataset.catalog
+    try await Application(router: Routes.router(engine: engine)).test(.live) { client in
+      var served: [[Int32]] = []
+      var differing = 0
+      for (index, user) in task.users.enumerated() {
+        let response = try await client.send(
+          .get, "/v1/users/\(dataset.users[user])/recommendations?k=20&exclude_seen=false", key: Keys.read)
+        let items = try Self.items(response)
+        served.append(items.compactMap { catalog.id(of: $0) })
+        if served[index] != lists[index] { differing += 1 }
+      }
+      #expect(task.users.count > 100)
+      #expect(differing == 0, "\(differing) of \(task.users.count) users' served lists differ")
+      let offlineRecall = evaluator.metrics(lists, task: task)["recall@20"] ?? -1
+      #expect(evaluator.metrics(served, task: task)["recall@20"] == offlineRecall)
+    }
+    await engine.store.close()
+  }
+
+  @Test(arguments: locations)
+  func purchasesChangeRecommendationsWithoutRetrainingOnEveryReplica(store kind: String) async throws {
+    let dataset = try Ingest.load([Self.samplePath], options: IngestOptions(format: .onlineRetail)).dataset
+    let location = try location(kind)
+    let options = TrainingOptions(minSupport: .relative(0.02), anchorItems: 0, model: "itemknn")
+    _ = try await ServerMain.train(
+      location: location, dataset: dataset, files: ([Self.samplePath], "online-retail"), options: options,
+      pseudonymKey: Self.pseudonymKey)
+    let a = try await replica(location)
+    let b = try await replica(location)
+    // The sample's best customer is known from the file alone.
+    var orders = [Int](repeating: 0, count: dataset.users.count)
+    for user in dataset.baskets.users where user >= 0 { orders[Int(user)] += 1 }
+    let best = try #require(orders.indices.max { orders[$0] < orders[$1] })
+    let existing = dataset.users[Int32(best)]
+    let newcomer = "newcomer-\(UUID().uuidString.prefix(8))"
+    let appA = Application(router: Routes.router(engine: a))
+    let appB = Application(router: Routes.router(engine: b))
+    try await appA.test(.router) { clientA in
+      try await appB.test(.router) { clientB in
+        for user in [existing, newcomer] {
+          let path = "/v1/users/\(user)/recommendations?k=10"
+          let before = try Self.items(try await clientB.send(.get, path, key: Keys.read))
+          #expect(before.count == 10, "\(user) got \(before.count) recommendations")
+          // A purchase of items this user does not have yet, posted to replica A.
+          let bought = Array(before.prefix(2))
+          let events = bought.enumerated().map { index, item in
+            #"{"event_id": "\#(user)-\#(index)-live", "user": "\#(user)", "item": "\#(item)", "type": "purchase", "session": "live-\#(user)", "price": 2}"#
+          }
+          let posted = try await clientA.send(
+            .post, "/v1/events", key: Keys.ingest, body: "[" + events.joined(separator: ",") + "]")
+          #expect(posted.status == .ok)
+          let clock = ContinuousClock()
+          let start = clock.now
+          var changed = false
+          while clock.now - start < .seconds(1) && !changed {
+            for client in [clientA, clientB] as [any TestClientProtocol] {
+              let after = try Self.items(try await client.send(.get, path, key: Keys.read))
+              changed = after != before && Set(bought).isDisjoint(with: after)
+              if !changed { break }
+            }
+          }
+          #expect(changed, "\(user)'s recommendations did not change within 1 s on both replicas")
+        }
+      }
+    }
+    await a.store.close()
+    await b.store.close()
+  }
+
+  /// An experiment's variants can name model versions: each user is served by their variant's model, the
+  /// response says which, and a version that is not published is a 400 naming the field.
+  @Test func experimentVariantsServeTheModelVersionsTheyName() async throws {
+    let dataset = try Ingest.load([Self.samplePath], options: IngestOptions(format: .onlineRetail)).dataset
+    let location = try location("sqlite")
+    var versions: [String: Int64] = [:]
+    for name in ["pop", "freq"] {
+      let options = TrainingOptions(minSupport: .relative(0.05), anchorItems: 0, model: name)
+      versions[name] = try await ServerMain.train(
+        location: location, dataset: dataset, files: ([Self.samplePath], "online-retail"), options: options,
+        pseudonymKey: Self.pseudonymKey
+      ).version
+    }
+    let pop = try #require(versions["pop"])
+    let freq = try #require(versions["freq"])
+    let engine = try await replica(location)
+    #expect(engine.modelVersion == freq)
+    try await Application(router: Routes.router(engine: engine)).test(.router) { client in
+      let bad = try await client.send(
+        .post, "/v1/experiments",
+        body: #"{"id": "models-bad", "name": "x", "variants": [{"name": "a", "model_version": 999}, {"name": "b"}]}"#)
+      #expect(bad.status == .badRequest)
+      #expect(try errorBody(bad).field == "variants[0].model_version")
+      let created = try await client.send(
+        .post, "/v1/experiments",
+        body:
+          #"{"id": "models", "name": "pop vs freq", "variants": [{"name": "pop", "model_version": \#(pop)}, {"name": "freq", "model_version": \#(freq)}]}"#
+      )
+      #expect(created.status == .created)
+      var seen: [String: Int] = [:]
+      for user in dataset.users.strings.prefix(40) {
+        let body = try json(
+          try await client.send(.get, "/v1/users/\(user)/recommendations?k=5&exclude_seen=false", key: Keys.read))
+        let recommendations = body["recommendations"] as? [[String: Any]] ?? []
+        let variant = recommendations.first?["variant"] as? String ?? ""
+        seen[variant, default: 0] += 1
+        let expected = variant == "pop" ? pop : freq
+        #expect(body["model_version"] as? Int == Int(expected), "user \(user) in \(variant)")
+      }
+      #expect((seen["pop"] ?? 0) > 0 && (seen["freq"] ?? 0) > 0, "\(seen)")
+    }
+    await engine.store.close()
+  }
+}
