@@ -1,3 +1,4 @@
+import BasketryBundles
 import BasketryCore
 import BasketryEval
 import BasketryIngest
@@ -190,6 +191,33 @@ import Testing
         #expect(body["model_version"] as? Int == Int(expected), "user \(user) in \(variant)")
       }
       #expect((seen["pop"] ?? 0) > 0 && (seen["freq"] ?? 0) > 0, "\(seen)")
+    }
+    await engine.store.close()
+  }
+
+  /// `basketry bundles --item I` (the training pipeline's anchored generator on the same file and options) and
+  /// `train` + `GET /v1/bundles?item=I` give the same bundles, in the same order.
+  @Test func productPageBundlesAreTheCommandLineOnes() async throws {
+    let dataset = try Ingest.load([Self.samplePath], options: IngestOptions(format: .onlineRetail)).dataset
+    let location = try location("sqlite")
+    let options = TrainingOptions(anchorItems: 12, model: "pop")
+    let (_, model, _) = try await ServerMain.train(
+      location: location, dataset: dataset, files: ([Self.samplePath], "online-retail"), options: options,
+      pseudonymKey: Self.pseudonymKey)
+    let anchors = model.anchorBundles.filter { $0.value.count >= 2 }.keys.sorted()
+    #expect(anchors.count >= 3, "only \(anchors.count) best sellers have two or more bundles")
+    let generator = try TrainingPipeline.anchoredGenerator(dataset: dataset, options: options)
+    let engine = try await replica(location)
+    try await Application(router: Routes.router(engine: engine)).test(.router) { client in
+      for anchor in anchors.prefix(3) {
+        let id = try #require(dataset.catalog.id(of: anchor))
+        let expected = generator.bundles(forItem: id).map { $0.bundle.items.map(\.id).sorted() }
+        let response = try json(try await client.send(.get, "/v1/bundles?item=\(anchor)&k=10", key: Keys.read))
+        let served = (response["bundles"] as? [[String: Any]] ?? []).map { bundle in
+          (bundle["items"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String }
+        }
+        #expect(served.prefix(expected.count) == expected[...], "bundles for \(anchor)")
+      }
     }
     await engine.store.close()
   }
