@@ -113,7 +113,7 @@ struct TrainCommand: AsyncParsableCommand {
         (version, model, report) = try await ServerMain.train(
           location: settings.store, dataset: dataset, files: files, options: options,
           pseudonymKey: settings.effectivePseudonymKey
-        ) { line in console.phaseDone(line) }
+        ) { line in console.note(line) }
       } catch let error as MiningError where error.code == .memoryBudgetExceeded {
         guard let stop = error.stop else { throw error }
         throw CommandError(miningAdvice(stop, lengthFlag: "--max-size"))
