@@ -174,8 +174,9 @@ public final class SQLiteStore: Store {
 
   public func events(user: String) async throws -> [StoredEvent] {
     try await read("read events") { db in
-      try Row.fetchAll(db, sql: "SELECT * FROM events WHERE user_id = ? ORDER BY ts, rowid", arguments: [user])
-        .map(Self.event)
+      // A cached prepared statement: this read runs on every recommendation request.
+      let statement = try db.cachedStatement(sql: "SELECT * FROM events WHERE user_id = ? ORDER BY ts, rowid")
+      return try Row.fetchAll(statement, arguments: [user]).map(Self.event)
     }
   }
 

@@ -42,4 +42,26 @@ import Testing
       #expect((fastObject as? [String: Any])?.keys.contains("model_version") == true)
     }
   }
+
+  /// The same for recommendation responses (escaping, nulls, numbers).
+  @Test func recommendationsMatchTheCodableForm() throws {
+    for experiment in [nil, "exp \"1\""] as [String?] {
+      let response = RecommendationsResponse(
+        modelVersion: experiment == nil ? nil : 7,
+        recommendations: [
+          ItemRecommendation(
+            recommendationId: "r-1", item: "A\"1", title: "Mug \"Café\"\n", score: 0.125, experiment: experiment,
+            variant: "default", explanation: "You bought this before; freq ranks it."),
+          ItemRecommendation(
+            recommendationId: "r-2", item: "B\\2", title: "Tab\there", score: 845, experiment: experiment,
+            variant: "b", explanation: "Popular with other shoppers."),
+        ])
+      let fastObject = try JSONSerialization.jsonObject(with: Data(response.fastJSON()))
+      let fast = withoutNulls(fastObject) as? NSDictionary
+      let codable = try JSONSerialization.jsonObject(with: Routes.encoder.encode(response)) as? NSDictionary
+      #expect(fast != nil)
+      #expect(fast == codable)
+      #expect((fastObject as? [String: Any])?.keys.contains("model_version") == true)
+    }
+  }
 }

@@ -135,3 +135,33 @@ extension BundlesResponse {
     return json.bytes
   }
 }
+
+extension RecommendationsResponse {
+  /// The response as JSON (same keys as the Codable form with snake-case keys, sorted).
+  func fastJSON() -> [UInt8] {
+    var json = FastJSON(capacity: 96 + recommendations.count * 240)
+    json.raw("{\"model_version\":")
+    json.integer(modelVersion)
+    json.raw(",\"recommendations\":[")
+    for (index, recommendation) in recommendations.enumerated() {
+      if index > 0 { json.raw(",") }
+      json.raw("{\"experiment\":")
+      json.optionalString(recommendation.experiment)
+      json.raw(",\"explanation\":")
+      json.string(recommendation.explanation)
+      json.raw(",\"item\":")
+      json.string(recommendation.item)
+      json.raw(",\"recommendation_id\":")
+      json.string(recommendation.recommendationId)
+      json.raw(",\"score\":")
+      json.number(recommendation.score)
+      json.raw(",\"title\":")
+      json.string(recommendation.title)
+      json.raw(",\"variant\":")
+      json.string(recommendation.variant)
+      json.raw("}")
+    }
+    json.raw("]}")
+    return json.bytes
+  }
+}

@@ -279,7 +279,8 @@ extension Engine {
         let id = ids.next(sequence: sequence)
         result.append(
           ItemRecommendation(
-            recommendationId: id, item: item, title: state.catalog[item]?.title ?? item, score: score,
+            recommendationId: id, item: item, title: state.catalog[item]?.title ?? model?.title(of: item) ?? item,
+            score: score,
             experiment: experiment, variant: variant.name, explanation: explanation))
         state.remember(
           Impression(
@@ -314,11 +315,14 @@ extension Engine {
       }
     }
     let owned = Set(history.map(\.item))
+    // Popularity and personal frequency rank items a shopper never bought by popularity alone.
+    let byPopularity = ["pop", "pop-recent", "freq"].contains(name)
     return ranked.map { entry in
       let reason =
         owned.contains(entry.item)
         ? "You bought this before; \(name) ranks it among your likely next purchases."
-        : "Recommended by \(name) from your \(history.count) past items."
+        : byPopularity
+          ? "Popular with other shoppers." : "Recommended by \(name) from your \(history.count) past items."
       return (model.items[Int(entry.item)], Double(entry.score), reason)
     }
   }

@@ -55,7 +55,10 @@ public enum Routes {
       let k = try intParameter(query, "k", default: 10, range: 1...100)
       let excludeSeen = try boolParameter(query, "exclude_seen", default: true)
       let category = query.get("category")
-      return try json(try await engine.recommendations(user: user, k: k, category: category, excludeSeen: excludeSeen))
+      let answer = try await engine.recommendations(user: user, k: k, category: category, excludeSeen: excludeSeen)
+      return Response(
+        status: .ok, headers: [.contentType: "application/json"],
+        body: ResponseBody(byteBuffer: ByteBuffer(bytes: answer.fastJSON())))
     }
     router.get("/v1/bundles") { request, _ -> Response in
       try auth.require(request, .read)

@@ -134,6 +134,12 @@ public final class ServingModel: Sendable {
   /// The dense id of an external item id.
   public func item(_ id: String) -> Int32? { itemIndex[id] }
 
+  /// An item's title at training time (nil when unknown or empty).
+  public func title(of id: String) -> String? {
+    guard let index = itemIndex[id], !titles[Int(index)].isEmpty else { return nil }
+    return titles[Int(index)]
+  }
+
   /// Whether the recommender can rank an item (it had a training interaction).
   public func isRankable(_ item: Int32) -> Bool { item >= 0 && Int(item) < rankable.count && rankable[Int(item)] }
 
