@@ -130,6 +130,7 @@ public final class PostgresStore: Store {
     """,
     "CREATE INDEX IF NOT EXISTS changes_user ON changes(user_id) WHERE user_id IS NOT NULL",
     "INSERT INTO meta(key, value) VALUES ('changes_pruned', 0) ON CONFLICT(key) DO NOTHING",
+    "CREATE TABLE IF NOT EXISTS erased_users (user_id TEXT PRIMARY KEY, erased_at BIGINT NOT NULL)",
     // Model artifacts are binary: a text column from before holds JSON models, kept as their UTF-8 bytes.
     """
     DO $$ BEGIN
@@ -423,6 +424,11 @@ public final class PostgresStore: Store {
         receipt.impressionsRemoved = try await conn.query(
           "DELETE FROM impressions WHERE user_id = \(user) RETURNING 1", logger: logger
         ).collect().count
+        try await conn.query(
+          """
+          INSERT INTO erased_users (user_id, erased_at) VALUES (\(user), \(receipt.erasedAt))
+          ON CONFLICT (user_id) DO UPDATE SET erased_at = EXCLUDED.erased_at
+          """, logger: logger)
         let payload = try ChangePayload.encode(deltas: receipt.removedDeltas, operation: "delete user")
         for try await (sequence) in try await conn.query(
           """
@@ -577,6 +583,18 @@ public final class PostgresStore: Store {
         return ModelArtifact(version: version, createdAt: created, payload: Array(payload.readableBytesView))
       }
       return nil
+    }
+  }
+
+  public func erasedUsers() async throws -> Set<String> {
+    try await failing("read erased users") {
+      var users = Set<String>()
+      for try await (user) in try await client.query("SELECT user_id FROM erased_users", logger: logger)
+        .decode(String.self)
+      {
+        users.insert(user)
+      }
+      return users
     }
   }
 

@@ -86,6 +86,7 @@ public final class SQLiteStore: Store {
     "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL)",
     "CREATE TABLE IF NOT EXISTS items (id TEXT PRIMARY KEY, payload TEXT NOT NULL)",
     "CREATE TABLE IF NOT EXISTS models (version INTEGER PRIMARY KEY, created_at INTEGER NOT NULL, payload BLOB NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS erased_users (user_id TEXT PRIMARY KEY, erased_at INTEGER NOT NULL)",
     "CREATE TABLE IF NOT EXISTS experiments (id TEXT PRIMARY KEY, created_at INTEGER NOT NULL, payload TEXT NOT NULL)",
     """
     CREATE TABLE IF NOT EXISTS impressions (
@@ -308,6 +309,11 @@ public final class SQLiteStore: Store {
       try db.execute(sql: "DELETE FROM impressions WHERE user_id = ?", arguments: [user])
       receipt.impressionsRemoved = db.changesCount
       try db.execute(
+        sql: """
+          INSERT INTO erased_users (user_id, erased_at) VALUES (?, ?)
+          ON CONFLICT(user_id) DO UPDATE SET erased_at = excluded.erased_at
+          """, arguments: [user, receipt.erasedAt])
+      try db.execute(
         sql: "INSERT INTO changes (kind, key, payload, created_at) VALUES (?, ?, ?, ?)",
         arguments: [
           ChangePayload.erasure, user,
@@ -406,6 +412,10 @@ public final class SQLiteStore: Store {
         return ModelArtifact(version: $0["version"], createdAt: $0["created_at"], payload: [UInt8](data))
       }
     }
+  }
+
+  public func erasedUsers() async throws -> Set<String> {
+    try await read("read erased users") { db in Set(try String.fetchAll(db, sql: "SELECT user_id FROM erased_users")) }
   }
 
   public func model(version: Int64) async throws -> ModelArtifact? {

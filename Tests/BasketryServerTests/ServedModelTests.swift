@@ -221,4 +221,39 @@ import Testing
     }
     await engine.store.close()
   }
+
+  /// An erased customer's history from the files is never served again: not after the erasure, not after a
+  /// restart, and a retrain from the same files leaves them out.
+  @Test func erasedCustomersFromFilesStayErased() async throws {
+    let dataset = try Ingest.load([Self.samplePath], options: IngestOptions(format: .onlineRetail)).dataset
+    let location = try location("sqlite")
+    let options = TrainingOptions(minSupport: .relative(0.05), anchorItems: 0, model: "freq")
+    _ = try await ServerMain.train(
+      location: location, dataset: dataset, files: ([Self.samplePath], "online-retail"), options: options,
+      pseudonymKey: Self.pseudonymKey)
+    var orders = [Int](repeating: 0, count: dataset.users.count)
+    for user in dataset.baskets.users where user >= 0 { orders[Int(user)] += 1 }
+    let best = try #require(orders.indices.max { orders[$0] < orders[$1] })
+    let customer = dataset.users[Int32(best)]
+    let path = "/v1/users/\(customer)/recommendations?k=5&exclude_seen=false"
+    func explanations(_ engine: Engine) async throws -> [String] {
+      try await Application(router: Routes.router(engine: engine)).test(.router) { client in
+        let body = try json(try await client.send(.get, path, key: Keys.read))
+        return (body["recommendations"] as? [[String: Any]] ?? []).compactMap { $0["explanation"] as? String }
+      }
+    }
+    let engine = try await replica(location)
+    #expect(try await explanations(engine).contains { $0.hasPrefix("You bought this before") })
+    _ = try await engine.deleteUser(rawID: customer)
+    #expect(try await !explanations(engine).contains { $0.hasPrefix("You bought this before") })
+    await engine.store.close()
+    let restarted = try await replica(location)
+    #expect(try await !explanations(restarted).contains { $0.hasPrefix("You bought this before") })
+    await restarted.store.close()
+    let (_, retrained, _) = try await ServerMain.train(
+      location: location, dataset: dataset, files: ([Self.samplePath], "online-retail"), options: options,
+      pseudonymKey: Self.pseudonymKey)
+    let key = Pseudonymizer(secret: Self.pseudonymKey).pseudonym(customer)
+    #expect(retrained.trainingHistory(of: key).isEmpty)
+  }
 }

@@ -138,6 +138,20 @@ func unique(_ label: String) -> String { label + "-" + UUID().uuidString.prefix(
     await store.close()
   }
 
+  /// Every erasure is recorded with the user's pseudonym, in the erasing transaction.
+  @Test(arguments: Driver.available)
+  func erasuresAreRecorded(driver: Driver) async throws {
+    let store = try await driver.makeStore()
+    let (carol, dan) = (unique("carol"), unique("dan"))
+    _ = try await store.append([event(unique("e"), user: carol, item: unique("i"))])
+    #expect(!(try await store.erasedUsers()).contains(carol))
+    _ = try await store.deleteUser(carol)
+    _ = try await store.deleteUser(dan)  // a user without events is recorded too
+    _ = try await store.deleteUser(carol)  // again: still one record
+    let erased = try await store.erasedUsers()
+    #expect(erased.contains(carol) && erased.contains(dan))
+  }
+
   /// Model artifacts are binary (NUL bytes, invalid UTF-8) and every published version stays readable.
   @Test(arguments: Driver.available)
   func modelPayloadsAreBinaryAndReadableByVersion(driver: Driver) async throws {

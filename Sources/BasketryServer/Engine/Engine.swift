@@ -41,7 +41,9 @@ public final class Engine: Sendable {
     try await refreshLiveState()
     let arms = try await store.banditCounts()
     let experiments = try await store.experiments()
+    let erased = try await store.erasedUsers()
     state.withLock { state in
+      state.erasedUsers.formUnion(erased)
       for record in arms {
         state.bandit.merge(
           key: record.key, arm: record.arm,
@@ -173,8 +175,8 @@ struct EngineState {
   /// Purchases read from the feed already erased (so never applied), by the erasing change.
   var unappliedErased: [Int64: Set<Int64>] = [:]
   var candidateCache = CandidateCache()
-  /// Users erased since this process started: their training history in the served model is never used again
-  /// (the artifact keeps it until the next `basketry train`).
+  /// Users ever erased (from the store at start, then this replica's erasures and the change feed's): their
+  /// training history in a model trained from files is never used (training from files also leaves them out).
   var erasedUsers: Set<String> = []
   /// Older or newer model versions that experiment variants name (``ExperimentVariant/modelVersion``).
   var variantModels: [Int64: ServingModel] = [:]

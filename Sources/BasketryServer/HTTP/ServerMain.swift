@@ -77,9 +77,10 @@ public enum ServerMain {
       let provenance: ModelProvenance
       let userKey: (String) -> String
       if let dataset {
-        data = dataset
-        provenance = .files(files?.paths ?? [], format: files?.format ?? "")
         let pseudonymizer = Pseudonymizer(secret: pseudonymKey)
+        // Users erased from the service are left out of training, whatever the files still hold.
+        data = StoreTraining.removing(try await store.erasedUsers(), from: dataset) { pseudonymizer.pseudonym($0) }
+        provenance = .files(files?.paths ?? [], format: files?.format ?? "")
         userKey = { pseudonymizer.pseudonym($0) }
       } else {
         data = try await StoreTraining.dataset(from: store)
@@ -101,6 +102,23 @@ public enum ServerMain {
 
 /// Builds a training dataset from a store's purchase events and catalog.
 public enum StoreTraining {
+  /// The dataset without the orders and events of users whose key is in `erased`.
+  /// - Parameters:
+  ///   - erased: user keys (pseudonyms) to leave out.
+  ///   - dataset: orders read from files (raw user ids).
+  ///   - key: a raw user id's key.
+  /// - Complexity: O(users + orders + lines + events).
+  public static func removing(_ erased: Set<String>, from dataset: Dataset, key: (String) -> String) -> Dataset {
+    if erased.isEmpty { return dataset }
+    let dropped = dataset.users.strings.map { erased.contains(key($0)) }
+    guard dropped.contains(true) else { return dataset }
+    func keep(_ user: Int32) -> Bool { user < 0 || Int(user) >= dropped.count || !dropped[Int(user)] }
+    var result = dataset
+    result.baskets = dataset.baskets.filter { keep(dataset.baskets.users[$0]) }
+    result.events = dataset.events.filter { keep($0.user) }
+    return result
+  }
+
   /// The store's purchases as orders (one per basket), with catalog titles, prices and costs.
   /// - Complexity: O(lines).
   public static func dataset(from store: any Store) async throws -> Dataset {

@@ -74,6 +74,9 @@ public protocol Store: Sendable {
   func publishModel(_ payload: [UInt8]) async throws -> Int64
   /// The newest model version.
   func latestModel() async throws -> ModelArtifact?
+  /// Pseudonyms of every user ever erased (``deleteUser(_:)`` records them in the same transaction): their
+  /// histories in a model trained from files are never served again, and training leaves them out.
+  func erasedUsers() async throws -> Set<String>
   /// A published model by version (nil when there is none).
   func model(version: Int64) async throws -> ModelArtifact?
   /// The newest model version number (cheap).
