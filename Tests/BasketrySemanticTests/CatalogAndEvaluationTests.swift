@@ -23,6 +23,12 @@ import Testing
     try "tea\n\ncup\r\n".write(to: text, atomically: true, encoding: .utf8)
     let lines = try TitleCatalog.load(from: text)
     #expect(lines.ids == ["1", "3"] && lines.titles == ["tea", "cup"])
+    // Every row, for embedding: row r is line r, empty or repeated ones included.
+    let everyLine = try TitleCatalog.load(from: text, everyRow: true)
+    #expect(everyLine.ids == ["1", "2", "3"] && everyLine.titles == ["tea", "", "cup"])
+    let everyRecord = try TitleCatalog.load(from: csv, everyRow: true)
+    #expect(everyRecord.ids == ["7", "8", "7", "9"])
+    #expect(everyRecord.titles == ["Green Tea", "Cup, large", "Dup", ""])
     let bad = folder.appendingPathComponent("bad.csv")
     try "a,b\n1,2\n".write(to: bad, atomically: true, encoding: .utf8)
     #expect(throws: SemanticError.self) { try TitleCatalog.load(from: bad) }

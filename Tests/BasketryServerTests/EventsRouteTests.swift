@@ -58,6 +58,13 @@ import Testing
       ),
       (#"{"events": [{"user": "u", "item": "a", "type": "view", "value": true}]}"#, "wrong_type", "events[0].value"),
       ("[]", "empty_batch", "events"),
+      // Item ids may not hold the separators of bundle keys, carts and exported rankings.
+      (#"{"user": "u", "item": "a+b", "type": "view"}"#, "invalid_value", "item"),
+      (
+        #"[{"user": "u", "item": "a", "type": "view"}, {"user": "u", "item": "a,b", "type": "view"}]"#, "invalid_value",
+        "events[1].item"
+      ),
+      (#"{"user": "u", "item": "a\tb", "type": "view"}"#, "invalid_value", "item"),
       ("42", "wrong_type", nil),
     ] as [(String, String, String?)])
   func badInputNamesTheField(body: String, code: String, field: String?) async throws {
@@ -70,6 +77,16 @@ import Testing
       #expect(error.field == field)
     }
     #expect(try await engine.store.eventCount() == 0)
+  }
+
+  @Test func catalogItemIdsMayNotHoldSeparators() async throws {
+    let (engine, _) = try await makeEngine()
+    try await makeApp(engine).test(.router) { client in
+      let response = try await client.send(.put, "/v1/items/a+b", body: #"{"title": "x"}"#)
+      #expect(response.status == .badRequest)
+      #expect(try errorBody(response).field == "id")
+      #expect(try await client.send(.put, "/v1/items/ab", body: #"{"title": "x"}"#).status == .ok)
+    }
   }
 
   @Test func hugePayloadsAndBatchesAreRejected() async throws {

@@ -10,7 +10,8 @@ struct EmbedCommand: AsyncParsableCommand {
     abstract: "Encode product titles into 384-dimensional sentence vectors (all-MiniLM-L6-v2).",
     discussion: """
       Input: a text file with one title per line, or a CSV catalog with id and title columns. Output: raw \
-      little-endian float32, one unit-length row per title, in input order (no header).
+      little-endian float32, one unit-length row per input line (CSV: per record), in input order, empty titles \
+      included (no header).
       """
   )
 
@@ -25,7 +26,8 @@ struct EmbedCommand: AsyncParsableCommand {
   func run() async throws {
     try await reportingErrors {
       let encoder = try model.loadEncoder()
-      let catalog = try TitleCatalog.load(from: URL(fileURLWithPath: input))
+      // One output row per input line or record, empty titles included (row r belongs to line r).
+      let catalog = try TitleCatalog.load(from: URL(fileURLWithPath: input), everyRow: true)
       let start = Date()
       let vectors = encoder.encode(catalog.titles, batchSize: model.batchSize, threads: model.threads)
       let seconds = Date().timeIntervalSince(start)

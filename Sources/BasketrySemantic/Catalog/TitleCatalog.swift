@@ -29,9 +29,14 @@ public struct TitleCatalog: Sendable, Hashable {
   static let titleColumns = ["title", "titles", "name", "product_name", "description"]
 
   /// Reads a catalog file: `.csv` (header with id and title columns) or anything else as one title per line.
-  /// Rows with an empty title are skipped; a repeated id keeps its first title.
+  /// - Parameters:
+  ///   - url: the file.
+  ///   - everyRow: keep every line (text) or record (CSV) in input order, empty titles and repeated ids included,
+  ///     so that row `r` of anything computed from the catalog belongs to line `r` (what `basketry embed`
+  ///     promises). By default rows with an empty title are skipped and a repeated id keeps its first title
+  ///     (a catalog to search).
   /// - Throws: `SemanticError` when the file is missing or a CSV lacks the columns.
-  public static func load(from url: URL) throws -> TitleCatalog {
+  public static func load(from url: URL, everyRow: Bool = false) throws -> TitleCatalog {
     let text: String
     do { text = try String(contentsOf: url, encoding: .utf8) } catch {
       throw SemanticError(.notFound, "cannot read catalog: \(error.localizedDescription)", file: url.path)
@@ -39,10 +44,12 @@ public struct TitleCatalog: Sendable, Hashable {
     guard url.pathExtension.lowercased() == "csv" else {
       var ids: [String] = []
       var titles: [String] = []
-      let lines = text.split(omittingEmptySubsequences: false) { $0 == "\n" || $0 == "\r\n" }
+      var lines = text.split(omittingEmptySubsequences: false) { $0 == "\n" || $0 == "\r\n" }
+      // The newline that ends the last line does not start another one.
+      if lines.last?.isEmpty == true { lines.removeLast() }
       for (index, line) in lines.enumerated() {
         let title = String(line)
-        if title.trimmingCharacters(in: .whitespaces).isEmpty { continue }
+        if !everyRow && title.trimmingCharacters(in: .whitespaces).isEmpty { continue }
         ids.append(String(index + 1))
         titles.append(title)
       }
@@ -61,10 +68,11 @@ public struct TitleCatalog: Sendable, Hashable {
     var ids: [String] = []
     var titles: [String] = []
     for (index, record) in records.dropFirst().enumerated() {
-      guard titleColumn < record.count else { continue }
-      let title = record[titleColumn]
+      let title = titleColumn < record.count ? record[titleColumn] : ""
       let id = idColumn.flatMap { $0 < record.count ? record[$0] : nil } ?? String(index + 1)
-      guard !title.trimmingCharacters(in: .whitespaces).isEmpty, seen.insert(id).inserted else { continue }
+      if !everyRow {
+        guard !title.trimmingCharacters(in: .whitespaces).isEmpty, seen.insert(id).inserted else { continue }
+      }
       ids.append(id)
       titles.append(title)
     }

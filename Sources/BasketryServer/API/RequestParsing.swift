@@ -53,8 +53,10 @@ public enum EventParsing {
       throw APIError.badRequest(
         "invalid_value", "timestamp must be Unix seconds ≥ 0", field: JSONObjectReader.join(path, "timestamp"))
     }
+    let item = try reader.string("item")
+    try ItemIDRules.check(item, field: JSONObjectReader.join(path, "item"))
     return EventInput(
-      eventID: try reader.optionalString("event_id"), user: try reader.string("user"), item: try reader.string("item"),
+      eventID: try reader.optionalString("event_id"), user: try reader.string("user"), item: item,
       type: EventType(rawValue: typeName), value: value, price: price, timestamp: timestamp,
       session: try reader.optionalString("session"), recommendationID: try reader.optionalString("recommendation_id"))
   }
@@ -142,5 +144,29 @@ public enum ExperimentParsing {
     if let end, end <= start { throw APIError.badRequest("invalid_value", "end must be after start", field: "end") }
     let id = try reader.optionalString("id", maxLength: 64) ?? "exp-" + UUID().uuidString.lowercased().prefix(8)
     return Experiment(id: id, name: name, variants: variants, start: start, end: end, createdAt: now)
+  }
+}
+
+/// What an item id may hold: its characters must not collide with the separators Basketry uses around ids
+/// (`+` joins a bundle's items, `,` separates a cart's in a query, tab and line breaks separate fields and lines
+/// of exported rankings).
+public enum ItemIDRules {
+  /// Characters an item id must not contain.
+  public static let forbidden: Set<Character> = ["+", ","]
+
+  /// Checks an item id.
+  /// - Throws: ``APIError`` (400, `invalid_value`) naming `field` and the character.
+  public static func check(_ id: String, field: String) throws {
+    if let bad = id.first(where: {
+      forbidden.contains($0) || $0.unicodeScalars.contains { $0.properties.generalCategory == .control }
+    }) {
+      let shown =
+        bad.unicodeScalars.first.map {
+          $0.properties.generalCategory == .control ? "U+" + String($0.value, radix: 16, uppercase: true) : String(bad)
+        } ?? "?"
+      throw APIError.badRequest(
+        "invalid_value", "item ids may not contain '\(shown)' (it separates ids in bundle keys, carts and exports)",
+        field: field)
+    }
   }
 }

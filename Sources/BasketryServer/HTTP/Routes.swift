@@ -93,6 +93,7 @@ public enum Routes {
     router.put("/v1/items/:id") { request, context -> Response in
       try auth.require(request, .admin)
       let id = try pathID(context)
+      try ItemIDRules.check(id, field: "id")
       let item = try ItemParsing.parse(try await collect(request, limit: maxBody), id: id)
       try await engine.putItem(item)
       return try json(item)
