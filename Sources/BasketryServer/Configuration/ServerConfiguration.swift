@@ -24,6 +24,9 @@ public struct ServerConfiguration: Sendable, Hashable {
   /// How often to read the store's change feed (other replicas' purchases, catalog writes and
   /// erasures), in seconds. Default 1.
   public var changePollSeconds = 1.0
+  /// How long a user's store events are reused between requests, in seconds (0: read the store on every
+  /// request). Events stored through this replica are seen at once, through others within this time. Default 0.5.
+  public var historyCacheSeconds = 0.5
   /// How long the change feed keeps entries, in seconds; a replica further behind reloads its
   /// counts and catalog. Default 3600.
   public var changeRetentionSeconds = 3600
@@ -50,7 +53,8 @@ public struct ServerConfiguration: Sendable, Hashable {
   /// The documented keys, in file order.
   public static let keys = [
     "host", "port", "store", "pseudonym_key", "api_keys", "max_body_bytes", "max_batch_events", "model_poll_seconds",
-    "change_poll_seconds", "change_retention_seconds", "flush_milliseconds", "bandit_levels", "margin_floor",
+    "change_poll_seconds", "change_retention_seconds", "history_cache_seconds", "flush_milliseconds", "bandit_levels",
+    "margin_floor",
     "assumed_margin", "default_policy", "propensity_samples",
     "seed", "log_level",
   ]
@@ -98,6 +102,11 @@ public struct ServerConfiguration: Sendable, Hashable {
         throw fail("must be a number of seconds in 0.001…3600")
       }
       changePollSeconds = number
+    case "history_cache_seconds":
+      guard let number = Double(value), number >= 0, number <= 60 else {
+        throw fail("must be a number of seconds in 0…60")
+      }
+      historyCacheSeconds = number
     case "change_retention_seconds": changeRetentionSeconds = try int(60...31_536_000)
     case "flush_milliseconds": flushMilliseconds = try int(1...60_000)
     case "bandit_levels":

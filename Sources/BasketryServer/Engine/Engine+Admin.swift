@@ -38,6 +38,7 @@ extension Engine {
   public func deleteUser(rawID: String) async throws -> DeletionReceipt {
     let user = pseudonymizer.pseudonym(rawID)
     let receipt = try await store.deleteUser(user)
+    histories.invalidate([user])
     state.withLock { state in
       if receipt.changeSequence == 0 {
         // A store without a change feed: subtract the baskets.

@@ -17,6 +17,7 @@ extension Engine {
         session: input.session, recommendationID: input.recommendationID)
     }
     let outcome = try await store.append(events)
+    histories.invalidate(Set(events.map(\.user)))
     metrics.increment("events_stored_total", by: Double(outcome.inserted))
     metrics.increment("events_duplicate_total", by: Double(outcome.duplicates))
 

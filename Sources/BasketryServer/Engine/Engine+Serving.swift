@@ -52,7 +52,7 @@ extension Engine {
     let user = query.user.map { pseudonymizer.pseudonym($0) }
     var anchors = (query.item.map { [$0] } ?? []) + query.cart
     if anchors.isEmpty, let user {
-      let history = try await store.events(user: user)
+      let history = try await storeEvents(of: user)
       var seen = Set<String>()
       for event in history.reversed() where event.type == .purchase || event.type == .cart {
         if seen.insert(event.item).inserted { anchors.append(event.item) }
@@ -196,7 +196,7 @@ extension Engine {
   {
     let now = Self.now()
     let user = pseudonymizer.pseudonym(rawUser)
-    let history = try await store.events(user: user)
+    let history = try await storeEvents(of: user)
     let wanted = category?.lowercased()
     // The user's experiment variant decides which model version ranks for them (the newest by default).
     let (model, version, catalog, erased, experiment, variant) = state.withLock { state in

@@ -22,6 +22,8 @@ public final class Engine: Sendable {
   let pseudonymizer: Pseudonymizer
   let logger: Logger
   let state: Locked<EngineState>
+  /// Users' store events, reused briefly between requests.
+  let histories: UserHistoryCache
 
   /// Creates an engine (call ``start()`` before serving).
   public init(store: any Store, configuration: ServerConfiguration, logger: Logger) {
@@ -30,6 +32,7 @@ public final class Engine: Sendable {
     self.metrics = MetricsRegistry()
     self.pseudonymizer = Pseudonymizer(secret: configuration.effectivePseudonymKey)
     self.logger = logger
+    self.histories = UserHistoryCache(seconds: configuration.historyCacheSeconds)
     self.state = Locked(
       EngineState(
         bandit: ThompsonDiscountBandit(configuration: configuration.banditConfiguration), seed: configuration.seed))
@@ -53,6 +56,16 @@ public final class Engine: Sendable {
     }
     _ = try await reloadModel()
     await loadVariantModels(experiments)
+  }
+
+  /// A user's store events, from the short-lived cache when fresh.
+  /// - Throws: store errors.
+  func storeEvents(of user: String) async throws -> [StoredEvent] {
+    if let cached = histories.events(of: user) { return cached }
+    let read = histories.beginRead()
+    let events = try await store.events(user: user)
+    histories.store(events, of: user, read: read)
+    return events
   }
 
   /// The pseudonym of a raw user id.
