@@ -184,8 +184,8 @@ extension Engine {
   ///
   /// With a trained model: the model's recommender ranks every item it was trained on for the user's whole
   /// history, the training history plus the user's store events after the model's data end (folded in on every
-  /// request, so a purchase changes the list at once on every replica); a user without any history gets the
-  /// most popular items. Without a model: co-occurrence with the user's store events, then popular items.
+  /// request: a purchase changes the list at once on the replica that stored it, and within
+  /// `history_cache_seconds` on the others); a user without any history gets the most popular items. Without a model: co-occurrence with the user's store events, then popular items.
   /// Hidden, expired, out-of-stock and deleted items are never returned; `category` keeps one category;
   /// `excludeSeen` drops items in the history.
   /// - Throws: store errors (reading the user's events) and recommender errors.
