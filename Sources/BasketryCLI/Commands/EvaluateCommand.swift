@@ -149,7 +149,11 @@ public struct EvaluateCommand: AsyncParsableCommand {
     }
     let run = try Evaluator(ks: ks).run(entries, task: task)
     let board = run.leaderboard
-    let shown = ks.flatMap { ["recall@\($0)", "ndcg@\($0)", "precision@\($0)", "hit@\($0)", "coverage@\($0)"] }
+    var shown = ks.flatMap { ["recall@\($0)", "ndcg@\($0)", "precision@\($0)", "hit@\($0)", "coverage@\($0)"] }
+    // Recall on items the user bought before and on items new to them, at the largest K, when the task has both.
+    if let k = ks.max(), board.results.contains(where: { $0.metrics["recall_repeat@\(k)"] != nil }) {
+      shown += ["recall_repeat@\(k)", "recall_explore@\(k)"]
+    }
     print(board.table(metrics: shown))
     if let rankings {
       // Youshu's ids are the benchmark's own numbers; other formats map dense ids back to the input's ids.

@@ -124,6 +124,14 @@ public struct Evaluator: Sendable {
   }
 
   /// Metric means over the task's users for ranked lists (aligned with `task.users`).
+  ///
+  /// Besides the totals, Recall and NDCG are split into repeat and explore parts (as in Li et al., "A Next
+  /// Basket Recommendation Reality Check", TOIS 2023): a user's targets they had in training are repeat
+  /// targets, the others explore targets. `recall_repeat@K` = |top-K ∩ repeat targets| / |repeat targets|,
+  /// averaged over the users with at least one repeat target; `ndcg_repeat@K` is NDCG with the repeat targets
+  /// alone as relevant; `recall_explore@K` and `ndcg_explore@K` likewise over explore targets. `repeat_share` is
+  /// the share of all target items that are repeats. Keys of a part no user has are absent (e.g. "new items
+  /// only" tasks have no repeat targets).
   public func metrics(_ lists: [[Int32]], task: EvaluationTask) -> [String: Double] {
     var sums: [String: Double] = [:]
     for (list, target) in zip(lists, task.targets) {
@@ -139,6 +147,7 @@ public struct Evaluator: Sendable {
     }
     let n = Double(max(1, lists.count))
     var result = sums.mapValues { $0 / n }
+    result.merge(repeatExploreMetrics(lists, task: task)) { current, _ in current }
     var popularity = [Int](repeating: 0, count: task.candidateCount)
     let m = task.train.matrix
     for c in m.columns where Int(c) < popularity.count { popularity[Int(c)] += 1 }
@@ -149,6 +158,40 @@ public struct Evaluator: Sendable {
       result["gini@\(k)"] = CatalogMetrics.gini(cut, catalogSize: task.candidateCount)
       result["novelty@\(k)"] = CatalogMetrics.novelty(cut, popularity: popularity, userCount: trainUsers)
     }
+    return result
+  }
+
+  /// The repeat and explore parts of Recall and NDCG (see ``metrics(_:task:)``).
+  /// - Complexity: O(Σ (training row + target + K)) over the task's users.
+  func repeatExploreMetrics(_ lists: [[Int32]], task: EvaluationTask) -> [String: Double] {
+    let train = task.train.matrix
+    var sums: [String: Double] = [:]
+    var repeatUsers = 0
+    var exploreUsers = 0
+    var repeatItems = 0
+    var targetItems = 0
+    for (index, (list, target)) in zip(lists, task.targets).enumerated() {
+      let user = Int(task.users[index])
+      let owned: Set<Int32> = user < train.rowCount ? Set(train.row(user).columns) : []
+      let repeats = Set(target.filter { owned.contains($0) })
+      let explores = Set(target).subtracting(repeats)
+      repeatItems += repeats.count
+      targetItems += target.count
+      for (part, relevant) in [("repeat", repeats), ("explore", explores)] where !relevant.isEmpty {
+        if part == "repeat" { repeatUsers += 1 } else { exploreUsers += 1 }
+        for k in ks {
+          sums["recall_\(part)@\(k)", default: 0] += RankingMetrics.recall(list, relevant: relevant, k: k)
+          sums["ndcg_\(part)@\(k)", default: 0] += RankingMetrics.ndcg(list, relevant: relevant, k: k)
+        }
+      }
+    }
+    var result: [String: Double] = [:]
+    for (key, sum) in sums {
+      result[key] =
+        sum
+        / Double(max(1, key.hasPrefix("recall_repeat") || key.hasPrefix("ndcg_repeat") ? repeatUsers : exploreUsers))
+    }
+    if targetItems > 0 { result["repeat_share"] = Double(repeatItems) / Double(targetItems) }
     return result
   }
 
