@@ -43,7 +43,7 @@ let package = Package(
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
-    // Service (issue 6): HTTP server, stores, HMAC, logging, graceful shutdown.
+    // The service: HTTP server, stores, HMAC, logging, graceful shutdown.
     .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
     .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
     .package(url: "https://github.com/vapor/postgres-nio", from: "1.21.0"),
@@ -93,7 +93,7 @@ let package = Package(
       swiftSettings: commonSettings
     ),
     .target(name: "BasketryTesting", dependencies: ["BasketryCore"], swiftSettings: commonSettings),
-    // MARK: Service (issue 6)
+    // MARK: Service
     .target(
       name: "BasketryOnline",
       dependencies: ["BasketryCore", "BasketryMining", "BasketryBundles"],

@@ -2,7 +2,6 @@ import ArgumentParser
 import BasketryCore
 import BasketryEval
 import BasketryIngest
-import BasketryMining
 import BasketryModels
 import BasketryServer
 import BasketryTraining
@@ -108,21 +107,17 @@ struct TrainCommand: AsyncParsableCommand {
       options.selection.validationDays = validationDays
       options.cutoff = cutoff.flatMap(EvaluateCommand.parseDate)
       let files = dataset == nil ? nil : (paths: input.paths, format: input.format.rawValue)
-      let (version, model, report): (Int64, ServingModel, TrainingReport)
-      do {
-        (version, model, report) = try await ServerMain.train(
+      let (version, model, report) = try await withMiningAdvice(lengthFlag: "--max-size") {
+        try await ServerMain.train(
           location: settings.store, dataset: dataset, files: files, options: options,
           pseudonymKey: settings.effectivePseudonymKey
         ) { line in console.note(line) }
-      } catch let error as MiningError where error.code == .memoryBudgetExceeded {
-        guard let stop = error.stop else { throw error }
-        throw CommandError(miningAdvice(stop, lengthFlag: "--max-size"))
       }
       if let skipped = report.selectionSkipped {
         console.warn("no model selection: \(skipped); serving \(model.metadata.recommender)")
       }
       if let selection = report.selection {
-        console.out(Self.leaderboard(selection))
+        console.out(EvaluateCommand.selectionTable(selection))
         console.out("")
       }
       console.out(
@@ -130,26 +125,5 @@ struct TrainCommand: AsyncParsableCommand {
           + "users, \(model.bundles.count) bundles, bundles for \(model.anchorBundles.count) items, neighbours for "
           + "\(model.neighbors.count) items, from \(formatCount(model.metadata.orders)) orders")
     }
-  }
-
-  /// The validation leaderboard as a table: one row per candidate with its chosen settings.
-  static func leaderboard(_ selection: ModelSelectionResult) -> String {
-    let metrics = ["recall@20", "ndcg@20"]
-    var table = TextTable(
-      ["model", "settings"] + metrics + ["fit s", ""],
-      alignments: [.left, .left] + metrics.map { _ in .right } + [.right, .left])
-    for row in selection.leaderboard {
-      let settings: String = row.parameters.keys.sorted().map { "\($0)=\(row.parameters[$0] ?? "")" }
-        .joined(separator: " ")
-      var cells: [String] = [row.model, settings]
-      for metric in metrics {
-        cells.append(row.metrics[metric].map { String(format: "%.4f", $0) } ?? "-")
-      }
-      cells.append(String(format: "%.1f", row.fitSeconds))
-      let note: String = row.note.map { " " + $0 } ?? ""
-      cells.append((row.chosen ? "chosen" : "") + note)
-      table.add(cells)
-    }
-    return "Validation (\(selection.users) users, \(selection.metric)):\n" + table.render()
   }
 }

@@ -70,6 +70,16 @@ func withMiningAdvice<T>(lengthFlag: String?, _ body: () throws -> T) throws -> 
   }
 }
 
+/// ``withMiningAdvice(lengthFlag:_:)`` for asynchronous work (training through the store).
+func withMiningAdvice<T>(lengthFlag: String?, _ body: () async throws -> T) async throws -> T {
+  do {
+    return try await body()
+  } catch let error as MiningError where error.code == .memoryBudgetExceeded {
+    guard let stop = error.stop else { throw error }
+    throw CommandError(miningAdvice(stop, lengthFlag: lengthFlag))
+  }
+}
+
 /// What to tell a user whose mining run hit its memory budget.
 func miningAdvice(_ stop: MiningError.Stop, lengthFlag: String?) -> String {
   let orders = max(1, stop.transactionCount)

@@ -7,7 +7,7 @@ import Foundation
 /// ``MultilayerPerceptron`` 32–16–1 (ReLU, ReLU, sigmoid) or, as the baseline, logistic regression (no hidden
 /// layer) on the same features. Both minimise binary cross-entropy with Adam.
 ///
-/// Defaults (the specification): hidden layers [32, 16], Adam learning rate 0.01, batch 128, 10 epochs,
+/// Defaults: hidden layers [32, 16], Adam learning rate 0.01, batch 128, 10 epochs,
 /// no L2, seed 42. The logistic baseline uses the same optimiser settings.
 public struct PropensityModel: Sendable, Hashable {
   /// The classifier.

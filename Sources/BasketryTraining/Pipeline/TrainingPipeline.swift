@@ -189,23 +189,20 @@ public enum TrainingPipeline {
   }
 }
 
-/// Result slots shared by parallel iterations: each slot is written by exactly one iteration and read after all
-/// have finished.
+/// Result slots shared by parallel blocks: each slot is written by exactly one block and read after all have
+/// finished.
 private struct ParallelSlots<T>: @unchecked Sendable {
   let buffer: UnsafeMutableBufferPointer<T>
 }
 
-/// `work` applied to every input on all active cores, results in input order (each input independently, so the
-/// result does not depend on the thread count).
-private func generateInParallel<T: Sendable>(_ inputs: [Int], _ work: @Sendable (Int) -> T) -> [T?] {
+/// `work` applied to every input on all active cores (``Parallel/forEachBlock(count:threads:_:)``), results in
+/// input order (each input independently, so the result does not depend on the thread count).
+private func generateInParallel<T: Sendable>(_ inputs: [Int], _ work: @escaping @Sendable (Int) -> T) -> [T?] {
   let slots = ParallelSlots<T?>(buffer: .allocate(capacity: inputs.count))
   slots.buffer.initialize(repeating: nil)
   defer { slots.buffer.deallocate() }
-  let threads = max(1, min(ProcessInfo.processInfo.activeProcessorCount, inputs.count))
-  DispatchQueue.concurrentPerform(iterations: threads) { thread in
-    for index in stride(from: thread, to: inputs.count, by: threads) {
-      slots.buffer[index] = work(inputs[index])
-    }
+  Parallel.forEachBlock(count: inputs.count, threads: Parallel.processorCount) { block in
+    for index in block { slots.buffer[index] = work(inputs[index]) }
   }
   let values = Array(slots.buffer)
   _ = slots.buffer.deinitialize()
