@@ -131,6 +131,17 @@ public final class PostgresStore: Store {
     "CREATE INDEX IF NOT EXISTS changes_user ON changes(user_id) WHERE user_id IS NOT NULL",
     "INSERT INTO meta(key, value) VALUES ('changes_pruned', 0) ON CONFLICT(key) DO NOTHING",
     "CREATE TABLE IF NOT EXISTS erased_users (user_id TEXT PRIMARY KEY, erased_at BIGINT NOT NULL)",
+    // One row per list of recommended items (its items' ids share the list id as prefix).
+    """
+    CREATE TABLE IF NOT EXISTS recommendation_lists (
+      list_id TEXT PRIMARY KEY, first_seq BIGINT NOT NULL, experiment_id TEXT, variant TEXT, user_id TEXT NOT NULL,
+      items TEXT NOT NULL, n BIGINT NOT NULL, model_version BIGINT, ts BIGINT NOT NULL)
+    """,
+    "CREATE INDEX IF NOT EXISTS recommendation_lists_user ON recommendation_lists(user_id)",
+    """
+    CREATE INDEX IF NOT EXISTS recommendation_lists_experiment ON recommendation_lists(experiment_id)
+    WHERE experiment_id IS NOT NULL
+    """,
     // Model artifacts are binary: a text column from before holds JSON models, kept as their UTF-8 bytes.
     """
     DO $$ BEGIN
@@ -424,6 +435,11 @@ public final class PostgresStore: Store {
         receipt.impressionsRemoved = try await conn.query(
           "DELETE FROM impressions WHERE user_id = \(user) RETURNING 1", logger: logger
         ).collect().count
+        for try await (n) in try await conn.query(
+          "DELETE FROM recommendation_lists WHERE user_id = \(user) RETURNING n", logger: logger
+        ).decode(Int64.self) {
+          receipt.impressionsRemoved += Int(n)
+        }
         try await conn.query(
           """
           INSERT INTO erased_users (user_id, erased_at) VALUES (\(user), \(receipt.erasedAt))
@@ -772,6 +788,66 @@ public final class PostgresStore: Store {
     }
   }
 
+  public func recordRecommendationLists(_ lists: [RecommendationList]) async throws {
+    guard !lists.isEmpty else { return }
+    let logger = self.logger
+    let encoded = try lists.map { try StoreJSON.encode($0.items, operation: "record recommendation lists") }
+    try await failing("record recommendation lists") {
+      // One INSERT … SELECT FROM UNNEST(column arrays) per chunk, as for impressions.
+      let queries = stride(from: 0, to: lists.count, by: Self.impressionRowsPerStatement).map { start in
+        let end = min(start + Self.impressionRowsPerStatement, lists.count)
+        return Self.insertLists(lists[start..<end], items: encoded[start..<end])
+      }
+      try await client.withTransaction(logger: logger) { conn in
+        for query in queries { try await conn.query(query, logger: logger) }
+      }
+    }
+  }
+
+  /// `INSERT INTO recommendation_lists … SELECT … FROM UNNEST(…) ON CONFLICT (list_id) DO NOTHING` for a chunk.
+  static func insertLists(_ chunk: ArraySlice<RecommendationList>, items: ArraySlice<String>) -> PostgresQuery {
+    let ids = chunk.map(\.id)
+    let firsts = chunk.map { Int64($0.firstSequence) }
+    let experiments = chunk.map { $0.experimentID ?? "" }
+    let experimentNull = chunk.map { $0.experimentID == nil }
+    let variants = chunk.map { $0.variant ?? "" }
+    let variantNull = chunk.map { $0.variant == nil }
+    let users = chunk.map(\.user)
+    let itemTexts = Array(items)
+    let counts = chunk.map { Int64($0.items.count) }
+    let versions = chunk.map { $0.modelVersion ?? 0 }
+    let versionNull = chunk.map { $0.modelVersion == nil }
+    let timestamps = chunk.map(\.timestamp)
+    return """
+      INSERT INTO recommendation_lists (list_id, first_seq, experiment_id, variant, user_id, items, n, model_version,
+        ts)
+      SELECT l, f, CASE WHEN en THEN NULL ELSE e END, CASE WHEN vn THEN NULL ELSE v END, u, i, n,
+        CASE WHEN mn THEN NULL ELSE m END, ts
+      FROM UNNEST(\(ids)::text[], \(firsts)::int8[], \(experiments)::text[], \(experimentNull)::bool[],
+        \(variants)::text[], \(variantNull)::bool[], \(users)::text[], \(itemTexts)::text[], \(counts)::int8[],
+        \(versions)::int8[], \(versionNull)::bool[], \(timestamps)::int8[])
+        AS t(l, f, e, en, v, vn, u, i, n, m, mn, ts)
+      ON CONFLICT (list_id) DO NOTHING
+      """
+  }
+
+  public func recommendationList(id: String) async throws -> RecommendationList? {
+    try await failing("read recommendation list") {
+      for try await row in try await client.query(
+        """
+        SELECT list_id, first_seq, experiment_id, variant, user_id, items, model_version, ts
+        FROM recommendation_lists WHERE list_id = \(id)
+        """, logger: logger
+      ).decode((String, Int64, String?, String?, String, String, Int64?, Int64).self) {
+        return RecommendationList(
+          id: row.0, firstSequence: UInt32(truncatingIfNeeded: row.1), experimentID: row.2, variant: row.3,
+          user: row.4, items: try StoreJSON.decode([String].self, from: row.5, operation: "read recommendation list"),
+          modelVersion: row.6, timestamp: row.7)
+      }
+      return nil
+    }
+  }
+
   public func replayLog(limit: Int) async throws -> [(impression: Impression, reward: Double)] {
     try await failing("read replay log") {
       var result: [(impression: Impression, reward: Double)] = []
@@ -797,19 +873,29 @@ public final class PostgresStore: Store {
   public func tallies(experiment: String) async throws -> [VariantTally] {
     try await failing("read experiment tallies") {
       var byVariant: [String: VariantTally] = [:]
+      // Impressions: bundle offers, plus every item of the recommendation lists; sessions across both.
       for try await (variant, n, s) in try await client.query(
         """
-        SELECT variant, COUNT(*), COUNT(DISTINCT session) FROM impressions
-        WHERE experiment_id = \(experiment) GROUP BY variant
+        SELECT variant, SUM(n)::int8, COUNT(DISTINCT s) FROM (
+          SELECT variant, 1::int8 AS n, session AS s FROM impressions WHERE experiment_id = \(experiment)
+          UNION ALL SELECT variant, n, user_id FROM recommendation_lists WHERE experiment_id = \(experiment)) t
+        GROUP BY variant
         """, logger: logger
       ).decode((String?, Int, Int).self) {
         let name = variant ?? ""
         byVariant[name] = VariantTally(variant: name, impressions: n, sessions: s)
       }
+      // An item's id is its list's id followed by eight hex digits.
+      let listPrefix = RecommendationList.idPrefixLength
       for try await (variant, n) in try await client.query(
         """
-        SELECT i.variant, COUNT(DISTINCT i.rec_id) FROM impressions i JOIN events e ON e.rec_id = i.rec_id
-        WHERE i.experiment_id = \(experiment) AND e.type IN ('view', 'cart') GROUP BY i.variant
+        SELECT variant, COUNT(DISTINCT rec_id) FROM (
+          SELECT i.variant AS variant, i.rec_id AS rec_id FROM impressions i JOIN events e ON e.rec_id = i.rec_id
+          WHERE i.experiment_id = \(experiment) AND e.type IN ('view', 'cart')
+          UNION ALL SELECT l.variant, e.rec_id FROM recommendation_lists l
+          JOIN events e ON substr(e.rec_id, 1, \(unescaped: String(listPrefix))) = l.list_id
+          WHERE l.experiment_id = \(experiment) AND e.type IN ('view', 'cart')) t
+        GROUP BY variant
         """, logger: logger
       ).decode((String?, Int).self) {
         let name = variant ?? ""
@@ -817,9 +903,14 @@ public final class PostgresStore: Store {
       }
       for try await (variant, _, revenue) in try await client.query(
         """
-        SELECT i.variant, i.rec_id, SUM(e.value * COALESCE(e.price, 0)) FROM impressions i
-        JOIN events e ON e.rec_id = i.rec_id
-        WHERE i.experiment_id = \(experiment) AND e.type = 'purchase' GROUP BY i.variant, i.rec_id ORDER BY i.rec_id
+        SELECT variant, rec_id, SUM(revenue) FROM (
+          SELECT i.variant AS variant, i.rec_id AS rec_id, e.value * COALESCE(e.price, 0) AS revenue
+          FROM impressions i JOIN events e ON e.rec_id = i.rec_id
+          WHERE i.experiment_id = \(experiment) AND e.type = 'purchase'
+          UNION ALL SELECT l.variant, e.rec_id, e.value * COALESCE(e.price, 0) FROM recommendation_lists l
+          JOIN events e ON substr(e.rec_id, 1, \(unescaped: String(listPrefix))) = l.list_id
+          WHERE l.experiment_id = \(experiment) AND e.type = 'purchase') t
+        GROUP BY variant, rec_id ORDER BY rec_id
         """, logger: logger
       ).decode((String?, String, Double).self) {
         let name = variant ?? ""

@@ -29,6 +29,8 @@ public final class SQLiteStore: Store {
     configuration.prepareDatabase { db in
       try db.execute(sql: "PRAGMA synchronous = FULL")
       try db.execute(sql: "PRAGMA busy_timeout = 5000")
+      // Reads through a memory map: no read system call per page when the writer has changed the file.
+      try db.execute(sql: "PRAGMA mmap_size = 268435456")
     }
     configuration.busyMode = .timeout(5)
     do {
@@ -53,6 +55,18 @@ public final class SQLiteStore: Store {
   private func read<T: Sendable>(_ operation: String, _ body: @Sendable (Database) throws -> T) async throws -> T {
     do {
       return try await pool.read(body)
+    } catch let error as StoreError {
+      throw error
+    } catch {
+      throw StoreError(.database, operation: operation, message: "\(error)")
+    }
+  }
+
+  /// Runs a short read on the calling thread (no hop to GRDB's queue and back): for the index lookups made on
+  /// every request, where the two thread switches of ``read(_:_:)`` cost more than the query.
+  private func readInline<T>(_ operation: String, _ body: (Database) throws -> T) throws -> T {
+    do {
+      return try pool.read(body)
     } catch let error as StoreError {
       throw error
     } catch {
@@ -96,6 +110,17 @@ public final class SQLiteStore: Store {
     """,
     "CREATE INDEX IF NOT EXISTS impressions_experiment ON impressions(experiment_id)",
     "CREATE INDEX IF NOT EXISTS impressions_user ON impressions(user_id)",
+    // One row per list of recommended items (its items' ids share the list id as prefix).
+    """
+    CREATE TABLE IF NOT EXISTS recommendation_lists (
+      list_id TEXT PRIMARY KEY, first_seq INTEGER NOT NULL, experiment_id TEXT, variant TEXT, user_id TEXT NOT NULL,
+      items TEXT NOT NULL, n INTEGER NOT NULL, model_version INTEGER, ts INTEGER NOT NULL) WITHOUT ROWID
+    """,
+    "CREATE INDEX IF NOT EXISTS recommendation_lists_user ON recommendation_lists(user_id)",
+    """
+    CREATE INDEX IF NOT EXISTS recommendation_lists_experiment ON recommendation_lists(experiment_id)
+    WHERE experiment_id IS NOT NULL
+    """,
     """
     CREATE TABLE IF NOT EXISTS bandit (
       key TEXT NOT NULL, arm INTEGER NOT NULL, trials INTEGER NOT NULL, successes INTEGER NOT NULL,
@@ -174,7 +199,7 @@ public final class SQLiteStore: Store {
   }
 
   public func events(user: String) async throws -> [StoredEvent] {
-    try await read("read events") { db in
+    try readInline("read events") { db in
       // A cached prepared statement: this read runs on every recommendation request.
       let statement = try db.cachedStatement(sql: "SELECT * FROM events WHERE user_id = ? ORDER BY ts, rowid")
       return try Row.fetchAll(statement, arguments: [user]).map(Self.event)
@@ -308,6 +333,11 @@ public final class SQLiteStore: Store {
       receipt.eventsRemoved = db.changesCount
       try db.execute(sql: "DELETE FROM impressions WHERE user_id = ?", arguments: [user])
       receipt.impressionsRemoved = db.changesCount
+      receipt.impressionsRemoved +=
+        try Int.fetchOne(
+          db, sql: "SELECT COALESCE(SUM(n), 0) FROM recommendation_lists WHERE user_id = ?", arguments: [user])
+        ?? 0
+      try db.execute(sql: "DELETE FROM recommendation_lists WHERE user_id = ?", arguments: [user])
       try db.execute(
         sql: """
           INSERT INTO erased_users (user_id, erased_at) VALUES (?, ?)
@@ -546,6 +576,62 @@ public final class SQLiteStore: Store {
       timestamp: row["ts"])
   }
 
+  public func recordRecommendationLists(_ lists: [RecommendationList]) async throws {
+    guard !lists.isEmpty else { return }
+    let encoded = try lists.map { try StoreJSON.encode($0.items, operation: "record recommendation lists") }
+    try await write("record recommendation lists") { db in
+      let statement = try db.cachedStatement(
+        sql: """
+          INSERT INTO recommendation_lists (list_id, first_seq, experiment_id, variant, user_id, items, n,
+            model_version, ts)
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(list_id) DO NOTHING
+          """)
+      let handle = statement.sqliteStatement
+      defer {
+        sqlite3_reset(handle)
+        sqlite3_clear_bindings(handle)
+      }
+      for (list, items) in zip(lists, encoded) {
+        sqlite3_reset(handle)
+        Self.bind(handle, 1, list.id)
+        sqlite3_bind_int64(handle, 2, Int64(list.firstSequence))
+        Self.bind(handle, 3, list.experimentID)
+        Self.bind(handle, 4, list.variant)
+        Self.bind(handle, 5, list.user)
+        Self.bind(handle, 6, items)
+        sqlite3_bind_int64(handle, 7, Int64(list.items.count))
+        if let version = list.modelVersion {
+          sqlite3_bind_int64(handle, 8, version)
+        } else {
+          sqlite3_bind_null(handle, 8)
+        }
+        sqlite3_bind_int64(handle, 9, list.timestamp)
+        let code = sqlite3_step(handle)
+        guard code == SQLITE_DONE else {
+          let message = sqlite3_errmsg(db.sqliteConnection).map { String(cString: $0) } ?? "code \(code)"
+          throw StoreError(.database, operation: "record recommendation lists", message: message)
+        }
+      }
+    }
+  }
+
+  public func recommendationList(id: String) async throws -> RecommendationList? {
+    let row = try await read("read recommendation list") { db in
+      try Row.fetchOne(db, sql: "SELECT * FROM recommendation_lists WHERE list_id = ?", arguments: [id]).map {
+        row -> (RecommendationList, String) in
+        let firstSequence: Int64 = row["first_seq"]
+        let list = RecommendationList(
+          id: row["list_id"], firstSequence: UInt32(truncatingIfNeeded: firstSequence),
+          experimentID: row["experiment_id"], variant: row["variant"], user: row["user_id"], items: [],
+          modelVersion: row["model_version"], timestamp: row["ts"])
+        return (list, row["items"])
+      }
+    }
+    guard var (list, items) = row else { return nil }
+    list.items = try StoreJSON.decode([String].self, from: items, operation: "read recommendation list")
+    return list
+  }
+
   public func replayLog(limit: Int) async throws -> [(impression: Impression, reward: Double)] {
     try await read("read replay log") { db in
       try Row.fetchAll(
@@ -562,23 +648,31 @@ public final class SQLiteStore: Store {
   public func tallies(experiment: String) async throws -> [VariantTally] {
     try await read("read experiment tallies") { db in
       var byVariant: [String: VariantTally] = [:]
+      // Impressions: bundle offers, plus every item of the recommendation lists; sessions across both.
       for row in try Row.fetchAll(
         db,
         sql: """
-          SELECT variant, COUNT(*) AS n, COUNT(DISTINCT session) AS s FROM impressions
-          WHERE experiment_id = ? GROUP BY variant
-          """, arguments: [experiment])
+          SELECT variant, SUM(n) AS n, COUNT(DISTINCT s) AS s FROM (
+            SELECT variant, 1 AS n, session AS s FROM impressions WHERE experiment_id = ?
+            UNION ALL SELECT variant, n, user_id AS s FROM recommendation_lists WHERE experiment_id = ?)
+          GROUP BY variant
+          """, arguments: [experiment, experiment])
       {
         let name: String = row["variant"] ?? ""
         byVariant[name] = VariantTally(variant: name, impressions: row["n"], sessions: row["s"])
       }
+      // An item's id is its list's id followed by eight hex digits: those ids sort in [list id, list id + "g").
       for row in try Row.fetchAll(
         db,
         sql: """
-          SELECT i.variant AS variant, COUNT(DISTINCT i.rec_id) AS n FROM impressions i
-          JOIN events e ON e.rec_id = i.rec_id
-          WHERE i.experiment_id = ? AND e.type IN ('view', 'cart') GROUP BY i.variant
-          """, arguments: [experiment])
+          SELECT variant, COUNT(DISTINCT rec_id) AS n FROM (
+            SELECT i.variant AS variant, i.rec_id AS rec_id FROM impressions i JOIN events e ON e.rec_id = i.rec_id
+            WHERE i.experiment_id = ? AND e.type IN ('view', 'cart')
+            UNION ALL SELECT l.variant, e.rec_id FROM recommendation_lists l
+            JOIN events e ON e.rec_id >= l.list_id AND e.rec_id < l.list_id || 'g'
+            WHERE l.experiment_id = ? AND e.type IN ('view', 'cart'))
+          GROUP BY variant
+          """, arguments: [experiment, experiment])
       {
         let name: String = row["variant"] ?? ""
         byVariant[name, default: VariantTally(variant: name)].clicks = row["n"]
@@ -586,10 +680,15 @@ public final class SQLiteStore: Store {
       for row in try Row.fetchAll(
         db,
         sql: """
-          SELECT i.variant AS variant, i.rec_id AS rec_id, SUM(e.value * COALESCE(e.price, 0)) AS revenue
-          FROM impressions i JOIN events e ON e.rec_id = i.rec_id
-          WHERE i.experiment_id = ? AND e.type = 'purchase' GROUP BY i.variant, i.rec_id ORDER BY i.rec_id
-          """, arguments: [experiment])
+          SELECT variant, rec_id, SUM(revenue) AS revenue FROM (
+            SELECT i.variant AS variant, i.rec_id AS rec_id, e.value * COALESCE(e.price, 0) AS revenue
+            FROM impressions i JOIN events e ON e.rec_id = i.rec_id
+            WHERE i.experiment_id = ? AND e.type = 'purchase'
+            UNION ALL SELECT l.variant, e.rec_id, e.value * COALESCE(e.price, 0) FROM recommendation_lists l
+            JOIN events e ON e.rec_id >= l.list_id AND e.rec_id < l.list_id || 'g'
+            WHERE l.experiment_id = ? AND e.type = 'purchase')
+          GROUP BY variant, rec_id ORDER BY rec_id
+          """, arguments: [experiment, experiment])
       {
         let name: String = row["variant"] ?? ""
         byVariant[name, default: VariantTally(variant: name)].orderValues.append(row["revenue"])

@@ -75,6 +75,21 @@ import Testing
     #expect(RecommendationIDs.sequence(of: "not-a-uuid") == nil)
   }
 
+  @Test func listIDsSharePrefixAndNumberTheirItems() {
+    var ids = RecommendationIDs(seed: 3, milliseconds: 1_700_000_000_000)
+    let list = ids.list(first: 0xFFFF_FFFF, count: 3)
+    let stored = RecommendationList(
+      id: list.prefix, firstSequence: 0xFFFF_FFFF, experimentID: nil, variant: nil, user: "u", items: ["a", "b", "c"],
+      modelVersion: nil, timestamp: 0)
+    #expect(list.prefix.count == RecommendationList.idPrefixLength)
+    #expect(list.ids.allSatisfy { $0.hasPrefix(list.prefix) && $0.count == 36 })
+    #expect(list.ids == (0..<3).map { stored.itemID(at: $0) })
+    #expect(list.ids.map { stored.position(of: $0) } == [0, 1, 2])
+    #expect(Set(list.ids).count == 3)
+    let next = ids.list(first: 2, count: 1)
+    #expect(next.prefix != list.prefix)
+  }
+
   @Test func recentImpressionsAreFoundByTheirIDsSlot() {
     var state = EngineState(bandit: ThompsonDiscountBandit(), seed: 1)
     var ids = RecommendationIDs(seed: 2)

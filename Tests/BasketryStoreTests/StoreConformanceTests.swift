@@ -244,6 +244,47 @@ func unique(_ label: String) -> String { label + "-" + UUID().uuidString.prefix(
   }
 
   @Test(arguments: Driver.available)
+  func recommendationListsCountEveryItemAndAreErasedWithTheirUser(driver: Driver) async throws {
+    let store = try await driver.makeStore()
+    let id = unique("exp")
+    let (alice, bob) = (unique("u"), unique("u"))
+    // Ids in the server's layout: 28 shared characters, then eight hex digits of the sequence.
+    func listID() -> String {
+      let hex = UUID().uuidString.lowercased()
+      return String(hex.prefix(RecommendationList.idPrefixLength))
+    }
+    let shown = RecommendationList(
+      id: listID(), firstSequence: 0xFFFF_FFFE, experimentID: id, variant: "ease", user: alice,
+      items: ["a", "b", "c"], modelVersion: 2, timestamp: 100)
+    let other = RecommendationList(
+      id: listID(), firstSequence: 7, experimentID: id, variant: "freq", user: bob, items: ["a", "d"],
+      modelVersion: nil, timestamp: 101)
+    try await store.recordRecommendationLists([shown, other])
+    try await store.recordRecommendationLists([shown])  // idempotent
+    #expect(try await store.recommendationList(id: shown.id) == shown)
+    #expect(try await store.recommendationList(id: other.id) == other)
+    #expect(shown.itemID(at: 2).hasSuffix("00000000"))  // the sequence wraps at 2³²
+    #expect(shown.position(of: shown.itemID(at: 1)) == 1 && other.position(of: shown.itemID(at: 1)) == nil)
+    _ = try await store.append([
+      event(unique("e"), user: alice, item: "b", type: .view, rec: shown.itemID(at: 1)),
+      event(unique("e"), user: alice, item: "b", rec: shown.itemID(at: 1), price: 4),
+      event(unique("e"), user: alice, item: "c", rec: shown.itemID(at: 2), price: 6),
+      event(unique("e"), user: bob, item: "z", rec: unique("not-a-list-id")),
+    ])
+    let tallies = try await store.tallies(experiment: id)
+    let ease = try #require(tallies.first { $0.variant == "ease" })
+    let freq = try #require(tallies.first { $0.variant == "freq" })
+    #expect(ease.impressions == 3 && ease.sessions == 1 && ease.clicks == 1)
+    #expect(ease.orderValues.sorted() == [4, 6])
+    #expect(freq.impressions == 2 && freq.clicks == 0 && freq.orderValues.isEmpty)
+    let receipt = try await store.deleteUser(alice)
+    #expect(receipt.impressionsRemoved == 3)
+    #expect(try await store.recommendationList(id: shown.id) == nil)
+    #expect(try await store.recommendationList(id: other.id) == other)
+    await store.close()
+  }
+
+  @Test(arguments: Driver.available)
   func banditCountsAreAdditive(driver: Driver) async throws {
     let store = try await driver.makeStore()
     let key = unique("a+b")
@@ -378,5 +419,7 @@ func unique(_ label: String) -> String { label + "-" + UUID().uuidString.prefix(
     // RFC 4231 test case 2: HMAC-SHA256("Jefe", "what do ya want for nothing?") = 5bdcc146bf60754e6a042426089575c7…
     #expect(
       Pseudonymizer(secret: "Jefe").pseudonym("what do ya want for nothing?") == "u_5bdcc146bf60754e6a042426089575c7")
+    // Ids are hashed as UTF-8 (Python: hmac.new(b"k", "zoë".encode(), hashlib.sha256)).
+    #expect(Pseudonymizer(secret: "k").pseudonym("zoë") == "u_c86b6f8d5ce7f258f00ea18b8a7113a6")
   }
 }

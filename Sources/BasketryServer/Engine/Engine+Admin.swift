@@ -48,6 +48,7 @@ extension Engine {
         state.applyErasure(receipt.changeSequence, deltas: receipt.removedDeltas)
       }
       state.pendingImpressions.removeAll { $0.user == user }
+      state.pendingLists.removeAll { $0.user == user }
       state.forgetRecent(user: user)
       state.erasedUsers.insert(user)
     }
@@ -135,7 +136,8 @@ extension Engine {
     return state.withLock { state in
       StoreStats(
         events: events, baskets: state.cooccurrence.basketCount, catalogItems: state.catalog.count,
-        modelVersion: state.modelVersion, pendingImpressions: state.pendingImpressions.count)
+        modelVersion: state.modelVersion,
+        pendingImpressions: state.pendingImpressions.count + state.pendingLists.reduce(0) { $0 + $1.items.count })
     }
   }
 

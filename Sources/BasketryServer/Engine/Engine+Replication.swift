@@ -140,6 +140,7 @@ extension EngineState {
     case .userErased(let user, let deltas):
       applyErasure(change.sequence, deltas: deltas)
       pendingImpressions.removeAll { $0.user == user }
+      pendingLists.removeAll { $0.user == user }
       forgetRecent(user: user)
       erasedUsers.insert(user)
     }

@@ -271,23 +271,25 @@ extension Engine {
           }
         }
       }
-      var result: [ItemRecommendation] = []
-      var ids = RecommendationIDs(seed: state.idSeeds.next())
+      // One stored row for the whole list; its items' ids share the list id (their first 28 characters).
+      var generator = RecommendationIDs(seed: state.idSeeds.next())
       let first = state.reserveRecent(picked.count)
+      let list = generator.list(first: first, count: picked.count)
+      var result: [ItemRecommendation] = []
+      result.reserveCapacity(picked.count)
       for (index, (item, score, explanation)) in picked.enumerated() {
-        let sequence = first &+ UInt64(index)
-        let id = ids.next(sequence: sequence)
         result.append(
           ItemRecommendation(
-            recommendationId: id, item: item, title: state.catalog[item]?.title ?? model?.title(of: item) ?? item,
-            score: score,
+            recommendationId: list.ids[index], item: item,
+            title: state.catalog[item]?.title ?? model?.title(of: item) ?? item, score: score,
             experiment: experiment, variant: variant.name, explanation: explanation))
-        state.remember(
-          Impression(
-            recommendationID: id, experimentID: experiment, variant: experiment == nil ? nil : variant.name, user: user,
-            session: user, kind: "recommendation", key: item, arm: -1, discount: 0,
-            price: state.catalog[item]?.price ?? 0, margin: 0, propensity: 1, timestamp: now),
-          sequence: sequence)
+      }
+      if !picked.isEmpty {
+        state.pendingLists.append(
+          RecommendationList(
+            id: list.prefix, firstSequence: UInt32(truncatingIfNeeded: first), experimentID: experiment,
+            variant: experiment == nil ? nil : variant.name, user: user, items: picked.map(\.0),
+            modelVersion: version, timestamp: now))
       }
       metrics.increment("recommendation_impressions_total", by: Double(result.count))
       return RecommendationsResponse(modelVersion: version, recommendations: result)
@@ -387,10 +389,30 @@ struct RecommendationIDs {
 
   /// A new id: 48-bit millisecond time, version 7, 42 random bits, variant, and the low 32 bits of `sequence`.
   mutating func next(sequence: UInt64) -> String {
+    let (high, low) = randomWords()
+    return Self.format(high: high, low: low | (sequence & 0xFFFF_FFFF))
+  }
+
+  /// Ids for a list of `count` items numbered from sequence `first`: one draw of random bits, so they differ only
+  /// in their last eight hex digits and share the first ``RecommendationList/idPrefixLength`` characters, the
+  /// list id.
+  mutating func list(first: UInt64, count: Int) -> (prefix: String, ids: [String]) {
+    let (high, low) = randomWords()
+    let ids = (0..<count).map { Self.format(high: high, low: low | ((first &+ UInt64($0)) & 0xFFFF_FFFF)) }
+    let prefix = Self.format(high: high, low: low).prefix(RecommendationList.idPrefixLength)
+    return (String(prefix), ids)
+  }
+
+  /// The time, version, random and variant bits of an id; the low 32 bits of `low` are left for the sequence.
+  private mutating func randomWords() -> (high: UInt64, low: UInt64) {
     let random = generator.next()
     let high = (milliseconds & 0xFFFF_FFFF_FFFF) << 16 | 0x7000 | (random & 0x0FFF)
-    let low =
-      (generator.next() & 0x3FFF_FFFF_0000_0000) | 0x8000_0000_0000_0000 | (sequence & 0xFFFF_FFFF)
+    let low = (generator.next() & 0x3FFF_FFFF_0000_0000) | 0x8000_0000_0000_0000
+    return (high, low)
+  }
+
+  /// The 36-character text of an id.
+  private static func format(high: UInt64, low: UInt64) -> String {
     let digits: StaticString = "0123456789abcdef"
     return String(unsafeUninitializedCapacity: 36) { buffer in
       digits.withUTF8Buffer { hex in

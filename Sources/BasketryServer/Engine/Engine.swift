@@ -150,19 +150,23 @@ public final class Engine: Sendable {
 
   /// Writes buffered impressions and bandit counts to the store.
   public func flush() async {
-    let (impressions, arms) = state.withLock { state -> ([Impression], [BanditArmRecord]) in
+    let (impressions, lists, arms) = state.withLock {
+      state -> ([Impression], [RecommendationList], [BanditArmRecord]) in
       defer {
         state.pendingImpressions.removeAll(keepingCapacity: true)
+        state.pendingLists.removeAll(keepingCapacity: true)
         state.pendingArms.removeAll(keepingCapacity: true)
       }
-      return (state.pendingImpressions, Array(state.pendingArms.values))
+      return (state.pendingImpressions, state.pendingLists, Array(state.pendingArms.values))
     }
     do {
       try await store.recordImpressions(impressions)
+      try await store.recordRecommendationLists(lists)
       try await store.addBanditCounts(arms)
     } catch {
       logger.error(
-        "flush failed; impressions dropped", metadata: ["error": "\(error)", "count": "\(impressions.count)"])
+        "flush failed; impressions dropped",
+        metadata: ["error": "\(error)", "count": "\(impressions.count)", "lists": "\(lists.count)"])
       metrics.increment("flush_failures_total")
     }
   }
@@ -196,6 +200,8 @@ struct EngineState {
   var bandit: ThompsonDiscountBandit
   var pendingArms: [ArmID: BanditArmRecord] = [:]
   var pendingImpressions: [Impression] = []
+  /// Lists of recommended items waiting for the store (one row per list).
+  var pendingLists: [RecommendationList] = []
   /// Ring of recent impressions, for attribution. Each recommendation id carries the low 32 bits of its
   /// impression's sequence number (``RecommendationIDs``), which is also its ring slot: no index to maintain.
   var recentRing: [Impression] = []

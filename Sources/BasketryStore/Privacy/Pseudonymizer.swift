@@ -5,22 +5,32 @@ import Foundation
 /// never stored or logged. Without the key a pseudonym cannot be linked back to the id
 /// (short of guessing ids and the key); rotating the key unlinks all history.
 public struct Pseudonymizer: Sendable {
-  private let key: SymmetricKey
+  /// HMAC state after the key: copied for each id, so the key is not hashed again on every call.
+  private let keyed: HMAC<SHA256>
 
   /// Creates a pseudonymiser.
   /// - Parameter secret: the key material (at least 16 bytes recommended; `BASKETRY_PSEUDONYM_KEY`).
   public init(secret: String) {
-    key = SymmetricKey(data: Data(secret.utf8))
+    keyed = HMAC<SHA256>(key: SymmetricKey(data: Data(secret.utf8)))
   }
 
   /// The pseudonym of a raw user id: `u_` + the first 32 hex digits (128 bits) of HMAC-SHA256(key, id).
   public func pseudonym(_ rawUserID: String) -> String {
-    let mac = HMAC<SHA256>.authenticationCode(for: Data(rawUserID.utf8), using: key)
-    var hex = "u_"
-    for byte in mac.prefix(16) {
-      hex += String(byte >> 4, radix: 16)
-      hex += String(byte & 0x0F, radix: 16)
+    var hmac = keyed
+    var id = rawUserID
+    id.withUTF8 { hmac.update(data: $0) }
+    let mac = hmac.finalize()
+    return String(unsafeUninitializedCapacity: 34) { buffer in
+      let digits: [UInt8] = Array("0123456789abcdef".utf8)
+      buffer[0] = UInt8(ascii: "u")
+      buffer[1] = UInt8(ascii: "_")
+      var position = 2
+      for byte in mac.prefix(16) {
+        buffer[position] = digits[Int(byte >> 4)]
+        buffer[position + 1] = digits[Int(byte & 0x0F)]
+        position += 2
+      }
+      return 34
     }
-    return hex
   }
 }

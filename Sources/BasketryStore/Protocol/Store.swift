@@ -97,9 +97,15 @@ public protocol Store: Sendable {
   func recordImpressions(_ impressions: [Impression]) async throws
   /// The impression with this recommendation id.
   func impression(id: String) async throws -> Impression?
+  /// Logs lists of recommended items, one row each (idempotent on the list id); experiment tallies count
+  /// every item as an impression.
+  func recordRecommendationLists(_ lists: [RecommendationList]) async throws
+  /// The list with this id (``RecommendationList/id``), if stored.
+  func recommendationList(id: String) async throws -> RecommendationList?
   /// Recent bundle impressions with their attributed margin (for offline replay), newest first.
   func replayLog(limit: Int) async throws -> [(impression: Impression, reward: Double)]
-  /// Per-variant impressions, sessions, clicks and order values of an experiment.
+  /// Per-variant impressions, sessions, clicks and order values of an experiment: bundle impressions and
+  /// every item of its recommendation lists.
   func tallies(experiment: String) async throws -> [VariantTally]
 
   // MARK: - Bandit
