@@ -29,6 +29,10 @@ import Testing
         source: candidate.source, items: candidate.offerItems, listPrice: candidate.listPrice, price: choice.price,
         discount: choice.discount, marginRate: choice.marginRate,
         explanation: candidate.explanation(policy: "bandit", choice: choice),
+        personal: encoded
+          ? PersonalBundleFit(
+            takeProbability: 0.125, averageTakeProbability: 0.0625, cannibalisedMargin: 0.5, expectedProfit: 1.25,
+            horizonDays: 30) : nil,
         encodedItems: encoded ? candidate.itemsJSON : nil,
         encodedExplanation: encoded ? candidate.explanationJSON(policy: "bandit", choice: choice) : nil)
     }

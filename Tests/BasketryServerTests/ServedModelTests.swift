@@ -222,6 +222,54 @@ import Testing
     await engine.store.close()
   }
 
+  /// A shopper's own bundles (`/v1/bundles?user=`) are ranked by the expected profit of offering each to them,
+  /// computed from the artifact's rank calibration exactly as the library computes it (``PersonalOffer``), and
+  /// the ranking differs between shoppers.
+  @Test func shoppersBundlesAreRankedByTheirExpectedProfit() async throws {
+    let dataset = try Ingest.load([Self.samplePath], options: IngestOptions(format: .onlineRetail)).dataset
+    let location = try location("sqlite")
+    let options = TrainingOptions(anchorItems: 0, model: "itemknn")
+    let (_, model, _) = try await ServerMain.train(
+      location: location, dataset: dataset, files: ([Self.samplePath], "online-retail"), options: options,
+      pseudonymKey: Self.pseudonymKey)
+    let personal = try #require(model.personal, "the sample spans two months: the calibration must be there")
+    var orders = [Int](repeating: 0, count: dataset.users.count)
+    for user in dataset.baskets.users where user >= 0 { orders[Int(user)] += 1 }
+    let customers = orders.indices.sorted { orders[$0] > orders[$1] }.prefix(12).map { dataset.users[Int32($0)] }
+    let pseudonyms = Pseudonymizer(secret: Self.pseudonymKey)
+    let engine = try await replica(location)
+    let orderings = try await Application(router: Routes.router(engine: engine)).test(.router) { client in
+      var orderings: Set<[String]> = []
+      for customer in customers {
+        let response = try json(try await client.send(.get, "/v1/bundles?user=\(customer)&k=6", key: Keys.read))
+        let offers = (response["bundles"] as? [[String: Any]] ?? []).filter { $0["personal"] != nil }
+        guard !offers.isEmpty else { continue }
+        let profits = offers.compactMap { ($0["personal"] as? [String: Any])?["expected_profit"] as? Double }
+        #expect(profits == profits.sorted(by: >), "\(customer): ranked by expected profit")
+        // The same figure from the library: probabilities at the items' ranks (a full sort), PersonalOffer.
+        let row = try #require(model.users.firstIndex(of: pseudonyms.pseudonym(customer)))
+        let ranks = RankCalibration.ranks(try model.recommender.scores(user: Int32(row)))
+        for offer in offers {
+          let ids = (offer["items"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String }
+          let bundle = try #require(
+            model.bundles.first { Set($0.items.map(\.id)) == Set(ids) }, "\(ids) is a designed bundle")
+          let dense = bundle.items.compactMap { model.item($0.id) }
+          let expected = PersonalOffer.evaluate(
+            items: bundle.items, pricing: try #require(bundle.pricing), bundlePrice: bundle.bundlePrice,
+            probabilities: dense.map { personal.calibration.probability(rank: ranks[Int($0)]) },
+            averageProbabilities: dense.map { personal.averageProbabilities[Int($0)] },
+            horizonDays: personal.calibration.horizonDays, draws: Engine.personalDraws)
+          let served = try #require((offer["personal"] as? [String: Any])?["expected_profit"] as? Double)
+          #expect(abs(served - expected.expectedProfit) < 1e-9, "\(customer) \(ids)")
+        }
+        orderings.insert(offers.map { "\($0["items"] ?? "")" })
+      }
+      return orderings
+    }
+    #expect(orderings.count >= 2, "shoppers get their own ranking")
+    await engine.store.close()
+  }
+
   /// An erased customer's history from the files is never served again: not after the erasure, not after a
   /// restart, and a retrain from the same files leaves them out.
   @Test func erasedCustomersFromFilesStayErased() async throws {

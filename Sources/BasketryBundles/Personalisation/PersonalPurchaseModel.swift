@@ -65,6 +65,27 @@ public struct RecommenderPurchaseModel: PersonalPurchaseModel {
     dataset: Dataset, model: String = "itemknn", parameters: ModelParameters = ModelParameters(),
     horizonDays: Int = 30, calibrationUsers: Int = 3000
   ) throws -> RecommenderPurchaseModel {
+    let (calibration, average) = try calibrate(
+      dataset: dataset, model: model, parameters: parameters, horizonDays: horizonDays,
+      calibrationUsers: calibrationUsers)
+    let all = InteractionBuilder().build(dataset)
+    var final = try ModelRegistry.make(name: model, parameters: parameters)
+    try final.fit(all)
+    let known = (0..<all.userCount).map { !all.matrix.row($0).columns.isEmpty }
+    return RecommenderPurchaseModel(
+      recommender: final, calibration: calibration, knownUsers: known, averageProbabilities: average)
+  }
+
+  /// The rank calibration of a recommender (fitted on everything before `last order − horizon`, compared with
+  /// what sampled users bought in the last `horizon` days) and, per item, the share of those users who bought it
+  /// there (the average shopper's probabilities), without the final fit on all the data.
+  /// - Parameters: as for ``fit(dataset:model:parameters:horizonDays:calibrationUsers:)``.
+  /// - Throws: ``BundleError`` when the data has no usable time range or no user history; ``ModelError`` from the
+  ///   recommender.
+  /// - Complexity: one fit of the recommender plus O(calibrationUsers · n log n).
+  public static func calibrate(
+    dataset: Dataset, model: String, parameters: ModelParameters, horizonDays: Int = 30, calibrationUsers: Int = 3000
+  ) throws -> (calibration: RankCalibration, averageProbabilities: [Double]) {
     guard horizonDays > 0 else {
       throw BundleError(key: "horizon-days", value: "\(horizonDays)", message: "must be positive")
     }
@@ -75,8 +96,7 @@ public struct RecommenderPurchaseModel: PersonalPurchaseModel {
         message: "the orders must span more than the horizon (with timestamps) to calibrate purchase probabilities")
     }
     let cut = last - Int64(horizonDays) * 86_400
-    let builder = InteractionBuilder()
-    let before = builder.build(dataset, until: cut)
+    let before = InteractionBuilder().build(dataset, until: cut)
     var outcomes: [Int32: Set<Int32>] = [:]
     let baskets = dataset.baskets
     for b in 0..<baskets.count where baskets.timestamps[b] != Baskets.noTime && baskets.timestamps[b] >= cut {
@@ -96,18 +116,12 @@ public struct RecommenderPurchaseModel: PersonalPurchaseModel {
     let calibration = RankCalibration.fit(
       rankings: rankings, outcomes: candidates.map { outcomes[$0] ?? [] }, itemCount: before.itemCount,
       horizonDays: Double(horizonDays))
-    let all = builder.build(dataset)
-    var final = try ModelRegistry.make(name: model, parameters: parameters)
-    try final.fit(all)
-    let known = (0..<all.userCount).map { !all.matrix.row($0).columns.isEmpty }
-    var average = [Double](repeating: 0, count: all.itemCount)
+    var average = [Double](repeating: 0, count: before.itemCount)
     for user in candidates {
       for item in outcomes[user] ?? [] where Int(item) < average.count { average[Int(item)] += 1 }
     }
     let share = 1 / Double(candidates.count)
-    return RecommenderPurchaseModel(
-      recommender: final, calibration: calibration, knownUsers: known,
-      averageProbabilities: average.map { $0 * share })
+    return (calibration, average.map { $0 * share })
   }
 
   public func purchaseProbabilities(user: Int32) -> [Double]? {

@@ -68,6 +68,8 @@ final class Candidate: Sendable {
   let modelDiscount: Double
   let source: String
   let rank: Double
+  /// The trained bundle this candidate offers (nil for live co-occurrence pairs).
+  let bundle: ProductBundle?
   /// The full explanation when offered at the designer's price (the evidence, then the designer's price reason).
   let explanation: String
   /// Bundle key: item ids joined by `+`.
@@ -90,8 +92,10 @@ final class Candidate: Sendable {
   ///   - levels: the bandit's discount levels.
   init(
     items: [String], titles: [String], prices: [Double], listPrice: Double, cost: Double, modelDiscount: Double,
-    source: String, rank: Double, evidence: String, explanation: String? = nil, levels: [Double]
+    source: String, rank: Double, evidence: String, explanation: String? = nil, bundle: ProductBundle? = nil,
+    levels: [Double]
   ) {
+    self.bundle = bundle
     self.items = items
     self.titles = titles
     self.prices = prices
@@ -198,7 +202,8 @@ extension EngineState {
           Candidate(
             items: ids, titles: sorted.map { catalog[$0.id]?.title ?? $0.title }, prices: prices,
             listPrice: listPrice, cost: cost, modelDiscount: bundle.discount, source: "model", rank: rank,
-            evidence: Self.explainer.evidenceSentence(bundle), explanation: bundle.explanation, levels: levels))
+            evidence: Self.explainer.evidenceSentence(bundle), explanation: bundle.explanation, bundle: bundle,
+            levels: levels))
       }
     }
     candidates.sort { $0.rank > $1.rank }

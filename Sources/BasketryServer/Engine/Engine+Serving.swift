@@ -1,3 +1,4 @@
+import BasketryBundles
 import BasketryCore
 import BasketryModels
 import BasketryOnline
@@ -51,6 +52,8 @@ extension Engine {
     let now = Int64(milliseconds / 1000)
     let user = query.user.map { pseudonymizer.pseudonym($0) }
     var anchors = (query.item.map { [$0] } ?? []) + query.cart
+    // A shopper's own bundles are ranked by what each is expected to earn from them.
+    var personal: (model: ServingModel, user: String?, events: [StoredEvent])?
     if anchors.isEmpty, let user {
       let history = try await storeEvents(of: user)
       var seen = Set<String>()
@@ -60,6 +63,7 @@ extension Engine {
       }
       // A shopper known from the trained history (e.g. a shop's order files): their latest items.
       let (model, erased) = state.withLock { ($0.model, $0.erasedUsers.contains(user)) }
+      if let model, model.personal != nil { personal = (model, erased ? nil : user, history) }
       if anchors.count < 5, let model, !erased {
         let latest = model.trainingHistory(of: user).sorted {
           $0.lastTime != $1.lastTime ? $0.lastTime > $1.lastTime : $0.item < $1.item
@@ -99,7 +103,14 @@ extension Engine {
         idSeed: idSeed, firstSequence: state.reserveRecent(query.k), modelVersion: state.modelVersion)
     }
 
-    // Phase 2 (unlocked): price each candidate under the variant's policy and build the offers.
+    // Phase 2 (unlocked): rank a shopper's own bundles by their expected profit, price each candidate under the
+    // variant's policy and build the offers.
+    var candidates = gathered.candidates
+    var fits: [ObjectIdentifier: PersonalBundleFit] = [:]
+    if let personal {
+      (candidates, fits) = try Self.personalRanking(
+        candidates, model: personal.model, user: personal.user, events: personal.events, limit: query.k * 3)
+    }
     let variant = gathered.variant
     let experiment = gathered.experiment
     var rng = SplitMix64(seed: gathered.seed)
@@ -112,9 +123,13 @@ extension Engine {
     impressions.reserveCapacity(query.k)
     let variantName = experiment == nil ? nil : variant.name
     let impressionUser = user ?? "anonymous"
-    for (index, candidate) in gathered.candidates.enumerated() {
+    // Bandit statistics were gathered by the cached order.
+    let armsByCandidate = Dictionary(
+      zip(gathered.candidates.prefix(gathered.arms.count).map(ObjectIdentifier.init), gathered.arms),
+      uniquingKeysWith: { first, _ in first })
+    for candidate in candidates {
       guard offers.count < query.k else { break }
-      let arms = index < gathered.arms.count ? gathered.arms[index] : nil
+      let arms = armsByCandidate[ObjectIdentifier(candidate)] ?? nil
       guard let choice = price(candidate, arms: arms, variant: variant, rng: &rng) else { continue }
       let sequence = gathered.firstSequence &+ UInt64(offers.count)
       let id = ids.next(sequence: sequence)
@@ -125,7 +140,7 @@ extension Engine {
           source: candidate.source, items: candidate.offerItems, listPrice: candidate.listPrice, price: choice.price,
           discount: choice.discount, marginRate: choice.marginRate,
           explanation: candidate.explanation(policy: variant.policy, choice: choice),
-          encodedItems: candidate.itemsJSON,
+          personal: fits[ObjectIdentifier(candidate)], encodedItems: candidate.itemsJSON,
           encodedExplanation: candidate.explanationJSON(policy: variant.policy, choice: choice)))
       impressions.append(
         Impression(
@@ -295,6 +310,69 @@ extension Engine {
       return RecommendationsResponse(modelVersion: version, recommendations: result)
     }
   }
+
+  /// A shopper's bundle candidates reordered by what each offer is expected to earn from them: the first `limit`
+  /// trained bundles with pricing details get P(take | offered) · margin − cannibalised margin
+  /// (``PersonalOffer``, at the designer's price, with the shopper's purchase probabilities from the model's rank
+  /// calibration) and are ranked by it, best first; the other candidates follow in their order.
+  /// - Returns: the candidates and each evaluated one's fit (unchanged, with no fits, when the shopper has no
+  ///   history the model can score).
+  /// - Throws: recommender errors.
+  static func personalRanking(
+    _ candidates: [Candidate], model: ServingModel, user: String?, events: [StoredEvent], limit: Int
+  ) throws -> ([Candidate], [ObjectIdentifier: PersonalBundleFit]) {
+    guard let calibration = model.personal else { return (candidates, [:]) }
+    let evaluated = candidates.prefix(limit).filter { candidate in
+      candidate.bundle.map { bundle in bundle.pricing != nil && bundle.items.allSatisfy { model.item($0.id) != nil } }
+        ?? false
+    }
+    guard !evaluated.isEmpty else { return (candidates, [:]) }
+    var items: [Int32] = []
+    var position: [Int32: Int] = [:]
+    for candidate in evaluated {
+      for item in candidate.bundle?.items ?? [] {
+        guard let dense = model.item(item.id), position[dense] == nil else { continue }
+        position[dense] = items.count
+        items.append(dense)
+      }
+    }
+    let dataEnd = model.metadata.dataEnd ?? .min
+    let fromStore = model.metadata.provenance.isStore
+    let live = events.filter { !fromStore || $0.timestamp > dataEnd }.map {
+      LiveInteraction(item: $0.item, type: $0.type, basket: $0.basketKey, timestamp: $0.timestamp)
+    }
+    guard let probabilities = try model.purchaseProbabilities(user: user, live: live, items: items) else {
+      return (candidates, [:])
+    }
+    var fits: [ObjectIdentifier: PersonalBundleFit] = [:]
+    for candidate in evaluated {
+      guard let bundle = candidate.bundle, let pricing = bundle.pricing else { continue }
+      let dense = bundle.items.compactMap { model.item($0.id) }
+      let offer = PersonalOffer.evaluate(
+        items: bundle.items, pricing: pricing, bundlePrice: bundle.bundlePrice,
+        probabilities: dense.map { position[$0].map { probabilities[$0] } ?? 0 },
+        averageProbabilities: dense.map {
+          Int($0) < calibration.averageProbabilities.count ? calibration.averageProbabilities[Int($0)] : 0
+        },
+        horizonDays: calibration.calibration.horizonDays, draws: personalDraws)
+      fits[ObjectIdentifier(candidate)] = PersonalBundleFit(
+        takeProbability: offer.bundleProbability, averageTakeProbability: offer.averageBundleProbability,
+        cannibalisedMargin: offer.cannibalisedMargin, expectedProfit: offer.expectedProfit,
+        horizonDays: offer.horizonDays)
+    }
+    let order = Dictionary(uniqueKeysWithValues: candidates.enumerated().map { (ObjectIdentifier($1), $0) })
+    var ranked = evaluated.sorted { a, b in
+      let (x, y) = (fits[ObjectIdentifier(a)]?.expectedProfit ?? 0, fits[ObjectIdentifier(b)]?.expectedProfit ?? 0)
+      return x != y ? x > y : order[ObjectIdentifier(a)] ?? 0 < order[ObjectIdentifier(b)] ?? 0
+    }
+    let chosen = Set(evaluated.map(ObjectIdentifier.init))
+    ranked += candidates.filter { !chosen.contains(ObjectIdentifier($0)) }
+    return (ranked, fits)
+  }
+
+  /// Simulated valuation vectors per bundle of three or more items in a personal ranking (pairs are integrated
+  /// exactly); the training-time default is 4,000, a request affords fewer.
+  public static let personalDraws = 1000
 
   /// The trained recommender's top `k` for a user (see ``recommendations(user:k:category:excludeSeen:)``).
   static func modelRecommendations(

@@ -76,6 +76,9 @@ public struct BundleOffer: Sendable, Hashable, Codable {
   public var marginRate: Double
   /// Why this bundle and this price.
   public var explanation: String
+  /// For a shopper's own bundles (`?user=` without item or cart) when the model is calibrated: what the offer is
+  /// expected to earn from this shopper, by which the bundles were ranked.
+  public var personal: PersonalBundleFit?
   /// `items` already encoded as JSON by the serving cache (not part of the Codable form).
   var encodedItems: [UInt8]? = nil
   /// `explanation` already encoded as a JSON string (not part of the Codable form).
@@ -83,7 +86,33 @@ public struct BundleOffer: Sendable, Hashable, Codable {
 
   private enum CodingKeys: String, CodingKey {
     case recommendationId, experiment, variant, policy, source, items, listPrice, price, discount, marginRate
-    case explanation
+    case explanation, personal
+  }
+}
+
+/// What a bundle offer is expected to earn from one shopper (``PersonalOffer``, at the designer's price).
+public struct PersonalBundleFit: Sendable, Hashable, Codable {
+  /// P(the shopper takes the bundle | offered), within the horizon.
+  public var takeProbability: Double
+  /// The same for an average shopper with history.
+  public var averageTakeProbability: Double
+  /// Expected margin of items the shopper would have bought anyway at full price, lost to the bundle.
+  public var cannibalisedMargin: Double
+  /// P(take) · bundle margin − cannibalised margin: the ranking key.
+  public var expectedProfit: Double
+  /// The horizon of the probabilities, in days.
+  public var horizonDays: Double
+
+  /// Creates a fit.
+  public init(
+    takeProbability: Double, averageTakeProbability: Double, cannibalisedMargin: Double, expectedProfit: Double,
+    horizonDays: Double
+  ) {
+    self.takeProbability = takeProbability
+    self.averageTakeProbability = averageTakeProbability
+    self.cannibalisedMargin = cannibalisedMargin
+    self.expectedProfit = expectedProfit
+    self.horizonDays = horizonDays
   }
 }
 

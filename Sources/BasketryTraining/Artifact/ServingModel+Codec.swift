@@ -32,6 +32,7 @@ extension ServingModel {
     var bundles: [ProductBundle]
     var anchorBundles: [String: [ProductBundle]]
     var neighbors: [String: [Neighbor]]
+    var personal: PersonalCalibration?
   }
 
   /// The artifact's bytes: a ``ModelArchive`` (magic, JSON header, little-endian arrays) holding the metadata,
@@ -44,7 +45,7 @@ extension ServingModel {
     archive.numbers["format"] = Double(Self.formatVersion)
     let document = Document(
       metadata: metadata, items: items, titles: titles, users: users, bundles: bundles, anchorBundles: anchorBundles,
-      neighbors: neighbors)
+      neighbors: neighbors, personal: personal)
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys]
     do {
@@ -98,7 +99,7 @@ extension ServingModel {
     return ServingModel(
       metadata: document.metadata, items: document.items, titles: document.titles, users: document.users,
       history: history, historyTimes: times, recommender: recommender, bundles: document.bundles,
-      anchorBundles: document.anchorBundles, neighbors: document.neighbors)
+      anchorBundles: document.anchorBundles, neighbors: document.neighbors, personal: document.personal)
   }
 
   // MARK: - Recommender blobs

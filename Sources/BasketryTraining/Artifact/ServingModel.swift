@@ -92,6 +92,9 @@ public final class ServingModel: Sendable {
   public let anchorBundles: [String: [ProductBundle]]
   /// Top complements per item at training time.
   public let neighbors: [String: [Neighbor]]
+  /// The recommender's rank → purchase-probability calibration, for bundles ranked by a shopper's expected
+  /// profit (nil when the data was too short to calibrate).
+  public let personal: PersonalCalibration?
 
   /// Dense id of each item and user.
   let itemIndex: [String: Int32]
@@ -105,7 +108,7 @@ public final class ServingModel: Sendable {
   public init(
     metadata: ModelMetadata, items: [String], titles: [String], users: [String], history: SparseMatrix,
     historyTimes: [Int64], recommender: any Recommender, bundles: [ProductBundle],
-    anchorBundles: [String: [ProductBundle]], neighbors: [String: [Neighbor]]
+    anchorBundles: [String: [ProductBundle]], neighbors: [String: [Neighbor]], personal: PersonalCalibration? = nil
   ) {
     self.metadata = metadata
     self.items = items
@@ -117,6 +120,7 @@ public final class ServingModel: Sendable {
     self.bundles = bundles
     self.anchorBundles = anchorBundles
     self.neighbors = neighbors
+    self.personal = personal
     var itemIndex: [String: Int32] = [:]
     itemIndex.reserveCapacity(items.count)
     for (index, item) in items.enumerated() { itemIndex[item] = Int32(index) }

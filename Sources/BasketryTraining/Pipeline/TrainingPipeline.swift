@@ -29,6 +29,8 @@ public struct TrainingReport: Sendable {
   public var selection: ModelSelectionResult?
   /// Why selection was skipped for lack of data (the fallback model is served).
   public var selectionSkipped: String?
+  /// Why personal bundle ranking was left out of the artifact, when it was.
+  public var personalSkipped: String?
 }
 
 /// The one training pipeline: mining and bundle design, neighbours, per-item bundles, recommender selection
@@ -170,6 +172,20 @@ public enum TrainingPipeline {
     try recommender.fit(interactions)
     lap("fit", "fitted \(name) on \(interactions.userCount) users × \(interactions.itemCount) items")
 
+    // The same recommender's ranks turned into purchase probabilities, for bundles ranked by a shopper's
+    // expected profit (the calibration's hold-out is the last 30 days before the cut-off).
+    var personal: PersonalCalibration?
+    do {
+      let (calibration, average) = try RecommenderPurchaseModel.calibrate(
+        dataset: Self.slice(dataset, before: options.cutoff), model: name,
+        parameters: ModelParameters(parameters, seed: options.selection.seed))
+      personal = PersonalCalibration(calibration: calibration, averageProbabilities: average)
+      lap("calibration", "purchase probabilities by rank over \(calibration.users) shoppers")
+    } catch let error as BundleError {
+      report.personalSkipped = error.message
+      lap("calibration", "no personal bundle ranking (\(error.message))")
+    }
+
     // 5. The artifact.
     let times = dataset.baskets.timestamps.filter { $0 != Baskets.noTime }
     let eventTimes = dataset.events.map(\.timestamp)
@@ -184,7 +200,8 @@ public enum TrainingPipeline {
       titles: (0..<dataset.catalog.count).map { dataset.catalog[Int32($0)].title ?? "" },
       users: dataset.users.strings.map(userKey), history: interactions.matrix,
       historyTimes: interactions.lastTimes ?? [Int64](repeating: .min, count: interactions.matrix.nonZeroCount),
-      recommender: recommender, bundles: bundles, anchorBundles: anchorBundles, neighbors: neighbors)
+      recommender: recommender, bundles: bundles, anchorBundles: anchorBundles, neighbors: neighbors,
+      personal: personal)
     return (model, report)
   }
 }
