@@ -104,6 +104,7 @@ let package = Package(
       name: "BasketryTraining",
       dependencies: [
         "BasketryCore", "BasketryMining", "BasketryModels", "BasketryEval", "BasketryBundles", "BasketryOnline",
+        "BasketrySemantic",
       ],
       swiftSettings: commonSettings
     ),
@@ -204,7 +205,7 @@ let package = Package(
       name: "BasketryServerTests",
       dependencies: [
         "BasketryServer", "BasketryStore", "BasketryStoreSQLite", "BasketryStorePostgres", "BasketryOnline",
-        "BasketryBundles", "BasketryTraining",
+        "BasketryBundles", "BasketryTraining", "BasketrySemantic",
         "BasketryIngest", "BasketryEval", "BasketryMining", "BasketryModels", "BasketryTesting",
         .product(name: "HummingbirdTesting", package: "hummingbird"),
         .product(name: "NIOCore", package: "swift-nio"),

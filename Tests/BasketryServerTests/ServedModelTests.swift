@@ -4,6 +4,7 @@ import BasketryEval
 import BasketryIngest
 import BasketryMining
 import BasketryModels
+import BasketrySemantic
 import BasketryServer
 import BasketryStore
 import BasketryStorePostgres
@@ -268,6 +269,62 @@ import Testing
     }
     #expect(orderings.count >= 2, "shoppers get their own ranking")
     await engine.store.close()
+  }
+
+  /// Items a shop added without sales get neighbours and bundle partners through their titles: the items with
+  /// sales whose titles the sentence encoder finds nearest stand in (real all-MiniLM-L6-v2 weights; CI fetches
+  /// them, elsewhere the test runs when they are in the cache).
+  @Test func itemsWithoutSalesBorrowNeighboursThroughTheirTitles() async throws {
+    guard let encoder = try await Self.titleEncoder() else { return }
+    var dataset = try Ingest.load([Self.samplePath], options: IngestOptions(format: .onlineRetail)).dataset
+    var sales = [Int](repeating: 0, count: dataset.catalog.count)
+    for basket in 0..<dataset.baskets.count {
+      for item in dataset.baskets.items(of: basket) { sales[Int(item)] += 1 }
+    }
+    let best = try #require(sales.indices.max { sales[$0] < sales[$1] })
+    let bestTitle = try #require(dataset.catalog[Int32(best)].title)
+    let bestID = dataset.catalog.externalID(Int32(best))
+    // A new colour of the best seller, and an unrelated new item.
+    let newItem = dataset.catalog.intern("NEW-1")
+    dataset.catalog[newItem] = ItemAttributes(title: "Pastel " + bestTitle.lowercased(), price: 3.25)
+    let location = try location("sqlite")
+    let options = TrainingOptions(anchorItems: 0, model: "freq")
+    let (_, model, _) = try await ServerMain.train(
+      location: location, dataset: dataset, files: ([Self.samplePath], "online-retail"), options: options,
+      pseudonymKey: Self.pseudonymKey, titleEncoder: encoder)
+    let cold = try #require(model.titleNeighbors["NEW-1"])
+    #expect(cold.neighbors.first?.item == bestID, "nearest: \(cold.neighbors)")
+    #expect(!cold.partners.isEmpty)
+    #expect(model.titleNeighbors[bestID] == nil, "items with sales have their own")
+    let engine = try await replica(location)
+    try await Application(router: Routes.router(engine: engine)).test(.router) { client in
+      let neighbors = try json(try await client.send(.get, "/v1/items/NEW-1/neighbors?k=5", key: Keys.read))
+      let similar = (neighbors["similar_titles"] as? [[String: Any]] ?? []).compactMap { $0["item"] as? String }
+      #expect(similar.first == bestID)
+      let complements = (neighbors["complements"] as? [[String: Any]] ?? []).compactMap { $0["item"] as? String }
+      #expect(complements == cold.partners.prefix(5).map(\.item.id))
+      let bundles = try json(try await client.send(.get, "/v1/bundles?item=NEW-1&k=3", key: Keys.read))
+      let offers = bundles["bundles"] as? [[String: Any]] ?? []
+      #expect(!offers.isEmpty)
+      for offer in offers {
+        #expect(offer["source"] as? String == "title")
+        let ids = (offer["items"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String }
+        #expect(ids.contains("NEW-1"))
+        #expect((offer["explanation"] as? String)?.contains("title is closest") == true)
+      }
+    }
+    await engine.store.close()
+  }
+
+  /// The real sentence encoder: `BASKETRY_MODEL_DIR` or the verified cache; on CI fetched (and required).
+  static func titleEncoder() async throws -> SentenceEncoder? {
+    let store = ModelStore()
+    if let folder = try? store.locate() { return try SentenceEncoder(modelFolder: folder) }
+    guard ProcessInfo.processInfo.environment["CI"] == "true" else {
+      print("note: all-MiniLM-L6-v2 weights absent; title neighbours not checked (run `basketry model fetch`)")
+      return nil
+    }
+    return try SentenceEncoder(modelFolder: try await store.fetch())
   }
 
   /// An erased customer's history from the files is never served again: not after the erasure, not after a

@@ -15,6 +15,16 @@ public struct BundleItem: Sendable, Hashable, Codable {
   /// Whether ``cost`` was assumed rather than known.
   public var costAssumed: Bool
 
+  /// Creates a bundle item.
+  public init(item: Int32, id: String, title: String, price: Double, cost: Double, costAssumed: Bool) {
+    self.item = item
+    self.id = id
+    self.title = title
+    self.price = price
+    self.cost = cost
+    self.costAssumed = costAssumed
+  }
+
   private enum CodingKeys: String, CodingKey {
     case id, title, price, cost
     case costAssumed = "cost_assumed"

@@ -3,6 +3,7 @@ import BasketryCore
 import BasketryEval
 import BasketryIngest
 import BasketryModels
+import BasketrySemantic
 import BasketryServer
 import BasketryTraining
 import Foundation
@@ -66,6 +67,12 @@ struct TrainCommand: AsyncParsableCommand {
   @Option(help: ArgumentHelp("Best-selling items whose own bundles are stored for product pages.", valueName: "n"))
   var anchorItems = TrainingOptions().anchorItems
 
+  @Flag(
+    help: ArgumentHelp(
+      "Skip title neighbours for items without sales (by default they are found with the all-MiniLM-L6-v2 sentence encoder when its weights are in $BASKETRY_MODEL_DIR or the model cache; see `basketry model fetch`)."
+    ))
+  var noTitles = false
+
   @Flag(name: .shortAndLong, help: "Print nothing but errors.")
   var quiet = false
 
@@ -107,10 +114,17 @@ struct TrainCommand: AsyncParsableCommand {
       options.selection.validationDays = validationDays
       options.cutoff = cutoff.flatMap(EvaluateCommand.parseDate)
       let files = dataset == nil ? nil : (paths: input.paths, format: input.format.rawValue)
+      var encoder: SentenceEncoder?
+      if !noTitles {
+        switch SentenceEncoder.loadIfAvailable() {
+        case .success(let loaded): encoder = loaded
+        case .failure(let reason): console.note("no title neighbours for items without sales: \(reason)")
+        }
+      }
       let (version, model, report) = try await withMiningAdvice(lengthFlag: "--max-size") {
         try await ServerMain.train(
           location: settings.store, dataset: dataset, files: files, options: options,
-          pseudonymKey: settings.effectivePseudonymKey
+          pseudonymKey: settings.effectivePseudonymKey, titleEncoder: encoder
         ) { line in console.note(line) }
       }
       if let skipped = report.selectionSkipped {
@@ -123,7 +137,8 @@ struct TrainCommand: AsyncParsableCommand {
       console.out(
         "published model version \(version): \(model.metadata.recommender) for \(formatCount(model.metadata.users)) "
           + "users, \(model.bundles.count) bundles, bundles for \(model.anchorBundles.count) items, neighbours for "
-          + "\(model.neighbors.count) items, from \(formatCount(model.metadata.orders)) orders")
+          + "\(model.neighbors.count) items, title neighbours for \(model.titleNeighbors.count) items without sales, "
+          + "from \(formatCount(model.metadata.orders)) orders")
     }
   }
 }

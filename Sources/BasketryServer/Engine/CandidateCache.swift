@@ -238,6 +238,38 @@ extension EngineState {
         }
       }
     }
+
+    // 3. An item without sales: pairs with the complements of the items whose titles are nearest to its own.
+    if candidates.count < k, anchors.count == 1, let cold = model?.titleNeighbors[anchors[0]],
+      isServable(anchors[0], now: now)
+    {
+      let anchor = anchors[0]
+      let anchorPrice = catalog[anchor]?.price ?? cold.item.price
+      let anchorCost = catalog[anchor]?.cost ?? (cold.item.costAssumed ? nil : cold.item.cost)
+      for partner in cold.partners where anchorPrice > 0 {
+        let other = partner.item.id
+        guard !cart.contains(other), isServable(other, now: now) else { continue }
+        let otherPrice = catalog[other]?.price ?? partner.item.price
+        guard otherPrice > 0 else { continue }
+        let otherCost = catalog[other]?.cost ?? (partner.item.costAssumed ? nil : partner.item.cost)
+        let entries = [(anchor, anchorPrice, anchorCost), (other, otherPrice, otherCost)].sorted { $0.0 < $1.0 }
+        guard keys.insert(entries.map(\.0).joined(separator: "+")).inserted else { continue }
+        let similar = cold.neighbors.first { $0.item == partner.via }
+        let viaTitle = model?.title(of: partner.via) ?? partner.via
+        let evidence =
+          "New item without sales: its title is closest to \(viaTitle)'s "
+          + "(similarity \(Double(((similar?.similarity ?? 0) * 100).rounded()) / 100)), "
+          + "which shoppers often buy with \(catalog[other]?.title ?? partner.item.title)."
+        candidates.append(
+          Candidate(
+            items: entries.map(\.0),
+            titles: entries.map { catalog[$0.0]?.title ?? ($0.0 == anchor ? cold.item.title : partner.item.title) },
+            prices: entries.map(\.1), listPrice: anchorPrice + otherPrice,
+            cost: entries.reduce(0.0) { $0 + ($1.2 ?? $1.1 * (1 - configuration.assumedMargin)) }, modelDiscount: 0,
+            source: "title", rank: partner.score, evidence: evidence, levels: levels))
+        if candidates.count >= k * 2 { break }
+      }
+    }
     return candidates
   }
 }

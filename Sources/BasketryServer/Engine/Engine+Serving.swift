@@ -414,6 +414,7 @@ extension Engine {
     return state.withLock { state -> NeighborsResponse? in
       let known =
         state.catalog[item] != nil || state.cooccurrence.count(item) > 0 || state.model?.neighbors[item] != nil
+        || state.model?.titleNeighbors[item] != nil
       guard known else { return nil }
       let snapshot = state
       func allowed(_ other: String) -> Bool { snapshot.isServable(other, now: now) }
@@ -422,7 +423,17 @@ extension Engine {
         complements = Array(trained.filter { allowed($0.item) }.prefix(k))
       }
       let substitutes = state.cooccurrence.substitutes(of: item, k: k, isAllowed: allowed)
-      return NeighborsResponse(item: item, complements: complements, substitutes: substitutes)
+      // An item without sales: the complements of the items whose titles are nearest to its own.
+      var similar: [TitleNeighbors.Entry]?
+      if complements.isEmpty, let cold = state.model?.titleNeighbors[item] {
+        similar = cold.neighbors
+        complements = cold.partners.lazy.filter { allowed($0.item.id) }.prefix(k).map {
+          Neighbor(item: $0.item.id, together: 0, score: $0.score, lift: 0, confidence: 0)
+        }
+      }
+      return NeighborsResponse(
+        item: item, complements: complements, substitutes: substitutes,
+        similarTitles: similar.map { Array($0.prefix(k)) })
     }
   }
 }

@@ -1,6 +1,7 @@
 import BasketryCore
 import BasketryOnline
 import BasketryStore
+import BasketryTraining
 
 /// One event as posted by a client (raw user id; pseudonymised before storage).
 public struct EventInput: Sendable, Hashable {
@@ -62,7 +63,8 @@ public struct BundleOffer: Sendable, Hashable, Codable {
   public var variant: String
   /// Pricing policy used: bandit, model or fixed.
   public var policy: String
-  /// `model` (trained bundles) or `cooccurrence` (live co-occurrence of an anchor).
+  /// `model` (trained bundles), `cooccurrence` (live co-occurrence of an anchor) or `title` (an item without sales
+  /// paired with the complements of the items whose titles are nearest).
   public var source: String
   /// The items.
   public var items: [OfferItem]
@@ -168,6 +170,17 @@ public struct NeighborsResponse: Sendable, Hashable, Codable {
   public var complements: [Neighbor]
   /// Items bought instead of it.
   public var substitutes: [Neighbor]
+  /// For an item without sales: the items with sales whose titles are nearest, whose complements stand in as
+  /// its own (with `together` 0).
+  public var similarTitles: [TitleNeighbors.Entry]?
+
+  /// Creates a response.
+  public init(item: String, complements: [Neighbor], substitutes: [Neighbor], similarTitles: [TitleNeighbors.Entry]?) {
+    self.item = item
+    self.complements = complements
+    self.substitutes = substitutes
+    self.similarTitles = similarTitles
+  }
 }
 
 /// Per-variant experiment results.

@@ -34,7 +34,7 @@ public enum OpenAPIDocument {
             "score": {"type": "number"}, "lift": {"type": "number"}, "confidence": {"type": "number"}}},
           "BundleOffer": {"type": "object", "properties": {"recommendation_id": {"type": "string"},
             "experiment": {"type": ["string", "null"]}, "variant": {"type": "string"}, "policy": {"type": "string"},
-            "source": {"type": "string", "enum": ["model", "cooccurrence"]},
+            "source": {"type": "string", "enum": ["model", "cooccurrence", "title"]},
             "items": {"type": "array", "items": {"type": "object", "properties": {"id": {"type": "string"},
               "title": {"type": "string"}, "price": {"type": "number"}}}},
             "list_price": {"type": "number"}, "price": {"type": "number"}, "discount": {"type": "number"},
@@ -103,7 +103,10 @@ public enum OpenAPIDocument {
           "responses": {"200": {"description": "Neighbours.", "content": {"application/json": {"schema":
             {"type": "object", "properties": {"item": {"type": "string"}, "complements": {"type": "array",
             "items": {"$ref": "#/components/schemas/Neighbor"}}, "substitutes": {"type": "array",
-            "items": {"$ref": "#/components/schemas/Neighbor"}}}}}}}, "404": {"$ref": "#/components/responses/NotFound"}}}},
+            "items": {"$ref": "#/components/schemas/Neighbor"}}, "similar_titles": {"type": "array",
+            "description": "an item without sales: items with sales whose titles are nearest",
+            "items": {"type": "object", "properties": {"item": {"type": "string"},
+            "similarity": {"type": "number"}}}}}}}}}, "404": {"$ref": "#/components/responses/NotFound"}}}},
         "/v1/items/{id}": {
           "put": {"summary": "Create or replace a catalog item (admin).",
             "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],

@@ -1,5 +1,6 @@
 import BasketryCore
 import BasketryOnline
+import BasketrySemantic
 import BasketryStore
 import BasketryTraining
 import Foundation
@@ -67,7 +68,7 @@ public enum ServerMain {
   public static func train(
     location: String, dataset: Dataset?, files: (paths: [String], format: String)? = nil,
     options: TrainingOptions, pseudonymKey: String = ServerConfiguration().effectivePseudonymKey,
-    progress: @escaping (String) -> Void = { _ in }
+    titleEncoder: SentenceEncoder? = nil, progress: @escaping (String) -> Void = { _ in }
   ) async throws -> (version: Int64, model: ServingModel, report: TrainingReport) {
     let logger = logger(level: "warning")
     let store = try await StoreFactory.open(location, logger: logger)
@@ -89,7 +90,7 @@ public enum ServerMain {
       }
       let (model, report) = try TrainingPipeline.train(
         dataset: data, provenance: provenance, options: options, userKey: userKey,
-        now: Int64(Date().timeIntervalSince1970), progress: progress)
+        now: Int64(Date().timeIntervalSince1970), titleEncoder: titleEncoder, progress: progress)
       let version = try await store.publishModel(try model.encoded())
       await store.close()
       return (version, model, report)

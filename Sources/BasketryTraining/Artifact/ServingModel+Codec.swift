@@ -33,6 +33,7 @@ extension ServingModel {
     var anchorBundles: [String: [ProductBundle]]
     var neighbors: [String: [Neighbor]]
     var personal: PersonalCalibration?
+    var titleNeighbors: [String: TitleNeighbors]?
   }
 
   /// The artifact's bytes: a ``ModelArchive`` (magic, JSON header, little-endian arrays) holding the metadata,
@@ -45,7 +46,7 @@ extension ServingModel {
     archive.numbers["format"] = Double(Self.formatVersion)
     let document = Document(
       metadata: metadata, items: items, titles: titles, users: users, bundles: bundles, anchorBundles: anchorBundles,
-      neighbors: neighbors, personal: personal)
+      neighbors: neighbors, personal: personal, titleNeighbors: titleNeighbors.isEmpty ? nil : titleNeighbors)
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys]
     do {
@@ -99,7 +100,8 @@ extension ServingModel {
     return ServingModel(
       metadata: document.metadata, items: document.items, titles: document.titles, users: document.users,
       history: history, historyTimes: times, recommender: recommender, bundles: document.bundles,
-      anchorBundles: document.anchorBundles, neighbors: document.neighbors, personal: document.personal)
+      anchorBundles: document.anchorBundles, neighbors: document.neighbors, personal: document.personal,
+      titleNeighbors: document.titleNeighbors ?? [:])
   }
 
   // MARK: - Recommender blobs

@@ -95,6 +95,9 @@ public final class ServingModel: Sendable {
   /// The recommender's rank → purchase-probability calibration, for bundles ranked by a shopper's expected
   /// profit (nil when the data was too short to calibrate).
   public let personal: PersonalCalibration?
+  /// Items without sales and the titled items with sales nearest to them (empty without a sentence encoder at
+  /// training time), by external item id.
+  public let titleNeighbors: [String: TitleNeighbors]
 
   /// Dense id of each item and user.
   let itemIndex: [String: Int32]
@@ -108,7 +111,8 @@ public final class ServingModel: Sendable {
   public init(
     metadata: ModelMetadata, items: [String], titles: [String], users: [String], history: SparseMatrix,
     historyTimes: [Int64], recommender: any Recommender, bundles: [ProductBundle],
-    anchorBundles: [String: [ProductBundle]], neighbors: [String: [Neighbor]], personal: PersonalCalibration? = nil
+    anchorBundles: [String: [ProductBundle]], neighbors: [String: [Neighbor]], personal: PersonalCalibration? = nil,
+    titleNeighbors: [String: TitleNeighbors] = [:]
   ) {
     self.metadata = metadata
     self.items = items
@@ -121,6 +125,7 @@ public final class ServingModel: Sendable {
     self.anchorBundles = anchorBundles
     self.neighbors = neighbors
     self.personal = personal
+    self.titleNeighbors = titleNeighbors
     var itemIndex: [String: Int32] = [:]
     itemIndex.reserveCapacity(items.count)
     for (index, item) in items.enumerated() { itemIndex[item] = Int32(index) }

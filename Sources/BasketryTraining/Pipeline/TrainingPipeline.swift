@@ -4,6 +4,7 @@ import BasketryEval
 import BasketryMining
 import BasketryModels
 import BasketryOnline
+import BasketrySemantic
 import Dispatch
 import Foundation
 
@@ -93,13 +94,16 @@ public enum TrainingPipeline {
   ///   - userKey: maps a dataset user id to the key the service looks users up by (the pseudonym of a raw id
   ///     read from files; identity for the store's already pseudonymised ids).
   ///   - now: Unix seconds to stamp.
+  ///   - titleEncoder: a sentence encoder, when available: items without sales then get title neighbours
+  ///     (``TitleNeighbors``).
   ///   - progress: called with a line per finished stage.
   /// - Returns: the model and the run's report.
   /// - Throws: mining, bundle, model or selection errors; ``ArtifactError`` when no recommender can be fitted.
   /// - Complexity: mining + design + selection (a small grid per candidate on the validation window) + one fit.
   public static func train(
     dataset full: Dataset, provenance: ModelProvenance, options: TrainingOptions,
-    userKey: (String) -> String = { $0 }, now: Int64, progress: (String) -> Void = { _ in }
+    userKey: (String) -> String = { $0 }, now: Int64, titleEncoder: SentenceEncoder? = nil,
+    progress: (String) -> Void = { _ in }
   ) throws -> (model: ServingModel, report: TrainingReport) {
     var report = TrainingReport()
     var clock = DispatchTime.now()
@@ -186,6 +190,17 @@ public enum TrainingPipeline {
       lap("calibration", "no personal bundle ranking (\(error.message))")
     }
 
+    // Items without sales: the titled items with sales nearest to them, when an encoder is available.
+    var titleNeighbors: [String: TitleNeighbors] = [:]
+    if let titleEncoder {
+      var sold = [Bool](repeating: false, count: interactions.itemCount)
+      for column in interactions.matrix.columns { sold[Int(column)] = true }
+      titleNeighbors = TitleNeighbors.build(
+        dataset: dataset, sold: sold, complements: neighbors, encoder: titleEncoder,
+        assumedMargin: options.bundles.assumedMarginRate)
+      lap("titles", "title neighbours for \(titleNeighbors.count) items without sales")
+    }
+
     // 5. The artifact.
     let times = dataset.baskets.timestamps.filter { $0 != Baskets.noTime }
     let eventTimes = dataset.events.map(\.timestamp)
@@ -201,7 +216,7 @@ public enum TrainingPipeline {
       users: dataset.users.strings.map(userKey), history: interactions.matrix,
       historyTimes: interactions.lastTimes ?? [Int64](repeating: .min, count: interactions.matrix.nonZeroCount),
       recommender: recommender, bundles: bundles, anchorBundles: anchorBundles, neighbors: neighbors,
-      personal: personal)
+      personal: personal, titleNeighbors: titleNeighbors)
     return (model, report)
   }
 }
