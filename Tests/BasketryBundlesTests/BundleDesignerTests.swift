@@ -135,3 +135,17 @@ import Testing
     }
   }
 }
+
+@Suite struct BundleDesignReportTests {
+  @Test func noBundleReasonNamesEveryDropAndTheMostCommonFix() {
+    var report = BundleDesignReport()
+    #expect(report.noBundleReason == "no frequent itemset of a bundle's size: lower --min-support")
+    report.candidates = 20
+    report.droppedUnpriced = 17
+    report.droppedWeak = 3
+    let reason = report.noBundleReason ?? ""
+    #expect(reason.hasPrefix("of 20 candidate itemsets, 17 had an item without a price, 3 had an item not associated"))
+    #expect(
+      reason.hasSuffix("Most often: give prices (a price column, or --catalog with item,title,category,price,cost)."))
+  }
+}

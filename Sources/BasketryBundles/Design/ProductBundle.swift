@@ -125,6 +125,28 @@ public struct BundleDesignReport: Sendable, Hashable, Codable {
   /// Creates an empty report.
   public init() {}
 
+  /// Why no bundle came out, in plain words: every drop reason with its count, largest first, and what to do
+  /// about the largest (nil when nothing was dropped).
+  public var noBundleReason: String? {
+    let reasons: [(count: Int, text: String, advice: String)] = [
+      (
+        droppedUnpriced, "had an item without a price",
+        "give prices (a price column, or --catalog with item,title,category,price,cost)"
+      ),
+      (droppedUnprofitable, "earned nothing at a discount within the margin floor", "lower --margin-floor"),
+      (droppedWeak, "had an item not associated with the rest", "lower --min-lift"),
+      (droppedVariants, "were variants of one product", "nothing: variants are not bundles"),
+      (droppedSubstitutes, "had substitutes in them", "nothing: substitutes are not bundles"),
+      (droppedUnavailable, "had a hidden or out-of-stock item", "restock or unhide the items"),
+      (droppedRedundant, "repeated items of better bundles", "raise the bundle count"),
+    ].filter { $0.count > 0 }.sorted { $0.count > $1.count }
+    guard let first = reasons.first else {
+      return candidates == 0 ? "no frequent itemset of a bundle's size: lower --min-support" : nil
+    }
+    let parts = reasons.map { "\($0.count) \($0.text)" }.joined(separator: ", ")
+    return "of \(candidates) candidate itemsets, \(parts). Most often: \(first.advice)."
+  }
+
   private enum CodingKeys: String, CodingKey {
     case candidates
     case droppedVariants = "dropped_variants"

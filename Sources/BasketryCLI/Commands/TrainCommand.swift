@@ -1,4 +1,5 @@
 import ArgumentParser
+import BasketryBundles
 import BasketryCore
 import BasketryEval
 import BasketryIngest
@@ -130,9 +131,13 @@ struct TrainCommand: AsyncParsableCommand {
       if let skipped = report.selectionSkipped {
         console.warn("no model selection: \(skipped); serving \(model.metadata.recommender)")
       }
-      if let selection = report.selection {
+      if let selection = report.selection, console.verbosity != .quiet {
         console.out(EvaluateCommand.selectionTable(selection))
         console.out("")
+      }
+      if model.bundles.isEmpty, let reason = report.design?.noBundleReason { console.warn("no bundles: \(reason)") }
+      if let skipped = report.personalSkipped {
+        console.note("bundles for a shopper are ranked shop-wide: \(skipped)")
       }
       console.out(
         "published model version \(version): \(model.metadata.recommender) for \(formatCount(model.metadata.users)) "

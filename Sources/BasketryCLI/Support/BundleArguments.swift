@@ -89,6 +89,7 @@ func designBundles(dataset: Dataset, arguments: BundleArguments, console: Consol
   console.phaseDone(
     "mined \(formatCount(result.itemsets.itemsets.count)) frequent itemsets; designed \(result.bundles.count) bundles "
       + "from \(formatCount(result.report.candidates)) candidates")
+  if result.bundles.isEmpty, let reason = result.report.noBundleReason { console.warn("no bundles: \(reason)") }
   return result
 }
 
