@@ -11,6 +11,8 @@ struct CandidateKey: Hashable, Sendable {
   var anchors: [String]
   var cart: [String]
   var k: Int
+  /// Whether every designed bundle is a candidate (a shopper's own bundles), not only those with an anchor.
+  var everyDesigned = false
 }
 
 /// Derived per-anchor candidate lists, so a product page does not rebuild its bundles (catalog
@@ -161,7 +163,8 @@ extension EngineState {
   /// The bundle candidates for anchors and a cart, best first: trained bundles containing an
   /// anchor (ranked by expected incremental profit), then live co-occurrence pairs.
   func buildCandidates(
-    anchors: [String], cart: Set<String>, k: Int, now: Int64, configuration: ServerConfiguration
+    anchors: [String], cart: Set<String>, k: Int, now: Int64, configuration: ServerConfiguration,
+    everyDesigned: Bool = false
   ) -> [Candidate] {
     var candidates: [Candidate] = []
     var keys = Set<String>()
@@ -175,7 +178,13 @@ extension EngineState {
         // Own bundles rank above every designed one, in the trainer's order.
         trained = own.enumerated().map { ($1, 1e300 - Double($0)) }
       }
-      var positions = Set<Int>()
+      if everyDesigned {
+        // A shopper's own bundles: their items' product-page bundles too, all ranked for them later.
+        for anchor in anchors {
+          trained += (model.anchorBundles[anchor] ?? []).map { ($0, $0.expectedIncrementalProfit) }
+        }
+      }
+      var positions = everyDesigned ? Set(model.bundles.indices) : Set<Int>()
       for anchor in anchors { positions.formUnion(bundlesByItem[anchor] ?? []) }
       for position in positions.sorted() {
         trained.append((model.bundles[position], model.bundles[position].expectedIncrementalProfit))

@@ -75,7 +75,8 @@ extension Engine {
       }
     }
     let cart = Set(query.cart)
-    let key = CandidateKey(anchors: anchors, cart: cart.sorted(), k: query.k)
+    // A shopper's own bundles consider every designed bundle (ranked for them below), not only their items'.
+    let key = CandidateKey(anchors: anchors, cart: cart.sorted(), k: query.k, everyDesigned: personal != nil)
     let configuration = self.configuration
 
     // Phase 1 (locked): candidates (cached per anchors), assignment, a snapshot of their bandit
@@ -91,7 +92,8 @@ extension Engine {
         candidates = cached
       } else {
         candidates = state.buildCandidates(
-          anchors: anchors, cart: cart, k: query.k, now: now, configuration: configuration)
+          anchors: anchors, cart: cart, k: query.k, now: now, configuration: configuration,
+          everyDesigned: key.everyDesigned)
         state.candidateCache.store(candidates, for: key)
       }
       var arms: [[ArmStatistics]?] = []
