@@ -39,6 +39,7 @@ extension Engine {
     let user = pseudonymizer.pseudonym(rawID)
     let receipt = try await store.deleteUser(user)
     histories.invalidate([user])
+    personalFits.forget(user)
     state.withLock { state in
       if receipt.changeSequence == 0 {
         // A store without a change feed: subtract the baskets.

@@ -110,8 +110,15 @@ extension Engine {
     var candidates = gathered.candidates
     var fits: [ObjectIdentifier: PersonalBundleFit] = [:]
     if let personal {
+      let stamp = PersonalFitCache.stamp(
+        modelVersion: gathered.modelVersion, eventCount: personal.events.count,
+        newestEvent: personal.events.last?.eventID)
+      let known = personal.user.map { personalFits.fits(of: $0, stamp: stamp) } ?? [:]
+      var computed: [String: PersonalBundleFit] = [:]
       (candidates, fits) = try Self.personalRanking(
-        candidates, model: personal.model, user: personal.user, events: personal.events, limit: query.k * 3)
+        candidates, model: personal.model, user: personal.user, events: personal.events, limit: query.k * 3,
+        known: known, computed: &computed)
+      if let user = personal.user, !computed.isEmpty { personalFits.store(computed, of: user, stamp: stamp) }
     }
     let variant = gathered.variant
     let experiment = gathered.experiment
@@ -317,11 +324,15 @@ extension Engine {
   /// trained bundles with pricing details get P(take | offered) · margin − cannibalised margin
   /// (``PersonalOffer``, at the designer's price, with the shopper's purchase probabilities from the model's rank
   /// calibration) and are ranked by it, best first; the other candidates follow in their order.
+  /// - Parameters:
+  ///   - known: fits already computed for this shopper's current history, by bundle key (not recomputed).
+  ///   - computed: receives the fits computed here, by bundle key.
   /// - Returns: the candidates and each evaluated one's fit (unchanged, with no fits, when the shopper has no
   ///   history the model can score).
   /// - Throws: recommender errors.
   static func personalRanking(
-    _ candidates: [Candidate], model: ServingModel, user: String?, events: [StoredEvent], limit: Int
+    _ candidates: [Candidate], model: ServingModel, user: String?, events: [StoredEvent], limit: Int,
+    known: [String: PersonalBundleFit] = [:], computed: inout [String: PersonalBundleFit]
   ) throws -> ([Candidate], [ObjectIdentifier: PersonalBundleFit]) {
     guard let calibration = model.personal else { return (candidates, [:]) }
     let evaluated = candidates.prefix(limit).filter { candidate in
@@ -329,6 +340,30 @@ extension Engine {
         ?? false
     }
     guard !evaluated.isEmpty else { return (candidates, [:]) }
+    var fits: [ObjectIdentifier: PersonalBundleFit] = [:]
+    for candidate in evaluated { fits[ObjectIdentifier(candidate)] = known[candidate.key] }
+    if fits.count < evaluated.count {
+      try simulateFits(
+        evaluated.filter { fits[ObjectIdentifier($0)] == nil }, model: model, calibration: calibration, user: user,
+        events: events, fits: &fits, computed: &computed)
+    }
+    let order = Dictionary(uniqueKeysWithValues: candidates.enumerated().map { (ObjectIdentifier($1), $0) })
+    var ranked = evaluated.sorted { a, b in
+      let (x, y) = (fits[ObjectIdentifier(a)]?.expectedProfit ?? 0, fits[ObjectIdentifier(b)]?.expectedProfit ?? 0)
+      return x != y ? x > y : order[ObjectIdentifier(a)] ?? 0 < order[ObjectIdentifier(b)] ?? 0
+    }
+    let chosen = Set(evaluated.map(ObjectIdentifier.init))
+    ranked += candidates.filter { !chosen.contains(ObjectIdentifier($0)) }
+    return (ranked, fits)
+  }
+
+  /// Simulates the offers of `candidates` to the shopper (``PersonalOffer``) into `fits` and `computed`.
+  private static func simulateFits(
+    _ candidates: [Candidate], model: ServingModel, calibration: PersonalCalibration, user: String?,
+    events: [StoredEvent], fits: inout [ObjectIdentifier: PersonalBundleFit],
+    computed: inout [String: PersonalBundleFit]
+  ) throws {
+    let evaluated = candidates
     var items: [Int32] = []
     var position: [Int32: Int] = [:]
     for candidate in evaluated {
@@ -343,10 +378,7 @@ extension Engine {
     let live = events.filter { !fromStore || $0.timestamp > dataEnd }.map {
       LiveInteraction(item: $0.item, type: $0.type, basket: $0.basketKey, timestamp: $0.timestamp)
     }
-    guard let probabilities = try model.purchaseProbabilities(user: user, live: live, items: items) else {
-      return (candidates, [:])
-    }
-    var fits: [ObjectIdentifier: PersonalBundleFit] = [:]
+    guard let probabilities = try model.purchaseProbabilities(user: user, live: live, items: items) else { return }
     for candidate in evaluated {
       guard let bundle = candidate.bundle, let pricing = bundle.pricing else { continue }
       let dense = bundle.items.compactMap { model.item($0.id) }
@@ -357,19 +389,13 @@ extension Engine {
           Int($0) < calibration.averageProbabilities.count ? calibration.averageProbabilities[Int($0)] : 0
         },
         horizonDays: calibration.calibration.horizonDays, draws: personalDraws)
-      fits[ObjectIdentifier(candidate)] = PersonalBundleFit(
+      let fit = PersonalBundleFit(
         takeProbability: offer.bundleProbability, averageTakeProbability: offer.averageBundleProbability,
         cannibalisedMargin: offer.cannibalisedMargin, expectedProfit: offer.expectedProfit,
         horizonDays: offer.horizonDays)
+      fits[ObjectIdentifier(candidate)] = fit
+      computed[candidate.key] = fit
     }
-    let order = Dictionary(uniqueKeysWithValues: candidates.enumerated().map { (ObjectIdentifier($1), $0) })
-    var ranked = evaluated.sorted { a, b in
-      let (x, y) = (fits[ObjectIdentifier(a)]?.expectedProfit ?? 0, fits[ObjectIdentifier(b)]?.expectedProfit ?? 0)
-      return x != y ? x > y : order[ObjectIdentifier(a)] ?? 0 < order[ObjectIdentifier(b)] ?? 0
-    }
-    let chosen = Set(evaluated.map(ObjectIdentifier.init))
-    ranked += candidates.filter { !chosen.contains(ObjectIdentifier($0)) }
-    return (ranked, fits)
   }
 
   /// Simulated valuation vectors per bundle of three or more items in a personal ranking (pairs are integrated

@@ -24,6 +24,8 @@ public final class Engine: Sendable {
   let state: Locked<EngineState>
   /// Users' store events, reused briefly between requests.
   let histories: UserHistoryCache
+  /// Shoppers' bundle fits, while their history and the model stay the same.
+  let personalFits = PersonalFitCache()
 
   /// Creates an engine (call ``start()`` before serving).
   public init(store: any Store, configuration: ServerConfiguration, logger: Logger) {
