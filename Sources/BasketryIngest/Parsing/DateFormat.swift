@@ -148,7 +148,7 @@ struct DateReader {
   }
 
   private func dayFirstNote(_ dayFirst: Bool) -> String {
-    let decided = decidedAt.map { " (decided by \($0))" } ?? ""
+    let decided = decidedAt.map { ", decided at \($0)" } ?? ""
     return "Slash dates read as \(dayFirst ? "D/M/YYYY" : "M/D/YYYY")\(decided); --date-format sets it."
   }
 

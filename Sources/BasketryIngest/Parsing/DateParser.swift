@@ -31,7 +31,7 @@ public enum DateParser {
   /// Parses raw UTF-8 bytes in the given format; `nil` when they are not in that form.
   /// - Parameters:
   ///   - raw: the field's bytes.
-  ///   - format: the accepted forms; default ``DateFormat/auto`` (all of them; see ``parse(_:format:)-(String,_)``).
+  ///   - format: the accepted forms; default ``DateFormat/auto`` (all of them; see the `String` overload).
   /// - Returns: Unix seconds, or `nil`.
   /// - Complexity: O(`raw.count`).
   public static func parse(_ raw: UnsafeBufferPointer<UInt8>, format: DateFormat = .auto) -> Int64? {
