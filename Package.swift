@@ -215,7 +215,7 @@ let package = Package(
     ),
     .testTarget(
       name: "BasketryCLITests",
-      dependencies: ["BasketryCLI", "basketry", "BasketryTesting"],
+      dependencies: ["BasketryCLI", "BasketryIngest", "basketry", "BasketryTesting"],
       exclude: ["Golden"],
       swiftSettings: commonSettings
     ),

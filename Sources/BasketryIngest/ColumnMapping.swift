@@ -4,18 +4,22 @@ import BasketryCore
 ///
 /// Each field is a column name, matched case-insensitively ignoring spaces, underscores and
 /// hyphens. A `nil` field falls back to common names:
-/// - order: `order_id`, `order`, `invoice`, `invoice_no`, `order_number`, `transaction_id`
-/// - user: `user_id`, `customer_id`, `customer`, `user`, `client_id`
+/// - order: `order_id`, `order`, `invoice`, `invoice_no`, `order_number`, `transaction_id`, `basket_id`
+/// - user: `user_id`, `customer_id`, `customer`, `user`, `client_id`, `household_id`, `household_key`
 /// - item: `item_id`, `product_id`, `sku`, `stock_code`, `item`, `product`
-/// - time: `timestamp`, `time`, `date`, `created_at`, `order_date`, `invoice_date`
+/// - time: `timestamp`, `time`, `date`, `created_at`, `order_date`, `invoice_date`,
+///   `transaction_timestamp`, `transaction_date`
 /// - price: `price`, `unit_price`
 /// - quantity: `quantity`, `qty`
 /// - title: `title`, `name`, `description`, `product_name`, `item_name`
 /// - category: `category`, `category_path`
 /// - cost: `cost`, `unit_cost`
 ///
-/// Order and item are required; the others are optional. Category paths may be written
-/// `A > B > C` or `A/B/C`.
+/// Item is required, and order unless baskets are made from user and time
+/// (``IngestOptions/basketBy``); the others are optional. A line total such as `sales_value` is never
+/// taken as a unit price by default: name it with `price` and set ``IngestOptions/priceIsLineTotal``.
+/// Category paths may be written `A > B > C` or `A/B/C`. The `online-retail` format uses only
+/// ``cost`` (its other columns have fixed names).
 public struct ColumnMapping: Sendable, Hashable {
   /// Order id column.
   public var order: String?
@@ -52,10 +56,15 @@ public struct ColumnMapping: Sendable, Hashable {
     self.cost = cost
   }
 
-  static let defaultOrder = ["order_id", "order", "invoice", "invoice_no", "order_number", "transaction_id"]
-  static let defaultUser = ["user_id", "customer_id", "customer", "user", "client_id"]
+  static let defaultOrder = [
+    "order_id", "order", "invoice", "invoice_no", "order_number", "transaction_id", "basket_id",
+  ]
+  static let defaultUser = ["user_id", "customer_id", "customer", "user", "client_id", "household_id", "household_key"]
   static let defaultItem = ["item_id", "product_id", "sku", "stock_code", "item", "product"]
-  static let defaultTime = ["timestamp", "time", "date", "created_at", "order_date", "invoice_date"]
+  static let defaultTime = [
+    "timestamp", "time", "date", "created_at", "order_date", "invoice_date", "transaction_timestamp",
+    "transaction_date",
+  ]
   static let defaultPrice = ["price", "unit_price"]
   static let defaultQuantity = ["quantity", "qty"]
   static let defaultTitle = ["title", "name", "description", "product_name", "item_name"]

@@ -48,8 +48,17 @@ public struct IngestOptions: Sendable {
   public var columns: ColumnMapping = .init()
   /// Field delimiter byte; `nil` picks the format's default (comma; for `baskets` auto-detected).
   public var delimiter: UInt8? = nil
-  /// An optional catalog file (item, title, category, price, cost, stock columns).
+  /// An optional catalog file (item, title, category, price, cost, stock columns). Its prices and
+  /// costs win over those of the order lines.
   public var catalogPath: String? = nil
+  /// How baskets are made in the `orders` format: from the order id column (default), or from a
+  /// user's lines per day or per session.
+  public var basketBy: BasketGrouping = .orderColumn
+  /// Whether the `orders` format's price and cost columns hold line totals (quantity × unit price),
+  /// divided by the quantity on reading. Default false.
+  public var priceIsLineTotal = false
+  /// Which written forms date fields hold; default ``DateFormat/auto``.
+  public var dateFormat: DateFormat = .auto
   /// Called with progress reports from the ingesting thread.
   public var progress: (@Sendable (IngestProgress) -> Void)? = nil
 
@@ -98,17 +107,26 @@ public enum Ingest {
   ///
   /// Rows that cannot be parsed are skipped and counted in ``CleaningReport/badRows`` (the first
   /// 20 with their location), unless ``IngestOptions/strict`` is set. Orders in the result are
-  /// sorted by timestamp (stable) when timestamps exist.
+  /// sorted by timestamp (stable) when timestamps exist. Slash dates are read as
+  /// ``IngestOptions/dateFormat`` says; in `auto` mode their order is decided for the whole input.
   /// - Parameters:
   ///   - paths: input files (`"-"` for standard input); for `instacart` a folder or the tables.
   ///   - options: format, strictness, cleaning rules, column mapping.
   /// - Returns: the dataset and the cleaning report.
-  /// - Throws: ``IngestError`` when a file cannot be read, a required column is missing, or (in
-  ///   strict mode) a row is malformed.
+  /// - Throws: ``IngestError`` when a file cannot be read, a required column is missing, the options
+  ///   do not fit the format (`basketBy` or `priceIsLineTotal` outside `orders`), slash dates fit both
+  ///   orders in `auto` mode, or (in strict mode) a row is malformed.
   /// - Complexity: O(n log n) in the number of rows (one stable sort by time); reading is O(bytes).
   public static func load(_ paths: [String], options: IngestOptions) throws -> IngestResult {
     guard !paths.isEmpty else {
       throw IngestError(SourceLocation(file: "<arguments>"), "no input files given", category: .invalidInput)
+    }
+    if options.format != .orders && (options.basketBy != .orderColumn || options.priceIsLineTotal) {
+      let option =
+        options.basketBy != .orderColumn ? "basketBy (--basket-by)" : "priceIsLineTotal (--price-is-line-total)"
+      throw IngestError(
+        SourceLocation(file: "<options>", field: option), "only the orders format takes \(option)",
+        category: .invalidInput)
     }
     var input = ParsedInput(options: options)
     switch options.format {
@@ -117,6 +135,13 @@ public enum Ingest {
     case .instacart: try InstacartFormat.read(paths, into: &input)
     case .orders: try OrdersFormat.read(paths, into: &input)
     case .events: try EventsFormat.read(paths, into: &input)
+    }
+    try input.dates.finish(inputFormat: options.format, table: &input.table, notes: &input.notes)
+    if options.basketBy != .orderColumn {
+      options.basketBy.assign(&input.table)
+      input.notes.append(
+        "Baskets made by --basket-by \(options.basketBy): \(options.basketBy.summary); \(input.table.orderIDs.count) "
+          + "baskets before cleaning.")
     }
     if let catalogPath = options.catalogPath {
       try CatalogFile.read(catalogPath, into: &input)

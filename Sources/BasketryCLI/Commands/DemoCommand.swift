@@ -14,16 +14,22 @@ struct DemoCommand: AsyncParsableCommand {
     abstract: "Run ingest → clean → mine → bundles on the shipped Online Retail sample.",
     discussion: """
       Uses Data/online-retail-sample/online_retail_2011-10_2011-11.csv.gz (UCI Online Retail,
-      Oct–Nov 2011, CC BY 4.0), found next to the working directory or the executable, or given
-      with --input. Prints the cleaning summary, the top bundles, and the bundles ranked for one
+      Oct–Nov 2011, CC BY 4.0), found next to the working directory or the executable, or the
+      files given (read with the same input options as ingest). Prints the cleaning summary, the top bundles, and the bundles ranked for one
       shopper (the customer with the most orders) by their own expected profit; writes bundles.json,
       shopper-bundles.json and cleaning-report.json to the output folder.
       """)
 
   static let sampleRelativePath = "Data/online-retail-sample/online_retail_2011-10_2011-11.csv.gz"
 
-  @Option(help: ArgumentHelp("The Online Retail file to use instead of the shipped sample.", valueName: "file"))
-  var input: String?
+  /// The shop to run on (default: the shipped Online Retail sample).
+  @OptionGroup var input: InputOptions
+
+  @Option(
+    name: .customLong("input"),
+    help: ArgumentHelp(
+      "An Online Retail file to use instead of the shipped sample (same as giving it as a file).", visibility: .hidden))
+  var legacyInput: String?
 
   @Option(help: ArgumentHelp("Folder for bundles.json and cleaning-report.json.", valueName: "dir"))
   var outputDir: String = "basketry-demo"
@@ -39,12 +45,9 @@ struct DemoCommand: AsyncParsableCommand {
   func run() async throws {
     let console = Console(quiet: quiet, verbose: verbose)
     try await reportingErrors {
-      let path = try input ?? Self.locateSample()
-      console.note("Basketry demo on \(path)")
-      var options = IngestOptions(format: .onlineRetail)
-      options.cleaning = CleaningOptions.default(for: .onlineRetail)
-      options.progress = { console.progress("\($0.phase): \(formatCount($0.rowsRead)) rows") }
-      let loaded = try Ingest.load([path], options: options)
+      let files = input.paths.isEmpty ? [try legacyInput ?? Self.locateSample()] : input.paths
+      console.note("Basketry demo on \(files.joined(separator: ", "))")
+      let loaded = try input.load(console: console, defaultPaths: files)
       console.phaseDone("ingest")
       console.out("Cleaning")
       console.out(loaded.report.table())
@@ -136,7 +139,7 @@ struct DemoCommand: AsyncParsableCommand {
       return candidate.path
     }
     throw CommandError(
-      "cannot find the demo sample \(sampleRelativePath); run from the repository root or pass --input FILE",
+      "cannot find the demo sample \(sampleRelativePath); run from the repository root or give the file",
       category: .notFound)
   }
 }

@@ -27,8 +27,7 @@ public struct EvaluateCommand: AsyncParsableCommand {
       """
   )
 
-  @Option(help: "Input format: youshu, online-retail, baskets, instacart, orders, events.")
-  var format: String
+  @OptionGroup var input: InputOptions
 
   @Option(help: "Split: temporal, next-basket, leave-one-out.")
   var split: String = "temporal"
@@ -79,9 +78,6 @@ public struct EvaluateCommand: AsyncParsableCommand {
   @Flag(help: "Select a model on a validation window (the last --test-days) instead of evaluating on a test split.")
   var select = false
 
-  @Argument(help: "Input files or, for youshu, the benchmark folder.")
-  var paths: [String]
-
   public init() {}
 
   public func run() async throws {
@@ -110,15 +106,15 @@ public struct EvaluateCommand: AsyncParsableCommand {
     var catalog: Catalog? = nil
     var youshu: YoushuDataset? = nil
     var userIDs: Interner? = nil
-    if format == "youshu" {
+    if input.format == .youshu {
       if select { throw EvaluationError("--select needs orders with times, not the youshu benchmark") }
-      guard let folder = paths.first else { throw EvaluationError("youshu needs the benchmark folder") }
+      guard let folder = input.paths.first else { throw EvaluationError("youshu needs the benchmark folder") }
       let data = try YoushuDataset.load(folder: folder)
       youshu = data
       task = data.task(validation ? .validation : .test)
       if let weight = stackedItemWeight { stacked = data.stackedTrain(itemWeight: weight) }
     } else {
-      let dataset = try Self.loadDataset(format: format, paths: paths)
+      let dataset = try input.load(console: Console(quiet: true, verbose: false)).dataset
       if select { return try runSelection(dataset, candidates: names, ks: ks) }
       catalog = dataset.catalog
       userIDs = dataset.users
@@ -263,7 +259,7 @@ public struct EvaluateCommand: AsyncParsableCommand {
       throw EvaluationError("--purchase-counting must be orders, quantity or binary")
     }
     let builder = InteractionBuilder(weights: InteractionWeights(purchaseCounting: counting))
-    let name = format
+    let name = input.format.rawValue
     switch split {
     case "temporal":
       let cut: Int64
@@ -301,12 +297,4 @@ public struct EvaluateCommand: AsyncParsableCommand {
     return calendar.date(from: components).map { Int64($0.timeIntervalSince1970) }
   }
 
-  /// Loads a non-youshu dataset. Wired to `BasketryIngest` after the merge (see the report).
-  /// - Throws: ``EvaluationError`` until the ingest module is wired in.
-  static func loadDataset(format: String, paths: [String]) throws -> Dataset {
-    guard let inputFormat = InputFormat(rawValue: format) else {
-      throw EvaluationError("unknown --format '\(format)'")
-    }
-    return try Ingest.load(paths, options: IngestOptions(format: inputFormat)).dataset
-  }
 }

@@ -10,9 +10,9 @@ struct SimulateCommand: AsyncParsableCommand {
     commandName: "simulate",
     abstract: "Compare bundling strategies on synthetic shoppers calibrated on a real shop.",
     discussion: """
-      Calibrates true valuations (prices, purchase rates, price elasticities, complement pairs) on an
-      Online Retail file, simulates an observed order history with varying prices, lets Basketry estimate
-      and price bundles from that history alone, and compares on the same fresh shoppers: no bundles,
+      Calibrates true valuations (prices, purchase rates, price elasticities, complement pairs) on a
+      shop's orders (the shipped Online Retail sample unless files are given), simulates an observed
+      order history with varying prices, lets Basketry estimate and price bundles from that history alone, and compares on the same fresh shoppers: no bundles,
       every candidate at a fixed discount, Basketry's bundles, and an oracle that knows the true
       valuation distributions. Prints revenue, profit, attach rate and average order value with 95 %
       confidence intervals over seeds.
@@ -20,8 +20,8 @@ struct SimulateCommand: AsyncParsableCommand {
       Example: basketry simulate --seeds 5 --output sim.json online_retail.csv.gz
       """)
 
-  @Argument(help: ArgumentHelp("Online Retail file to calibrate on (default: the shipped sample).", valueName: "file"))
-  var input: String?
+  /// The shop to calibrate on (default: the shipped Online Retail sample).
+  @OptionGroup var input: InputOptions
 
   @Option(help: ArgumentHelp("Number of seeds (1, 2, …).", valueName: "n"))
   var seeds: Int = 5
@@ -85,11 +85,9 @@ struct SimulateCommand: AsyncParsableCommand {
   func run() async throws {
     let console = Console(quiet: quiet, verbose: verbose)
     try await reportingErrors {
-      let path = try input ?? DemoCommand.locateSample()
-      var ingest = IngestOptions(format: .onlineRetail)
-      ingest.cleaning = CleaningOptions.default(for: .onlineRetail)
-      let dataset = try Ingest.load([path], options: ingest).dataset
-      console.phaseDone("read \(path)")
+      let files = input.paths.isEmpty ? [try DemoCommand.locateSample()] : input.paths
+      let path = files.joined(separator: ", ")
+      let dataset = try input.load(console: console, defaultPaths: files).dataset
       let options = MarketSimulationOptions(
         seeds: (1...seeds).map { UInt64($0) }, items: items, historyVisits: historyVisits,
         evaluationVisits: evaluationVisits, maxDiscount: maxDiscount, marginFloor: marginFloor,

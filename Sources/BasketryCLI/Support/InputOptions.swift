@@ -4,7 +4,27 @@ import BasketryIngest
 
 extension InputFormat: ExpressibleByArgument {}
 
-/// Options shared by every command that reads a shop's data.
+extension DateFormat: ExpressibleByArgument {}
+
+extension BasketGrouping: ExpressibleByArgument {
+  public init?(argument: String) { self.init(parsing: argument) }
+}
+
+/// The `--format` values: every ``InputFormat`` and `youshu`, the bundle benchmark only `evaluate` reads.
+enum InputFormatChoice: String, CaseIterable, ExpressibleByArgument, Sendable {
+  case onlineRetail = "online-retail"
+  case baskets
+  case instacart
+  case orders
+  case events
+  case youshu
+
+  /// The ingest format, or `nil` for `youshu`.
+  var inputFormat: InputFormat? { InputFormat(rawValue: rawValue) }
+}
+
+/// Options shared by every command that reads a shop's orders: the files, their format, column names,
+/// how baskets, prices and dates are written, and the cleaning cap.
 struct InputOptions: ParsableArguments {
   @Argument(
     help: ArgumentHelp(
@@ -15,9 +35,9 @@ struct InputOptions: ParsableArguments {
   @Option(
     name: .shortAndLong,
     help: ArgumentHelp(
-      "Input format: online-retail (UCI Online Retail I/II), baskets (one basket per line), instacart, orders (generic order lines, see the column options), events (JSON Lines).",
+      "Input format: online-retail (UCI Online Retail I/II), baskets (one basket per line), instacart, orders (generic order lines, see the column options), events (JSON Lines); youshu (the bundle benchmark's folder) for evaluate only.",
       valueName: "format"))
-  var format: InputFormat = .onlineRetail
+  var format: InputFormatChoice = .onlineRetail
 
   @Flag(help: "Stop at the first bad row instead of skipping and counting it.")
   var strict = false
@@ -30,8 +50,27 @@ struct InputOptions: ParsableArguments {
 
   @Option(
     help: ArgumentHelp(
-      "Catalog CSV (item,title,category,price,cost,stock); lines with other items are dropped.", valueName: "file"))
+      "Catalog CSV (item,title,category,price,cost,stock); lines with other items are dropped. Its prices and costs win over the orders'.",
+      valueName: "file"))
   var catalog: String?
+
+  @Option(
+    help: ArgumentHelp(
+      "Dates: auto (ISO, Unix seconds, or slash dates whose order is detected from the data; stops when every slash date fits both orders), iso, mdy (M/D/YYYY [H:MM[:SS]]), dmy (D/M/YYYY [H:MM[:SS]]) or unix.",
+      valueName: "format"))
+  var dateFormat: DateFormat = .auto
+
+  @Option(
+    help: ArgumentHelp(
+      "orders format: what makes a basket: order (the order id column), user-day (a customer's lines on one calendar day) or session:MINUTES (a new basket after a gap of more than MINUTES between a customer's lines).",
+      valueName: "grouping"))
+  var basketBy: BasketGrouping = .orderColumn
+
+  @Flag(
+    help:
+      "orders format: the price and cost columns hold line totals (quantity × unit price); they are divided by the quantity."
+  )
+  var priceIsLineTotal = false
 
   @Option(help: ArgumentHelp("orders format: order id column.", valueName: "name"))
   var orderColumn: String?
@@ -49,9 +88,20 @@ struct InputOptions: ParsableArguments {
   var titleColumn: String?
   @Option(help: ArgumentHelp("orders format: category column (`A > B > C` or `A/B/C`).", valueName: "name"))
   var categoryColumn: String?
+  @Option(
+    help: ArgumentHelp(
+      "orders and online-retail formats: unit cost column (default: cost or unit_cost when present); bundle margins use it instead of the assumed margin.",
+      valueName: "name"))
+  var costColumn: String?
 
   func validate() throws {
     if let cap = maxBasketSize { _ = try Self.parseCap(cap) }
+    if format != .orders && basketBy != .orderColumn {
+      throw ValidationError("--basket-by is for --format orders; \(format.rawValue) has its own order ids.")
+    }
+    if format != .orders && priceIsLineTotal {
+      throw ValidationError("--price-is-line-total is for --format orders.")
+    }
   }
 
   static func parseCap(_ text: String) throws -> CleaningOptions.BasketCap {
@@ -61,23 +111,31 @@ struct InputOptions: ParsableArguments {
     return cap
   }
 
+  /// The ingest format of `--format`.
+  /// - Throws: `ValidationError` for `youshu`, which only `evaluate` reads (through its own loader).
+  func inputFormat() throws -> InputFormat {
+    guard let inputFormat = format.inputFormat else {
+      throw ValidationError("--format \(format.rawValue) is the bundle benchmark, read by `basketry evaluate` only.")
+    }
+    return inputFormat
+  }
+
   /// Ingest options from the flags.
+  /// - Parameter console: where progress goes.
+  /// - Throws: `ValidationError` for `--format youshu` or a bad `--max-basket-size`.
   func ingestOptions(console: Console) throws -> IngestOptions {
+    let format = try inputFormat()
     var options = IngestOptions(format: format)
     options.strict = strict
     options.cleaning = CleaningOptions.default(for: format)
     if let cap = maxBasketSize { options.cleaning.basketCap = try Self.parseCap(cap) }
     options.catalogPath = catalog
-    var columns = ColumnMapping()
-    if let orderColumn { columns.order = orderColumn }
-    if let userColumn { columns.user = userColumn }
-    if let itemColumn { columns.item = itemColumn }
-    if let timeColumn { columns.time = timeColumn }
-    if let priceColumn { columns.price = priceColumn }
-    if let quantityColumn { columns.quantity = quantityColumn }
-    if let titleColumn { columns.title = titleColumn }
-    if let categoryColumn { columns.category = categoryColumn }
-    options.columns = columns
+    options.dateFormat = dateFormat
+    options.basketBy = basketBy
+    options.priceIsLineTotal = priceIsLineTotal
+    options.columns = ColumnMapping(
+      order: orderColumn, user: userColumn, item: itemColumn, time: timeColumn, price: priceColumn,
+      quantity: quantityColumn, title: titleColumn, category: categoryColumn, cost: costColumn)
     options.progress = { progress in
       console.progress("\(progress.phase): \(formatCount(progress.rowsRead)) rows")
     }
@@ -85,11 +143,15 @@ struct InputOptions: ParsableArguments {
   }
 
   /// Reads and cleans the input, reporting progress and bad rows.
+  /// - Parameters:
+  ///   - console: where progress, warnings and the first bad rows go.
+  ///   - defaultPaths: files read when none are given (the shipped sample for `demo` and `simulate`).
   /// - Throws: `ValidationError` without input files (commands that can do without them, like `train` on the
   ///   store, check ``paths`` first); ingest errors naming file, line and field.
-  func load(console: Console) throws -> IngestResult {
-    if paths.isEmpty { throw ValidationError("Give at least one input file.") }
-    let result = try Ingest.load(paths, options: ingestOptions(console: console))
+  func load(console: Console, defaultPaths: [String]? = nil) throws -> IngestResult {
+    let files = paths.isEmpty ? (defaultPaths ?? []) : paths
+    if files.isEmpty { throw ValidationError("Give at least one input file.") }
+    let result = try Ingest.load(files, options: ingestOptions(console: console))
     console.phaseDone("read \(formatCount(result.report.rowsRead)) rows")
     if result.report.badRowCount > 0 {
       console.warn(

@@ -105,6 +105,8 @@ struct ParsedInput {
   var rowsRead = 0
   var bytesRead = 0
   var badRows: BadRowLog
+  /// Reads date fields and decides the order of slash dates for the whole input.
+  var dates: DateReader
   /// Rules counted while reading (e.g. empty baskets), placed before the cleaning rules.
   var readRules: [CleaningReport.Rule] = []
   /// Extra numbers for the cancellation rule counted while reading (e.g. rows of `C` invoices).
@@ -116,6 +118,7 @@ struct ParsedInput {
   init(options: IngestOptions) {
     self.options = options
     badRows = BadRowLog(strict: options.strict)
+    dates = DateReader(format: options.dateFormat)
   }
 
   mutating func reportProgress(phase: String, force: Bool = false) {
@@ -174,16 +177,15 @@ extension CSVRecord {
     }
   }
 
-  /// Parses field `index` as a date; empty gives ``Baskets/noTime``; malformed throws a bad-row error.
-  func date(_ index: Int, file: String, field: String) throws -> Int64 {
+  /// Parses field `index` as a date through `reader`; empty gives ``Baskets/noTime``.
+  /// - Returns: the time and, while the order of slash dates is undecided, the day/month reading to
+  ///   pass to ``DateReader/remember(row:dayFirst:location:raw:)`` after appending the line.
+  /// - Throws: a bad-row ``IngestError`` naming file, line and field when the value is not a date in
+  ///   the reader's format.
+  func date(_ index: Int, reader: inout DateReader, file: String, field: String) throws -> (Int64, Int64?) {
     try withField(index) { raw in
-      if NumberParser.trimmed(raw).isEmpty { return Baskets.noTime }
-      guard let value = DateParser.parse(raw) else {
-        throw IngestError(
-          SourceLocation(file: file, line: line, field: field),
-          "not a date: '\(String(decoding: raw.prefix(40), as: UTF8.self))'")
-      }
-      return value
+      if NumberParser.trimmed(raw).isEmpty { return (Baskets.noTime, nil) }
+      return try reader.read(raw, location: SourceLocation(file: file, line: line, field: field))
     }
   }
 

@@ -11,7 +11,8 @@ import Foundation
 /// Accepted keys (first present wins): user `user`, `userId`, `user_id`; item `item`, `itemId`,
 /// `item_id`; type `type`, `eventType`, `event_type`; value `value`, `eventValue`, `event_value`,
 /// `quantity`; price `price`; time `timestamp`, `sentAt`, `sent_at`, `time` (Unix seconds — or
-/// milliseconds when ≥ 10¹¹ — or a date string, see ``DateParser``); session `session`,
+/// milliseconds when ≥ 10¹¹ — or a date string in ``IngestOptions/dateFormat``, see ``DateParser``;
+/// in `auto` mode each string is read on its own, `a/b/YYYY` as month/day unless `a > 12`); session `session`,
 /// `sessionId`, `session_id`; order `order`, `orderId`, `order_id`. Ids may be strings or
 /// numbers. Unknown keys are ignored; blank lines are skipped.
 ///
@@ -109,7 +110,11 @@ enum EventsFormat {
     if let (key, raw) = lookup(timeKeys) {
       switch raw {
       case .string(let text):
-        guard let parsed = DateParser.parse(text) else { throw fail(key, "not a date: '\(text.prefix(40))'") }
+        let format = input.options.dateFormat
+        guard let parsed = DateParser.parse(text, format: format) else {
+          let expected = format == .auto ? "a date" : "\(format.label) (--date-format \(format.rawValue))"
+          throw fail(key, "not \(expected): '\(text.prefix(40))'")
+        }
         time = parsed
       case .integer, .number:
         let seconds = try number([key]) ?? 0

@@ -5,7 +5,10 @@ import BasketryCore
 ///
 /// Headers match case-insensitively ignoring spaces and underscores. Invoices starting with `C`
 /// are cancellations, with `A` adjustments. Customer ids written as floats (`13085.0`, as pandas
-/// exports Online Retail II) are normalised to integers. Descriptions are trimmed.
+/// exports Online Retail II) are normalised to integers. Descriptions are trimmed. An optional unit
+/// cost column (``ColumnMapping/cost``, default `cost` or `unit_cost`) gives item costs for bundle
+/// pricing. Dates follow ``IngestOptions/dateFormat``; undecided slash dates are read month/day, the
+/// UCI export's order.
 enum OnlineRetailFormat {
   static func read(_ paths: [String], into input: inout ParsedInput) throws {
     for path in paths { try readFile(path, into: &input) }
@@ -27,6 +30,8 @@ enum OnlineRetailFormat {
     let date = try header.required(nil, defaults: ["invoicedate"], file: file, role: "invoice date")
     let price = try header.required(nil, defaults: ["unitprice", "price"], file: file, role: "price")
     let customer = header.index(["customerid"])
+    let cost = try header.column(
+      input.options.columns.cost, defaults: ColumnMapping.defaultCost, file: file, role: "cost")
     let fieldCount = headerRecord.count
     let names = header.names
     let bytesBefore = input.bytesRead
@@ -54,7 +59,6 @@ enum OnlineRetailFormat {
           throw IngestError(SourceLocation(file: file, line: record.line, field: names[quantity]), "empty quantity")
         }
         let p = try record.number(price, file: file, field: names[price])
-        let t = try record.date(date, file: file, field: names[date])
         var user: Int32 = -1
         if let customer {
           user = try record.withField(customer) { raw in
@@ -74,10 +78,20 @@ enum OnlineRetailFormat {
         if let description {
           title = try record.intern(description, into: &input.table.titles, file: file, field: names[description])
         }
+        var c = Double.nan
+        if let cost { c = try record.number(cost, file: file, field: names[cost]) }
+        // The date is read last: nothing may fail between it and the append (see DateReader).
+        let (t, dayFirst) = try record.date(date, reader: &input.dates, file: file, field: names[date])
         if kind == .cancellation { input.cancellationInvoiceRows += 1 }
         input.table.append(
-          order: order, user: user, item: item, time: t, quantity: q, price: p, title: title, kind: kind,
+          order: order, user: user, item: item, time: t, quantity: q, price: p, title: title, cost: c, kind: kind,
           hash: record.contentHash())
+        if let dayFirst {
+          input.dates.remember(
+            row: input.table.count - 1, dayFirst: dayFirst,
+            location: SourceLocation(file: file, line: record.line, field: names[date]),
+            raw: record.string(date) ?? "")
+        }
       } catch let error as IngestError {
         try input.badRows.record(error)
       }
