@@ -90,6 +90,34 @@ import Testing
     #expect(next.prefix != list.prefix)
   }
 
+  @Test func failedFlushesAreRequeuedWithinTheBufferCapacity() {
+    var state = EngineState(bandit: ThompsonDiscountBandit(), seed: 1)
+    state.pendingCapacity = 5
+    func impression(_ id: String) -> Impression {
+      Impression(
+        recommendationID: id, experimentID: nil, variant: nil, user: "u", session: "s", kind: "bundle", key: "a+b",
+        arm: 1, discount: 0.1, price: 9, margin: 3, propensity: 0.5, timestamp: 0)
+    }
+    state.remember(impression("new"), sequence: 9)
+    state.addArm(key: "a+b", arm: 1, trials: 1, successes: 0, reward: 0)
+    // A flush that failed: its impressions go back before the newer one, its arm counts add up.
+    let dropped = state.requeue(
+      impressions: [impression("old1"), impression("old2")], lists: [],
+      arms: [BanditArmRecord(key: "a+b", arm: 1, trials: 2, successes: 1, rewardSum: 3)])
+    #expect(dropped == 0)
+    #expect(state.pendingImpressions.map(\.recommendationID) == ["old1", "old2", "new"])
+    #expect(state.pendingArms[ArmID(key: "a+b", arm: 1)]?.trials == 3)
+    #expect(state.pendingArms[ArmID(key: "a+b", arm: 1)]?.rewardSum == 3)
+    // Beyond the capacity the oldest go.
+    let more = state.requeue(
+      impressions: (1...4).map { impression("older\($0)") }, lists: [], arms: [])
+    #expect(more == 2)
+    #expect(state.pendingImpressions.map(\.recommendationID) == ["older3", "older4", "old1", "old2", "new"])
+    for n in 0..<3 { state.remember(impression("next\(n)"), sequence: UInt64(10 + n)) }
+    #expect(state.pendingImpressions.count == 5 && state.droppedPending == 3)
+    #expect(state.pendingImpressions.last?.recommendationID == "next2")
+  }
+
   @Test func recentImpressionsAreFoundByTheirIDsSlot() {
     var state = EngineState(bandit: ThompsonDiscountBandit(), seed: 1)
     var ids = RecommendationIDs(seed: 2)

@@ -314,6 +314,9 @@ extension Engine {
             id: list.prefix, firstSequence: UInt32(truncatingIfNeeded: first), experimentID: experiment,
             variant: experiment == nil ? nil : variant.name, user: user, items: picked.map(\.0),
             modelVersion: version, timestamp: now))
+        if state.pendingImpressions.count + state.pendingLists.count > state.pendingCapacity {
+          state.droppedPending += state.trimPending()
+        }
       }
       metrics.increment("recommendation_impressions_total", by: Double(result.count))
       return RecommendationsResponse(modelVersion: version, recommendations: result)

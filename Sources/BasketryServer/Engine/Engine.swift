@@ -151,25 +151,47 @@ public final class Engine: Sendable {
   }
 
   /// Writes buffered impressions and bandit counts to the store.
+  ///
+  /// What a failed write did not store goes back into the buffers (impressions and lists are idempotent on their
+  /// ids; bandit counts are added in one transaction, so they are re-queued only when that write failed) and is
+  /// retried at the next flush; the buffers hold at most ``EngineState/pendingCapacity`` (1,000,000) entries, dropping the
+  /// oldest beyond that (counted in `impressions_dropped_total`).
   public func flush() async {
-    let (impressions, lists, arms) = state.withLock {
-      state -> ([Impression], [RecommendationList], [BanditArmRecord]) in
+    let (impressions, lists, arms, full) = state.withLock {
+      state -> ([Impression], [RecommendationList], [BanditArmRecord], Int) in
       defer {
         state.pendingImpressions.removeAll(keepingCapacity: true)
         state.pendingLists.removeAll(keepingCapacity: true)
         state.pendingArms.removeAll(keepingCapacity: true)
+        state.droppedPending = 0
       }
-      return (state.pendingImpressions, state.pendingLists, Array(state.pendingArms.values))
+      return (state.pendingImpressions, state.pendingLists, Array(state.pendingArms.values), state.droppedPending)
     }
+    if full > 0 {
+      logger.error(
+        "impression buffers full while the store fell behind; oldest dropped", metadata: ["count": "\(full)"])
+      metrics.increment("impressions_dropped_total", by: Double(full))
+    }
+    var stored = 0
     do {
       try await store.recordImpressions(impressions)
+      stored = 1
       try await store.recordRecommendationLists(lists)
+      stored = 2
       try await store.addBanditCounts(arms)
     } catch {
+      let dropped = state.withLock { state in
+        state.requeue(
+          impressions: stored < 1 ? impressions : [], lists: stored < 2 ? lists : [], arms: arms)
+      }
       logger.error(
-        "flush failed; impressions dropped",
-        metadata: ["error": "\(error)", "count": "\(impressions.count)", "lists": "\(lists.count)"])
+        "flush failed; kept for the next flush",
+        metadata: [
+          "error": "\(error)", "impressions": "\(impressions.count)", "lists": "\(lists.count)",
+          "dropped_oldest": "\(dropped)",
+        ])
       metrics.increment("flush_failures_total")
+      if dropped > 0 { metrics.increment("impressions_dropped_total", by: Double(dropped)) }
     }
   }
 
@@ -204,6 +226,8 @@ struct EngineState {
   var pendingImpressions: [Impression] = []
   /// Lists of recommended items waiting for the store (one row per list).
   var pendingLists: [RecommendationList] = []
+  /// Impressions and lists dropped from full buffers since the last flush.
+  var droppedPending = 0
   /// Ring of recent impressions, for attribution. Each recommendation id carries the low 32 bits of its
   /// impression's sequence number (``RecommendationIDs``), which is also its ring slot: no index to maintain.
   var recentRing: [Impression] = []
@@ -249,6 +273,7 @@ struct EngineState {
   /// Queues an impression for the store and keeps it in the ring slot of its sequence number.
   mutating func remember(_ impression: Impression, sequence: UInt64) {
     pendingImpressions.append(impression)
+    if pendingImpressions.count + pendingLists.count > pendingCapacity { droppedPending += trimPending() }
     let slot = Int(sequence & UInt64(Self.recentCapacity - 1))
     if slot >= recentRing.count {
       recentRing.append(contentsOf: repeatElement(Self.blankImpression, count: slot - recentRing.count + 1))
@@ -275,6 +300,33 @@ struct EngineState {
     for index in recentRing.indices where recentRing[index].user == user {
       recentRing[index] = Self.blankImpression
     }
+  }
+
+  /// Impressions and recommendation lists buffered at most while the store cannot take them.
+  var pendingCapacity = 1_000_000
+
+  /// Puts back what a failed flush did not store, before what was buffered since; beyond
+  /// ``pendingCapacity`` the oldest are dropped.
+  /// - Returns: how many impressions and lists were dropped.
+  mutating func requeue(impressions: [Impression], lists: [RecommendationList], arms: [BanditArmRecord]) -> Int {
+    pendingImpressions = impressions + pendingImpressions
+    pendingLists = lists + pendingLists
+    for record in arms {
+      addArm(
+        key: record.key, arm: record.arm, trials: record.trials, successes: record.successes,
+        reward: record.rewardSum)
+    }
+    return trimPending()
+  }
+
+  /// Drops the oldest buffered impressions and lists beyond ``pendingCapacity``; returns how many.
+  mutating func trimPending() -> Int {
+    let excess = pendingImpressions.count + pendingLists.count - pendingCapacity
+    guard excess > 0 else { return 0 }
+    let fromImpressions = min(excess, pendingImpressions.count)
+    pendingImpressions.removeFirst(fromImpressions)
+    pendingLists.removeFirst(min(excess - fromImpressions, pendingLists.count))
+    return excess
   }
 
   mutating func addArm(key: String, arm: Int, trials: Int, successes: Int, reward: Double) {
