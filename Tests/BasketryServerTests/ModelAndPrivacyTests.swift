@@ -1,6 +1,5 @@
 import BasketryBundles
 import BasketryOnline
-import BasketryServer
 import BasketryStore
 import BasketryTesting
 import BasketryTraining
@@ -9,6 +8,8 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Testing
+
+@testable import BasketryServer
 
 @Suite struct ModelAndPrivacyTests {
   func bundleItems(_ response: TestResponse) throws -> [[String]] {
@@ -192,5 +193,39 @@ import Testing
     let text = try String(contentsOfFile: examplePath, encoding: .utf8)
     for key in ServerConfiguration.keys { #expect(text.contains("\(key) ="), "\(key) undocumented") }
     #expect(example.port == ServerConfiguration().port)
+  }
+
+  /// Beyond loopback a server without API keys or with the development pseudonym key does not start (naming the
+  /// setting), unless told it is a demo.
+  @Test func serversBeyondLoopbackNeedKeys() async throws {
+    var open = ServerConfiguration()
+    open.host = "0.0.0.0"
+    open.store = try TestSupport.temporaryDirectory("exposed").appendingPathComponent("s.sqlite").path
+    await #expect(throws: ConfigurationError.self) { try await ServerMain.serve(configuration: open) }
+    do {
+      try open.checkExposure()
+    } catch let error as ConfigurationError {
+      #expect(error.key == "api_keys" && error.message.contains("--insecure"))
+    }
+    var keyed = open
+    try keyed.set("api_keys", "admin:a1", source: "test")
+    #expect(throws: ConfigurationError.self) { try keyed.checkExposure() }  // development pseudonym key
+    keyed.pseudonymKey = "secret"
+    try keyed.checkExposure()
+    var demo = open
+    try demo.set("insecure", "true", source: "--insecure")
+    try demo.checkExposure()
+    var local = ServerConfiguration()
+    local.host = "127.0.0.1"
+    try local.checkExposure()
+  }
+
+  @Test func apiKeysAreMatchedWholeAndInConstantTime() {
+    let keys: [String: APIRole] = ["read-key-1": .read, "admin-key": .admin]
+    #expect(Authorizer.role(of: "read-key-1", in: keys) == .read)
+    #expect(Authorizer.role(of: "admin-key", in: keys) == .admin)
+    #expect(Authorizer.role(of: "read-key-", in: keys) == nil)
+    #expect(Authorizer.role(of: "read-key-12", in: keys) == nil)
+    #expect(Authorizer.role(of: "", in: keys) == nil)
   }
 }

@@ -36,6 +36,11 @@ struct ServeCommand: AsyncParsableCommand {
   @Option(help: ArgumentHelp("Log level (trace … critical).", valueName: "level"))
   var logLevel: String?
 
+  @Flag(
+    help: ArgumentHelp(
+      "Serve beyond loopback without API keys or with the development pseudonym key (a demo on a trusted network)."))
+  var insecure = false
+
   func run() async throws {
     var settings = ServerConfiguration()
     do {
@@ -46,6 +51,8 @@ struct ServeCommand: AsyncParsableCommand {
       if let port { try settings.set("port", String(port), source: "--port") }
       if !apiKeys.isEmpty { try settings.set("api_keys", apiKeys.joined(separator: ","), source: "--api-key") }
       if let logLevel { try settings.set("log_level", logLevel, source: "--log-level") }
+      if insecure { try settings.set("insecure", "true", source: "--insecure") }
+      try settings.checkExposure()
     } catch let error as ConfigurationError {
       throw ValidationError(error.description)
     }

@@ -46,6 +46,9 @@ public struct ServerConfiguration: Sendable, Hashable {
   public var seed: UInt64 = 42
   /// Log level: trace, debug, info, notice, warning, error, critical. Default info.
   public var logLevel = "info"
+  /// Serve on a non-loopback interface without API keys or with the development pseudonym key (a demo on a
+  /// trusted network). Default false: such a server refuses to start.
+  public var insecure = false
 
   /// Creates the defaults.
   public init() {}
@@ -56,7 +59,7 @@ public struct ServerConfiguration: Sendable, Hashable {
     "change_poll_seconds", "change_retention_seconds", "history_cache_seconds", "flush_milliseconds", "bandit_levels",
     "margin_floor",
     "assumed_margin", "default_policy", "propensity_samples",
-    "seed", "log_level",
+    "seed", "log_level", "insecure",
   ]
 
   /// Sets one key from text.
@@ -124,6 +127,9 @@ public struct ServerConfiguration: Sendable, Hashable {
     case "seed":
       guard let number = UInt64(value) else { throw fail("must be a non-negative integer") }
       seed = number
+    case "insecure":
+      guard let flag = Bool(value) else { throw fail("must be true or false") }
+      insecure = flag
     case "log_level":
       guard ["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(value) else {
         throw fail("must be trace, debug, info, notice, warning, error or critical")
@@ -169,6 +175,33 @@ public struct ServerConfiguration: Sendable, Hashable {
   /// The bandit settings.
   public var banditConfiguration: DiscountBanditConfiguration {
     DiscountBanditConfiguration(levels: banditLevels, marginFloor: marginFloor)
+  }
+
+  /// Whether ``host`` is a loopback address (reachable only from this machine).
+  public var isLoopback: Bool {
+    ["127.0.0.1", "::1", "localhost"].contains(host) || host.hasPrefix("127.")
+  }
+
+  /// Why this configuration must not serve: bound beyond loopback without API keys (every endpoint, erasure
+  /// included, would be open) or with the development pseudonym key (pseudonyms anyone with the source can
+  /// reverse), unless ``insecure``.
+  /// - Throws: ``ConfigurationError`` naming the setting to give.
+  public func checkExposure() throws {
+    guard !isLoopback, !insecure else { return }
+    if apiKeys.isEmpty {
+      throw ConfigurationError(
+        source: "host", key: "api_keys", value: host,
+        message:
+          "serving on \(host) (beyond this machine) needs API keys: set api_keys (BASKETRY_API_KEYS or --api-key "
+          + "role:key), bind --host 127.0.0.1, or pass --insecure for a demo on a trusted network")
+    }
+    if pseudonymKey.isEmpty {
+      throw ConfigurationError(
+        source: "host", key: "pseudonym_key", value: "…",
+        message:
+          "serving on \(host) needs a secret pseudonym key (the development key makes pseudonyms reversible): set "
+          + "pseudonym_key (BASKETRY_PSEUDONYM_KEY), bind --host 127.0.0.1, or pass --insecure")
+    }
   }
 
   /// The pseudonymisation key in force (the development key when none is configured).

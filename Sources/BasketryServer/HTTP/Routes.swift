@@ -232,6 +232,25 @@ struct ReadyResponse: Encodable {
 struct Authorizer: Sendable {
   let keys: [String: APIRole]
 
+  /// The role of a presented key: compared with every configured key in time that depends only on the lengths,
+  /// never on where the bytes first differ (no early exit a timing attacker could measure).
+  /// - Complexity: O(keys · key length).
+  static func role(of presented: Substring, in keys: [String: APIRole]) -> APIRole? {
+    let given = Array(presented.utf8)
+    var found: APIRole?
+    for (key, role) in keys {
+      let expected = Array(key.utf8)
+      var difference: UInt8 = given.count == expected.count ? 0 : 1
+      for index in 0..<max(given.count, expected.count) {
+        let a = index < given.count ? given[index] : 0
+        let b = index < expected.count ? expected[index] : 0
+        difference |= a ^ b
+      }
+      if difference == 0 { found = role }
+    }
+    return found
+  }
+
   func require(_ request: Request, _ role: APIRole) throws {
     guard !keys.isEmpty else { return }
     guard let header = request.headers[.authorization], header.hasPrefix("Bearer ") else {
@@ -239,7 +258,7 @@ struct Authorizer: Sendable {
         status: .unauthorized, code: "unauthorized", message: "missing Authorization: Bearer <key>",
         field: "Authorization")
     }
-    guard let granted = keys[String(header.dropFirst("Bearer ".count))] else {
+    guard let granted = Self.role(of: header.dropFirst("Bearer ".count), in: keys) else {
       throw APIError(status: .unauthorized, code: "unauthorized", message: "unknown API key", field: "Authorization")
     }
     guard granted >= role else {

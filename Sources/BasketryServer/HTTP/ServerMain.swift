@@ -22,10 +22,13 @@ public enum ServerMain {
   /// - Parameters:
   ///   - configuration: settings.
   ///   - onRunning: called with the bound port.
+  /// - Throws: ``ConfigurationError`` when the configuration must not serve (``ServerConfiguration/checkExposure()``),
+  ///   store errors.
   public static func serve(
     configuration: ServerConfiguration, onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
   ) async throws {
     let logger = logger(level: configuration.logLevel)
+    try configuration.checkExposure()
     if configuration.pseudonymKey.isEmpty {
       logger.warning("no pseudonym_key configured (BASKETRY_PSEUDONYM_KEY); using the development key")
     }
