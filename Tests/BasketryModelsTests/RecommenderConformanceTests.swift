@@ -52,6 +52,11 @@ let conformanceCases: [ConformanceCase] = [
   .of("itemknn-bm25") { _ in ItemKNNRecommender(similarity: .bm25, neighbours: 10) },
   .of("itemknn-lift") { _ in ItemKNNRecommender(similarity: .lift, neighbours: 10, shrink: 2) },
   .of("itemknn-decay") { _ in ItemKNNRecommender(similarity: .cooccurrence, neighbours: 10, halfLifeDays: 30) },
+  .of("tifuknn") { _ in TIFUKNNRecommender(neighbours: 10, groupSize: 3) },
+  .of("tifuknn-cosine") { _ in TIFUKNNRecommender(neighbours: 10, groupSize: 3, distance: .cosine) },
+  .of("repeat-explore") { _ in
+    RepeatExploreRecommender(halfLifeDays: 30, explore: ItemKNNRecommender(neighbours: 10))
+  },
   .of("ease-primal") { _ in EASERecommender(lambda: 20, solver: .primal) },
   .of("ease-dual") { _ in EASERecommender(lambda: 20, solver: .dual) },
   .of("ease-binary") { _ in EASERecommender(lambda: 20, binary: true) },

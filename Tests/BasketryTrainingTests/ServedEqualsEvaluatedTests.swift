@@ -17,7 +17,7 @@ import Testing
     try Ingest.load([samplePath], options: IngestOptions(format: .onlineRetail)).dataset
   }
 
-  @Test(arguments: ["pop", "freq", "itemknn", "ease", "als"])
+  @Test(arguments: ["pop", "freq", "tifuknn", "repeat-explore", "itemknn", "ease", "als"])
   func servedTopTwentyEqualsTheEvaluatedLists(model name: String) throws {
     let dataset = try Self.sample()
     let latest = try #require(dataset.baskets.timestamps.filter { $0 != Baskets.noTime }.max())

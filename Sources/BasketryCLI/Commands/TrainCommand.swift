@@ -19,8 +19,8 @@ struct TrainCommand: AsyncParsableCommand {
       Trains on order files given as arguments (any --format that ingest reads; their customers' histories
       then reach the service), or on the store's purchase events when no file is given. Mines and designs
       bundles with the same options and defaults as `basketry bundles`, generates each best-selling item's
-      own bundles for product pages, and picks the recommender: every candidate (pop, freq, itemknn, ease,
-      als) is tuned on a small grid over the --validation-days before the end of the data, the best by
+      own bundles for product pages, and picks the recommender: every candidate (pop, freq, tifuknn,
+      repeat-explore, itemknn, ease, als) is tuned on a small grid over the --validation-days before the end of the data, the best by
       --metric is refitted on all the data, and the validation leaderboard is printed and stored with the
       model (--model NAME forces one). Every running `basketry serve` on the same store switches to the new
       version without a restart (PostgreSQL NOTIFY; polling for SQLite). User ids from files are

@@ -19,6 +19,12 @@ extension ModelSelection {
   /// - `als`: `factors` ∈ {f, f / 2} with f = 16 when min(U, I) < 500, 32 when < 2,000, 64 when < 20,000, else
   ///   128; log confidence c = 1 + α·log(1 + r) with `alpha` ∈ {2, 5}; `regularization` 0.1; 15 iterations
   ///   (on Online Retail more factors help, α 20 hurts and λ between 0.05 and 0.5 makes no difference).
+  /// - `tifuknn`: `alpha` 0.7, `within_decay` 1, `neighbours` 300 with `group_size` ∈ {20, 7}, then the
+  ///   paper's defaults (group size 7, r_b 0.9, r_g 0.7); three fits of O(U²) each (on Online Retail's
+  ///   validation window large groups with no within-group decay win; the paper's grocery setting is kept as
+  ///   the last point).
+  /// - `repeat-explore`: `explore_weight` 0.01 with `half_life_days` ∈ {90, none}, item kNN cosine with 200
+  ///   neighbours as the explore side.
   /// - `bpr`, `neural` and any other registered model: the defaults only.
   /// Every grid's first point is the one expected to do well, so a time budget that cuts the grid keeps it.
   /// - Parameters:
@@ -57,6 +63,14 @@ extension ModelSelection {
           ["factors": "\(f)", "confidence": "log", "alpha": "\(alpha)", "regularization": "0.1"]
         }
       }
+    case "tifuknn":
+      points = [
+        ["alpha": "0.7", "within_decay": "1", "group_size": "20", "neighbours": "300"],
+        ["alpha": "0.7", "within_decay": "1", "group_size": "7", "neighbours": "300"],
+        [:],
+      ]
+    case "repeat-explore":
+      points = [["explore_weight": "0.01", "half_life_days": "90"], ["explore_weight": "0.01"]]
     default:
       points = [[:]]
     }

@@ -4,8 +4,9 @@ import Foundation
 
 /// What automatic model selection tries and how it judges.
 public struct ModelSelectionOptions: Sendable {
-  /// The candidates tried when none are given: popularity, "buy again", item kNN, EASE and ALS.
-  public static let defaultCandidates = ["pop", "freq", "itemknn", "ease", "als"]
+  /// The candidates tried when none are given: popularity, "buy again", TIFU-KNN, repeat-or-explore, item kNN,
+  /// EASE and ALS.
+  public static let defaultCandidates = ["pop", "freq", "tifuknn", "repeat-explore", "itemknn", "ease", "als"]
 
   /// Model names (``ModelRegistry`` names), tried in this order; ties go to the earlier name.
   /// Default ``defaultCandidates``.

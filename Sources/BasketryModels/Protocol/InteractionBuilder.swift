@@ -4,7 +4,8 @@ import BasketryCore
 ///
 /// Rows are the dataset's dense user ids, columns its dense item ids; strengths follow ``InteractionWeights``.
 /// Orders and events without a user are skipped. The last interaction time of each entry is kept for
-/// time-decayed models, and the reference time is the latest time seen (or the `until` cut-off).
+/// time-decayed models, and the reference time is the latest time seen (or the `until` cut-off). Each user's
+/// orders are also kept as a basket sequence (``InteractionMatrix/baskets``) for basket-sequence models.
 public struct InteractionBuilder: Sendable {
   /// The weights applied.
   public var weights: InteractionWeights
@@ -36,7 +37,7 @@ public struct InteractionBuilder: Sendable {
     return matrix
   }
 
-  /// Builds the matrix from orders and events.
+  /// Builds the matrix from orders and events, with the orders' basket sequences.
   /// - Parameters:
   ///   - baskets: orders (purchases).
   ///   - events: behaviour events.
@@ -90,7 +91,8 @@ public struct InteractionBuilder: Sendable {
     }
     let hasTimes = latest != Int64.min
     return InteractionMatrix(
-      matrix: matrix, lastTimes: hasTimes ? lastTimes : nil, referenceTime: hasTimes ? latest : nil)
+      matrix: matrix, lastTimes: hasTimes ? lastTimes : nil, referenceTime: hasTimes ? latest : nil,
+      baskets: BasketSequences.build(baskets: baskets, userCount: userCount, itemCount: itemCount))
   }
 
   /// Builds a matrix from (user, item, strength) triples, e.g. a benchmark's user–item pairs.

@@ -73,6 +73,8 @@ public enum ModelRegistry {
     "itemknn-cosine": { try ItemKNNRecommender(parameters: $0.withDefaults(["similarity": "cosine"])) },
     "itemknn-bm25": { try ItemKNNRecommender(parameters: $0.withDefaults(["similarity": "bm25"])) },
     "itemknn-lift": { try ItemKNNRecommender(parameters: $0.withDefaults(["similarity": "lift"])) },
+    "repeat-explore": { try RepeatExploreRecommender(parameters: $0) },
+    "tifuknn": { try TIFUKNNRecommender(parameters: $0) },
     "ease": { try EASERecommender(parameters: $0) },
     "als": { try ImplicitALS(options: $0.values, seed: $0.seed) },
     "bpr": { try BPR(options: $0.values, seed: $0.seed) },

@@ -19,7 +19,8 @@ public struct ScoredItem: Sendable, Hashable, Codable {
 ///
 /// `matrix[u, i]` is the strength of user `u`'s interest in item `i` (e.g. a weighted
 /// count of purchases, carts and views; see ``InteractionWeights``). Optional per-entry
-/// last-interaction times (Unix seconds, aligned with `matrix.values`) enable time-decayed models.
+/// last-interaction times (Unix seconds, aligned with `matrix.values`) enable time-decayed models, and optional
+/// per-user basket sequences (``BasketSequences``) enable basket-sequence models such as ``TIFUKNNRecommender``.
 public struct InteractionMatrix: Sendable, Hashable {
   /// Users × items strengths (CSR, columns ascending per row).
   public var matrix: SparseMatrix
@@ -27,12 +28,22 @@ public struct InteractionMatrix: Sendable, Hashable {
   public var lastTimes: [Int64]?
   /// The reference "now" for time decay (the end of the training period), when known.
   public var referenceTime: Int64?
+  /// Each user's orders as item sets in time order, when the matrix was built from orders (rows as `matrix`).
+  public var baskets: BasketSequences?
 
   /// Creates an interaction matrix.
-  public init(matrix: SparseMatrix, lastTimes: [Int64]? = nil, referenceTime: Int64? = nil) {
+  /// - Parameters:
+  ///   - matrix: users × items strengths.
+  ///   - lastTimes: last interaction time per stored entry; default none.
+  ///   - referenceTime: "now" for time decay; default none.
+  ///   - baskets: each user's orders in time order; default none.
+  public init(
+    matrix: SparseMatrix, lastTimes: [Int64]? = nil, referenceTime: Int64? = nil, baskets: BasketSequences? = nil
+  ) {
     self.matrix = matrix
     self.lastTimes = lastTimes
     self.referenceTime = referenceTime
+    self.baskets = baskets
   }
 
   /// Number of users (rows).

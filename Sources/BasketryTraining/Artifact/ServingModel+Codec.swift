@@ -112,6 +112,8 @@ extension ServingModel {
     "pop-recent": { try PopularityRecommender.load(from: $0) },
     "freq": { try PersonalFrequencyRecommender.load(from: $0) },
     "itemknn": { try ItemKNNRecommender.load(from: $0) },
+    "tifuknn": { try TIFUKNNRecommender.load(from: $0) },
+    "repeat-explore": { try RepeatExploreRecommender.load(from: $0) },
     "ease": { try EASERecommender.load(from: $0) },
     "als": { try ImplicitALS.load(from: $0) },
     "bpr": { try BPR.load(from: $0) },
