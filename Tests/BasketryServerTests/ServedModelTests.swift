@@ -327,6 +327,33 @@ import Testing
     return try SentenceEncoder(modelFolder: try await store.fetch())
   }
 
+  /// A shopper's ranking is kept between requests, but never past a catalog change: an item hidden after it was
+  /// ranked is not served, and the rest keep their order.
+  @Test func keptRankingsFollowTheCatalog() async throws {
+    let dataset = try Ingest.load([Self.samplePath], options: IngestOptions(format: .onlineRetail)).dataset
+    let location = try location("sqlite")
+    let options = TrainingOptions(minSupport: .relative(0.05), anchorItems: 0, model: "freq")
+    _ = try await ServerMain.train(
+      location: location, dataset: dataset, files: ([Self.samplePath], "online-retail"), options: options,
+      pseudonymKey: Self.pseudonymKey)
+    var orders = [Int](repeating: 0, count: dataset.users.count)
+    for user in dataset.baskets.users where user >= 0 { orders[Int(user)] += 1 }
+    let best = try #require(orders.indices.max { orders[$0] < orders[$1] })
+    let customer = dataset.users[Int32(best)]
+    let engine = try await replica(location)
+    try await Application(router: Routes.router(engine: engine)).test(.router) { client in
+      let path = "/v1/users/\(customer)/recommendations?k=6&exclude_seen=false"
+      let first = try Self.items(try await client.send(.get, path, key: Keys.read))
+      #expect(first.count == 6)
+      #expect(try Self.items(try await client.send(.get, path, key: Keys.read)) == first)
+      try await client.putItem(first[0], hidden: true)
+      let after = try Self.items(try await client.send(.get, path, key: Keys.read))
+      #expect(!after.contains(first[0]))
+      #expect(Array(after.prefix(5)) == Array(first.dropFirst()))
+    }
+    await engine.store.close()
+  }
+
   /// An erased customer's history from the files is never served again: not after the erasure, not after a
   /// restart, and a retrain from the same files leaves them out.
   @Test func erasedCustomersFromFilesStayErased() async throws {

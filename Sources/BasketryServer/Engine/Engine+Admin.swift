@@ -40,6 +40,7 @@ extension Engine {
     let receipt = try await store.deleteUser(user)
     histories.invalidate([user])
     personalFits.forget(user)
+    rankings.forget(user)
     state.withLock { state in
       if receipt.changeSequence == 0 {
         // A store without a change feed: subtract the baskets.

@@ -223,7 +223,7 @@ extension Engine {
     let history = try await storeEvents(of: user)
     let wanted = category?.lowercased()
     // The user's experiment variant decides which model version ranks for them (the newest by default).
-    let (model, version, catalog, erased, experiment, variant) = state.withLock { state in
+    let (model, version, catalog, erased, experiment, variant, catalogEpoch) = state.withLock { state in
       let (experiment, variant) = assignment(unit: user, now: now, experiments: state.experiments)
       var model = state.model
       var version = state.modelVersion
@@ -231,20 +231,31 @@ extension Engine {
         model = pinned
         version = wanted
       }
-      return (model, version, state.catalog, state.erasedUsers.contains(user), experiment, variant)
+      return (
+        model, version, state.catalog, state.erasedUsers.contains(user), experiment, variant, state.catalogEpoch
+      )
     }
     var modelPicks: [(String, Double, String)]?
     // A store-trained model serves only items that still have live purchases, so an erased user's items
     // disappear before the next retrain (as its bundles do): it ranks a few more, filtered under the lock below.
     let needsLiveSupport = model?.metadata.provenance.isStore ?? false
     if let model {
-      modelPicks = try Self.modelRecommendations(
-        model: model, user: user, erased: erased, events: history, k: needsLiveSupport ? k + 50 : k,
-        excludeSeen: excludeSeen, now: now
-      ) { item in
+      func isAllowed(_ item: String) -> Bool {
         guard catalog[item].map({ $0.isServable(at: now) }) ?? true else { return false }
         guard let wanted else { return true }
         return catalog[item]?.category.contains { $0.lowercased() == wanted } ?? false
+      }
+      let stamp =
+        "\(version ?? -1):\(history.count):\(history.last?.eventID ?? ""):\(catalogEpoch):\(erased):\(k):"
+        + "\(excludeSeen):\(wanted ?? "")"
+      if let cached = rankings.picks(of: user, stamp: stamp), cached.allSatisfy({ isAllowed($0.0) }) {
+        modelPicks = cached
+      } else {
+        let picks = try Self.modelRecommendations(
+          model: model, user: user, erased: erased, events: history, k: needsLiveSupport ? k + 50 : k,
+          excludeSeen: excludeSeen, now: now, isAllowed: isAllowed)
+        rankings.store(picks, of: user, stamp: stamp)
+        modelPicks = picks
       }
     }
     var weights: [String: Double] = [:]

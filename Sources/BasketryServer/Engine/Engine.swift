@@ -26,6 +26,8 @@ public final class Engine: Sendable {
   let histories: UserHistoryCache
   /// Shoppers' bundle fits, while their history and the model stay the same.
   let personalFits = PersonalFitCache()
+  /// Shoppers' ranked recommendations, while their history, the model, the catalog and the request stay the same.
+  let rankings = RankingCache()
 
   /// Creates an engine (call ``start()`` before serving).
   public init(store: any Store, configuration: ServerConfiguration, logger: Logger) {
@@ -207,7 +209,14 @@ struct EngineState {
   var modelNeedsLiveSupport = false { didSet { candidateCache.invalidate() } }
   var bundlesByItem: [String: [Int]] = [:] { didSet { candidateCache.invalidate() } }
   var cooccurrence = CooccurrenceModel() { didSet { candidateCache.invalidate() } }
-  var catalog: [String: CatalogItem] = [:] { didSet { candidateCache.catalogChanged() } }
+  var catalog: [String: CatalogItem] = [:] {
+    didSet {
+      candidateCache.catalogChanged()
+      catalogEpoch &+= 1
+    }
+  }
+  /// Counts catalog changes (part of the stamp of cached recommendation lists).
+  var catalogEpoch: UInt64 = 0
   /// The newest change-feed sequence the live state reflects (see Engine+Replication.swift).
   var changeCursor: Int64 = 0
   /// Changes above the cursor already reflected (this replica's own writes) or deliberately
