@@ -112,7 +112,9 @@ public final class PostgresStore: Store {
       price DOUBLE PRECISION NOT NULL, margin DOUBLE PRECISION NOT NULL, propensity DOUBLE PRECISION NOT NULL,
       ts BIGINT NOT NULL)
     """,
-    "CREATE INDEX IF NOT EXISTS impressions_experiment ON impressions(experiment_id)",
+    // Most impressions are outside experiments: only those in one are indexed by it.
+    "DROP INDEX IF EXISTS impressions_experiment",
+    "CREATE INDEX IF NOT EXISTS impressions_in_experiment ON impressions(experiment_id) WHERE experiment_id IS NOT NULL",
     "CREATE INDEX IF NOT EXISTS impressions_user ON impressions(user_id)",
     """
     CREATE TABLE IF NOT EXISTS bandit (

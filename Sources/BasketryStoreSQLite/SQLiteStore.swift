@@ -62,11 +62,12 @@ public final class SQLiteStore: Store {
     }
   }
 
-  /// Runs a short read on the calling thread (no hop to GRDB's queue and back): for the index lookups made on
-  /// every request, where the two thread switches of ``read(_:_:)`` cost more than the query.
+  /// Runs a one-statement read on the calling thread (no hop to GRDB's queue and back) and without a wrapping
+  /// transaction (a single SELECT reads one consistent snapshot by itself): for the index lookups made on every
+  /// request, where the thread switches and the BEGIN/COMMIT of ``read(_:_:)`` cost more than the query.
   private func readInline<T>(_ operation: String, _ body: (Database) throws -> T) throws -> T {
     do {
-      return try pool.read(body)
+      return try pool.unsafeRead(body)
     } catch let error as StoreError {
       throw error
     } catch {
@@ -108,7 +109,9 @@ public final class SQLiteStore: Store {
       kind TEXT NOT NULL, key TEXT NOT NULL, arm INTEGER NOT NULL, discount REAL NOT NULL, price REAL NOT NULL,
       margin REAL NOT NULL, propensity REAL NOT NULL, ts INTEGER NOT NULL)
     """,
-    "CREATE INDEX IF NOT EXISTS impressions_experiment ON impressions(experiment_id)",
+    // Most impressions are outside experiments: only those in one are indexed by it.
+    "DROP INDEX IF EXISTS impressions_experiment",
+    "CREATE INDEX IF NOT EXISTS impressions_in_experiment ON impressions(experiment_id) WHERE experiment_id IS NOT NULL",
     "CREATE INDEX IF NOT EXISTS impressions_user ON impressions(user_id)",
     // One row per list of recommended items (its items' ids share the list id as prefix).
     """
