@@ -57,6 +57,7 @@ pct() { awk -v p="$2" '$1 == p {print $2}' "$WORK/$1.txt"; }
 non2xx() { awk '/Non-2xx/ {print $NF}' "$WORK/$1.txt"; }
 
 run warmup -d3s -s "$WORK/recommendations.lua" "http://127.0.0.1:$PORT/" >/dev/null 2>&1
+run warmup-bundles -d5s -s "$WORK/bundles.lua" "http://127.0.0.1:$PORT/" >/dev/null 2>&1
 for round in $(seq 1 "$ROUNDS"); do
   run "health-$round" "http://127.0.0.1:$PORT/health/live"
   run "recommendations-$round" -s "$WORK/recommendations.lua" "http://127.0.0.1:$PORT/"
