@@ -316,15 +316,16 @@ import Testing
     await engine.store.close()
   }
 
-  /// The real sentence encoder: `BASKETRY_MODEL_DIR` or the verified cache; on CI fetched (and required).
+  /// The real sentence encoder: `BASKETRY_MODEL_DIR` or the verified cache; on CI fetched (and required) into a
+  /// cache of this test's own, so it never races the semantic suite's fetch into the shared one.
   static func titleEncoder() async throws -> SentenceEncoder? {
-    let store = ModelStore()
-    if let folder = try? store.locate() { return try SentenceEncoder(modelFolder: folder) }
+    if let folder = try? ModelStore().locate() { return try SentenceEncoder(modelFolder: folder) }
     guard ProcessInfo.processInfo.environment["CI"] == "true" else {
       print("note: all-MiniLM-L6-v2 weights absent; title neighbours not checked (run `basketry model fetch`)")
       return nil
     }
-    return try SentenceEncoder(modelFolder: try await store.fetch())
+    let own = ModelStore(cacheFolder: try TestSupport.temporaryDirectory("title-encoder"))
+    return try SentenceEncoder(modelFolder: try await own.fetch())
   }
 
   /// A shopper's ranking is kept between requests, but never past a catalog change: an item hidden after it was
