@@ -76,3 +76,20 @@ struct RankingsFileTests {
     }
   }
 }
+
+@Suite("Models below popularity")
+struct BelowPopularityTests {
+  @Test func modelsUnderPopularityAreNamedWithBothScores() {
+    func result(_ model: String, _ ndcg: Double) -> ModelResult {
+      ModelResult(model: model, fitSeconds: 0, predictSeconds: 0, users: 10, metrics: ["ndcg@20": ndcg])
+    }
+    let board = Leaderboard(
+      dataset: "d", split: "s", results: [result("als", 0.07), result("pop", 0.08), result("freq", 0.14)])
+    let weak = board.belowPopularity(on: "ndcg@20")
+    #expect(weak.map(\.model) == ["als"])
+    #expect(weak.first?.score == 0.07 && weak.first?.popularity == 0.08)
+    #expect(board.belowPopularity(on: "recall@20").isEmpty)
+    #expect(
+      Leaderboard(dataset: "d", split: "s", results: [result("als", 0.01)]).belowPopularity(on: "ndcg@20").isEmpty)
+  }
+}

@@ -151,6 +151,13 @@ public struct EvaluateCommand: AsyncParsableCommand {
       shown += ["recall_repeat@\(k)", "recall_explore@\(k)"]
     }
     print(board.table(metrics: shown))
+    if let k = ks.max() {
+      for weak in board.belowPopularity(on: "ndcg@\(k)") {
+        FileHandleOutput.standardError(
+          "warning: \(weak.model) is below popularity on ndcg@\(k) (\(String(format: "%.4f", weak.score)) < "
+            + "\(String(format: "%.4f", weak.popularity))): showing every shopper the best sellers would do better")
+      }
+    }
     if let rankings {
       // Youshu's ids are the benchmark's own numbers; other formats map dense ids back to the input's ids.
       _ = try RankingsFile.write(
@@ -206,13 +213,21 @@ public struct EvaluateCommand: AsyncParsableCommand {
     let ranking = result.leaderboard.map { row in
       "\(row.model) \(row.metrics[result.metric].map { String(format: "%.4f", $0) } ?? "-")"
     }
+    let pop = result.leaderboard.first { $0.model == "pop" }?.metrics[result.metric]
+    let weak = result.leaderboard.filter { row in
+      guard row.model != "pop", let pop, let score = row.metrics[result.metric] else { return false }
+      return score < pop
+    }.map(\.model)
+    let warning =
+      weak.isEmpty
+      ? "" : "\nwarning: below popularity on validation (best sellers would do better): \(weak.joined(separator: ", "))"
     return """
       model selection — validation \(day(result.validationStart)) to \(day(result.validationEnd)) — \(result.users) users \
       — by \(result.metric)
       \(table.render())
       best per model: \(ranking.joined(separator: ", "))
       chosen: \(best)
-      """
+      """ + warning
   }
 
   static func write(_ data: Data, to path: String) throws {

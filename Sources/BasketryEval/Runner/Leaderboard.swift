@@ -47,6 +47,16 @@ public struct Leaderboard: Sendable, Codable, Hashable {
     self.results = results
   }
 
+  /// Models scoring below popularity (`pop`) on `metric`, with both scores, in evaluation order (empty without
+  /// `pop` or the metric). Such a model is worse than showing every shopper the best sellers.
+  public func belowPopularity(on metric: String) -> [(model: String, score: Double, popularity: Double)] {
+    guard let pop = results.first(where: { $0.model == "pop" })?.metrics[metric] else { return [] }
+    return results.compactMap { result in
+      guard result.model != "pop", let score = result.metrics[metric], score < pop else { return nil }
+      return (result.model, score, pop)
+    }
+  }
+
   /// Metric names in a stable order: by metric kind, then K.
   public var metricNames: [String] {
     let order = ["recall", "ndcg", "precision", "hit", "mrr", "map", "coverage", "gini", "novelty"]
