@@ -11,8 +11,8 @@ final class PersonalFitCache: Sendable {
     var fits: [String: PersonalBundleFit]
   }
 
-  /// Shoppers kept at most.
-  static let capacity = 100_000
+  /// Shoppers kept at most (about 1 KB each for k = 3, so ≈ 20 MB when full).
+  static let capacity = 20_000
 
   private let entries = Locked([String: Entry]())
 

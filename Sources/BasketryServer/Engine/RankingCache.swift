@@ -12,8 +12,8 @@ final class RankingCache: Sendable {
     var picks: Picks
   }
 
-  /// Shoppers kept at most.
-  static let capacity = 100_000
+  /// Shoppers kept at most (about 1.5 KB each for k = 10, so ≈ 30 MB when full).
+  static let capacity = 20_000
 
   private let entries = Locked([String: Entry]())
 
