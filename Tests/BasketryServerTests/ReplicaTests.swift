@@ -73,8 +73,10 @@ import Testing
         EventInput(eventID: "\(tag)-9-z", user: "cu\(tag)-9", item: z, type: .purchase, session: "s"),
       ])
       #expect(a.neighbors(of: x, k: 5)?.complements.map(\.item) == [y, z])
+      // All four purchases (B may apply them over two polls of the feed).
       let purchases = try await secondsUntil {
         try await b.bundles(BundleQuery(item: x, k: 3)).bundles.first?.items.map(\.id) == [x, y]
+          && Self.complements(b, x) == ["\(y):3", "\(z):1"]
       }
       #expect(purchases != nil, "purchases through A did not reach replica B")
       #expect(Self.complements(b, x) == Self.complements(a, x))
