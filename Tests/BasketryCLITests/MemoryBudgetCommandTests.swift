@@ -36,7 +36,7 @@ import Testing
       "bundles", "--quiet", "--min-support", "2", "--memory-budget", "4M", CommandLineTests.sample,
     ])
     #expect(run.status == 65, "\(run.stderr)")
-    #expect(run.stderr.contains("lower --max-size (now 4)"))
+    #expect(run.stderr.contains("lower --max-size (now 4"))
   }
 
   @Test func rejectsAnUnreadableBudget() throws {

@@ -40,6 +40,9 @@ import Testing
     // The itemsets kept never cost more than the budget.
     #expect(stop.itemsets * FPGrowth.bytesPerItemset(length: 1) <= budget)
     #expect(stop.suggestedMinimumCount > 2)
+    // The burst is in long subsets of 14-item baskets: a maximum length below that is suggested too.
+    let length = try #require(stop.suggestedMaxLength)
+    #expect(length >= 2 && length < 14)
     #expect(error.message.contains("raise the minimum support (try a count of \(stop.suggestedMinimumCount)"))
     #expect(error.message.contains("set a maximum length"))
     #expect(error.message.contains("raise the memory budget"))

@@ -93,7 +93,14 @@ func miningAdvice(_ stop: MiningError.Stop, lengthFlag: String?) -> String {
       + "\(String(format: "%.3g", Double(stop.suggestedMinimumCount) / Double(orders))) of orders)"
   ]
   if let lengthFlag {
-    fixes.append("lower \(lengthFlag)" + (stop.maxLength.map { " (now \($0))" } ?? " (now unlimited)"))
+    let now = stop.maxLength.map { "now \($0)" } ?? "now unlimited"
+    if let length = stop.suggestedMaxLength {
+      // Long subsets of a few large, repeated orders: a length cap works where support cuts do not.
+      fixes.insert(
+        "lower \(lengthFlag) (\(now); try \(length): 99 % of the itemsets so far are longer)", at: 0)
+    } else {
+      fixes.append("lower \(lengthFlag) (\(now))")
+    }
   }
   fixes.append("raise --memory-budget (e.g. \(compactBytes(stop.memoryBudget * 2)))")
   return "mining stopped \(reached), before passing its memory budget of \(formatBytes(stop.memoryBudget)). "

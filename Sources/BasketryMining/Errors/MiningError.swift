@@ -64,6 +64,10 @@ public struct MiningError: BasketryError, Hashable {
     /// so far would have been kept. A heuristic (the items not yet mined may add more), never below
     /// `minimumCount + 1`.
     public var suggestedMinimumCount: Int
+    /// A maximum itemset length to try when the burst is in long itemsets: the largest length at which at most
+    /// a hundredth of the itemsets produced so far are that long or shorter (nil when that is no shorter than
+    /// the length in force, or when nothing was produced).
+    public var suggestedMaxLength: Int?
 
     /// Creates the record of a stopped run.
     /// - Parameters:
@@ -73,9 +77,10 @@ public struct MiningError: BasketryError, Hashable {
     ///   - memoryBudget: the budget in bytes.
     ///   - itemsets: itemsets produced before stopping.
     ///   - suggestedMinimumCount: a larger minimum count to try.
+    ///   - suggestedMaxLength: a maximum length to try, if one would help.
     public init(
       transactionCount: Int, minimumCount: Int, maxLength: Int?, memoryBudget: Int, itemsets: Int,
-      suggestedMinimumCount: Int
+      suggestedMinimumCount: Int, suggestedMaxLength: Int? = nil
     ) {
       self.transactionCount = transactionCount
       self.minimumCount = minimumCount
@@ -83,6 +88,7 @@ public struct MiningError: BasketryError, Hashable {
       self.memoryBudget = memoryBudget
       self.itemsets = itemsets
       self.suggestedMinimumCount = suggestedMinimumCount
+      self.suggestedMaxLength = suggestedMaxLength
     }
   }
 

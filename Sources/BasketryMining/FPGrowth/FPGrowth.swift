@@ -190,7 +190,8 @@ public enum FPGrowth {
     let budget = options.effectiveMemoryBudget
     let stop = MiningError.Stop(
       transactionCount: transactionCount, minimumCount: minCount, maxLength: options.maxLength,
-      memoryBudget: budget, itemsets: itemsets, suggestedMinimumCount: suggested)
+      memoryBudget: budget, itemsets: itemsets, suggestedMinimumCount: suggested,
+      suggestedMaxLength: suggestedMaxLength(maxLength: options.maxLength, workers: workers))
     let reached =
       itemsets > 0
       ? "after \(formatCount(itemsets)) itemsets" : "before producing itemsets (the FP-tree alone does not fit)"
@@ -201,6 +202,34 @@ public enum FPGrowth {
         + "\(reached), before exceeding its memory budget; raise the minimum support (try a count of "
         + "\(suggested) or more), \(length), or raise the memory budget",
       stop: stop)
+  }
+
+  /// The largest length at which at most a hundredth of the produced itemsets are that long or shorter: a burst
+  /// of long subsets of a few large, repeated baskets (which no mild support cut removes) is cut by a maximum
+  /// length instead. Nil when nothing was produced or the length would not be below `maxLength`; at least 2.
+  /// - Complexity: O(itemsets produced).
+  static func suggestedMaxLength(maxLength: Int?, workers: [FPGrowthWorker]) -> Int? {
+    var histogram: [Int] = []
+    var total = 0
+    for worker in workers {
+      for length in worker.outLengths {
+        let length = Int(length)
+        if length >= histogram.count { histogram += [Int](repeating: 0, count: length - histogram.count + 1) }
+        histogram[length] += 1
+        total += 1
+      }
+    }
+    guard total > 0 else { return nil }
+    var shorter = 0
+    var suggestion = 0
+    for length in histogram.indices.dropFirst() {
+      shorter += histogram[length]
+      if shorter > total / 100 { break }
+      suggestion = length
+    }
+    let length = max(2, suggestion)
+    if let maxLength, length >= maxLength { return nil }
+    return length < histogram.count - 1 ? length : nil
   }
 
   /// The smallest count above `minCount` at which at most a thousandth of the produced itemsets would
