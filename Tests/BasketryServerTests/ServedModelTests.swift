@@ -52,6 +52,29 @@ import Testing
     return engine
   }
 
+  /// The shipped Online Retail sample.
+  static func sample() throws -> Dataset {
+    try Ingest.load([samplePath], options: IngestOptions(format: .onlineRetail)).dataset
+  }
+
+  /// Trains on `dataset` (read from the sample's file) into the store at `location` and publishes the model.
+  func train(
+    _ dataset: Dataset, at location: String, _ options: TrainingOptions, titleEncoder: SentenceEncoder? = nil
+  ) async throws -> ServingModel {
+    try await ServerMain.train(
+      location: location, dataset: dataset, files: ([Self.samplePath], "online-retail"), options: options,
+      pseudonymKey: Self.pseudonymKey, titleEncoder: titleEncoder
+    ).model
+  }
+
+  /// The dataset's customers, most orders first.
+  static func customersByOrders(_ dataset: Dataset) -> [String] {
+    var orders = [Int](repeating: 0, count: dataset.users.count)
+    for user in dataset.baskets.users where user >= 0 { orders[Int(user)] += 1 }
+    return orders.indices.sorted { orders[$0] != orders[$1] ? orders[$0] > orders[$1] : $0 < $1 }
+      .map { dataset.users[Int32($0)] }
+  }
+
   static func items(_ response: TestResponse) throws -> [String] {
     (try json(response)["recommendations"] as? [[String: Any]] ?? []).compactMap { $0["item"] as? String }
   }
@@ -227,16 +250,11 @@ import Testing
   /// computed from the artifact's rank calibration exactly as the library computes it (``PersonalOffer``), and
   /// the ranking differs between shoppers.
   @Test func shoppersBundlesAreRankedByTheirExpectedProfit() async throws {
-    let dataset = try Ingest.load([Self.samplePath], options: IngestOptions(format: .onlineRetail)).dataset
+    let dataset = try Self.sample()
     let location = try location("sqlite")
-    let options = TrainingOptions(anchorItems: 0, model: "itemknn")
-    let (_, model, _) = try await ServerMain.train(
-      location: location, dataset: dataset, files: ([Self.samplePath], "online-retail"), options: options,
-      pseudonymKey: Self.pseudonymKey)
+    let model = try await train(dataset, at: location, TrainingOptions(anchorItems: 0, model: "itemknn"))
     let personal = try #require(model.personal, "the sample spans two months: the calibration must be there")
-    var orders = [Int](repeating: 0, count: dataset.users.count)
-    for user in dataset.baskets.users where user >= 0 { orders[Int(user)] += 1 }
-    let customers = orders.indices.sorted { orders[$0] > orders[$1] }.prefix(12).map { dataset.users[Int32($0)] }
+    let customers = Self.customersByOrders(dataset).prefix(12)
     let pseudonyms = Pseudonymizer(secret: Self.pseudonymKey)
     let engine = try await replica(location)
     let orderings = try await Application(router: Routes.router(engine: engine)).test(.router) { client in
@@ -276,7 +294,7 @@ import Testing
   /// them, elsewhere the test runs when they are in the cache).
   @Test func itemsWithoutSalesBorrowNeighboursThroughTheirTitles() async throws {
     guard let encoder = try await Self.titleEncoder() else { return }
-    var dataset = try Ingest.load([Self.samplePath], options: IngestOptions(format: .onlineRetail)).dataset
+    var dataset = try Self.sample()
     var sales = [Int](repeating: 0, count: dataset.catalog.count)
     for basket in 0..<dataset.baskets.count {
       for item in dataset.baskets.items(of: basket) { sales[Int(item)] += 1 }
@@ -288,10 +306,8 @@ import Testing
     let newItem = dataset.catalog.intern("NEW-1")
     dataset.catalog[newItem] = ItemAttributes(title: "Pastel " + bestTitle.lowercased(), price: 3.25)
     let location = try location("sqlite")
-    let options = TrainingOptions(anchorItems: 0, model: "freq")
-    let (_, model, _) = try await ServerMain.train(
-      location: location, dataset: dataset, files: ([Self.samplePath], "online-retail"), options: options,
-      pseudonymKey: Self.pseudonymKey, titleEncoder: encoder)
+    let model = try await train(
+      dataset, at: location, TrainingOptions(anchorItems: 0, model: "freq"), titleEncoder: encoder)
     let cold = try #require(model.titleNeighbors["NEW-1"])
     #expect(cold.neighbors.first?.item == bestID, "nearest: \(cold.neighbors)")
     #expect(!cold.partners.isEmpty)
@@ -331,16 +347,11 @@ import Testing
   /// A shopper's ranking is kept between requests, but never past a catalog change: an item hidden after it was
   /// ranked is not served, and the rest keep their order.
   @Test func keptRankingsFollowTheCatalog() async throws {
-    let dataset = try Ingest.load([Self.samplePath], options: IngestOptions(format: .onlineRetail)).dataset
+    let dataset = try Self.sample()
     let location = try location("sqlite")
-    let options = TrainingOptions(minSupport: .relative(0.05), anchorItems: 0, model: "freq")
-    _ = try await ServerMain.train(
-      location: location, dataset: dataset, files: ([Self.samplePath], "online-retail"), options: options,
-      pseudonymKey: Self.pseudonymKey)
-    var orders = [Int](repeating: 0, count: dataset.users.count)
-    for user in dataset.baskets.users where user >= 0 { orders[Int(user)] += 1 }
-    let best = try #require(orders.indices.max { orders[$0] < orders[$1] })
-    let customer = dataset.users[Int32(best)]
+    _ = try await train(
+      dataset, at: location, TrainingOptions(minSupport: .relative(0.05), anchorItems: 0, model: "freq"))
+    let customer = try #require(Self.customersByOrders(dataset).first)
     let engine = try await replica(location)
     try await Application(router: Routes.router(engine: engine)).test(.router) { client in
       let path = "/v1/users/\(customer)/recommendations?k=6&exclude_seen=false"
@@ -358,16 +369,11 @@ import Testing
   /// An erased customer's history from the files is never served again: not after the erasure, not after a
   /// restart, and a retrain from the same files leaves them out.
   @Test func erasedCustomersFromFilesStayErased() async throws {
-    let dataset = try Ingest.load([Self.samplePath], options: IngestOptions(format: .onlineRetail)).dataset
+    let dataset = try Self.sample()
     let location = try location("sqlite")
     let options = TrainingOptions(minSupport: .relative(0.05), anchorItems: 0, model: "freq")
-    _ = try await ServerMain.train(
-      location: location, dataset: dataset, files: ([Self.samplePath], "online-retail"), options: options,
-      pseudonymKey: Self.pseudonymKey)
-    var orders = [Int](repeating: 0, count: dataset.users.count)
-    for user in dataset.baskets.users where user >= 0 { orders[Int(user)] += 1 }
-    let best = try #require(orders.indices.max { orders[$0] < orders[$1] })
-    let customer = dataset.users[Int32(best)]
+    _ = try await train(dataset, at: location, options)
+    let customer = try #require(Self.customersByOrders(dataset).first)
     let path = "/v1/users/\(customer)/recommendations?k=5&exclude_seen=false"
     func explanations(_ engine: Engine) async throws -> [String] {
       try await Application(router: Routes.router(engine: engine)).test(.router) { client in
@@ -383,9 +389,7 @@ import Testing
     let restarted = try await replica(location)
     #expect(try await !explanations(restarted).contains { $0.hasPrefix("You bought this before") })
     await restarted.store.close()
-    let (_, retrained, _) = try await ServerMain.train(
-      location: location, dataset: dataset, files: ([Self.samplePath], "online-retail"), options: options,
-      pseudonymKey: Self.pseudonymKey)
+    let retrained = try await train(dataset, at: location, options)
     let key = Pseudonymizer(secret: Self.pseudonymKey).pseudonym(customer)
     #expect(retrained.trainingHistory(of: key).isEmpty)
   }

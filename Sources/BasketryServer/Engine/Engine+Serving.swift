@@ -110,15 +110,17 @@ extension Engine {
     var candidates = gathered.candidates
     var fits: [ObjectIdentifier: PersonalBundleFit] = [:]
     if let personal {
-      let stamp = PersonalFitCache.stamp(
-        modelVersion: gathered.modelVersion, eventCount: personal.events.count,
-        newestEvent: personal.events.last?.eventID)
-      let known = personal.user.map { personalFits.fits(of: $0, stamp: stamp) } ?? [:]
+      // Fits depend on the model and the shopper's events; they are added to what is kept for this stamp.
+      let stamp =
+        "\(gathered.modelVersion ?? -1):\(personal.events.count):\(personal.events.last?.eventID ?? "")"
+      let known = personal.user.flatMap { personalFits.value(of: $0, stamp: stamp) } ?? [:]
       var computed: [String: PersonalBundleFit] = [:]
       (candidates, fits) = try Self.personalRanking(
         candidates, model: personal.model, user: personal.user, events: personal.events, limit: query.k * 3,
         known: known, computed: &computed)
-      if let user = personal.user, !computed.isEmpty { personalFits.store(computed, of: user, stamp: stamp) }
+      if let user = personal.user, !computed.isEmpty {
+        personalFits.store(known.merging(computed) { _, new in new }, of: user, stamp: stamp)
+      }
     }
     let variant = gathered.variant
     let experiment = gathered.experiment
@@ -248,7 +250,7 @@ extension Engine {
       let stamp =
         "\(version ?? -1):\(history.count):\(history.last?.eventID ?? ""):\(catalogEpoch):\(erased):\(k):"
         + "\(excludeSeen):\(wanted ?? "")"
-      if let cached = rankings.picks(of: user, stamp: stamp), cached.allSatisfy({ isAllowed($0.0) }) {
+      if let cached = rankings.value(of: user, stamp: stamp), cached.allSatisfy({ isAllowed($0.0) }) {
         modelPicks = cached
       } else {
         let picks = try Self.modelRecommendations(
@@ -320,14 +322,11 @@ extension Engine {
             experiment: experiment, variant: variant.name, explanation: explanation))
       }
       if !picked.isEmpty {
-        state.pendingLists.append(
+        state.queue(
           RecommendationList(
             id: list.prefix, firstSequence: UInt32(truncatingIfNeeded: first), experimentID: experiment,
             variant: experiment == nil ? nil : variant.name, user: user, items: picked.map(\.0),
             modelVersion: version, timestamp: now))
-        if state.pendingImpressions.count + state.pendingLists.count > state.pendingCapacity {
-          state.droppedPending += state.trimPending()
-        }
       }
       metrics.increment("recommendation_impressions_total", by: Double(result.count))
       return RecommendationsResponse(modelVersion: version, recommendations: result)
@@ -387,11 +386,7 @@ extension Engine {
         items.append(dense)
       }
     }
-    let dataEnd = model.metadata.dataEnd ?? .min
-    let fromStore = model.metadata.provenance.isStore
-    let live = events.filter { !fromStore || $0.timestamp > dataEnd }.map {
-      LiveInteraction(item: $0.item, type: $0.type, basket: $0.basketKey, timestamp: $0.timestamp)
-    }
+    let live = liveInteractions(events, model: model)
     guard let probabilities = try model.purchaseProbabilities(user: user, live: live, items: items) else { return }
     for candidate in evaluated {
       guard let bundle = candidate.bundle, let pricing = bundle.pricing else { continue }
@@ -416,20 +411,24 @@ extension Engine {
   /// exactly); the training-time default is 4,000, a request affords fewer.
   public static let personalDraws = 1000
 
+  /// A user's store events as the model's live interactions: all of them for a model trained from files, those after
+  /// the model's data end for a store-trained one (the earlier ones are already in its history).
+  static func liveInteractions(_ events: [StoredEvent], model: ServingModel) -> [LiveInteraction] {
+    let dataEnd = model.metadata.dataEnd ?? .min
+    let fromStore = model.metadata.provenance.isStore
+    return events.filter { !fromStore || $0.timestamp > dataEnd }.map {
+      LiveInteraction(item: $0.item, type: $0.type, basket: $0.basketKey, timestamp: $0.timestamp)
+    }
+  }
+
   /// The trained recommender's top `k` for a user (see ``recommendations(user:k:category:excludeSeen:)``).
   static func modelRecommendations(
     model: ServingModel, user: String, erased: Bool, events: [StoredEvent], k: Int, excludeSeen: Bool, now: Int64,
     isAllowed: (String) -> Bool
   ) throws -> [(String, Double, String)] {
-    // Events up to the model's data end are already in a store-trained model's history.
-    let dataEnd = model.metadata.dataEnd ?? .min
-    let fromStore = model.metadata.provenance.isStore
-    let live = events.lazy.filter { !fromStore || $0.timestamp > dataEnd }.map {
-      LiveInteraction(item: $0.item, type: $0.type, basket: $0.basketKey, timestamp: $0.timestamp)
-    }
     let name = model.metadata.recommender
     let (ranked, history) = try model.recommend(
-      user: erased ? nil : user, live: Array(live), k: k, excludeSeen: excludeSeen
+      user: erased ? nil : user, live: liveInteractions(events, model: model), k: k, excludeSeen: excludeSeen
     ) { isAllowed(model.items[Int($0)]) }
     if history.isEmpty {
       return model.popular(k: k) { isAllowed(model.items[Int($0)]) }.map { entry in

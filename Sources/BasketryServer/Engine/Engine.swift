@@ -24,10 +24,12 @@ public final class Engine: Sendable {
   let state: Locked<EngineState>
   /// Users' store events, reused briefly between requests.
   let histories: UserHistoryCache
-  /// Shoppers' bundle fits, while their history and the model stay the same.
-  let personalFits = PersonalFitCache()
-  /// Shoppers' ranked recommendations, while their history, the model, the catalog and the request stay the same.
-  let rankings = RankingCache()
+  /// Shoppers' bundle fits by bundle key, while their history and the model stay the same (20,000 shoppers,
+  /// about 1 KB each for k = 3: ≈ 20 MB when full).
+  let personalFits = ShopperCache<[String: PersonalBundleFit]>(capacity: 20_000)
+  /// Shoppers' ranked recommendations, while their history, the model, the catalog and the request stay the same
+  /// (20,000 shoppers, about 1.5 KB each for k = 10: ≈ 30 MB when full).
+  let rankings = ShopperCache<[(String, Double, String)]>(capacity: 20_000)
 
   /// Creates an engine (call ``start()`` before serving).
   public init(store: any Store, configuration: ServerConfiguration, logger: Logger) {
@@ -282,7 +284,7 @@ struct EngineState {
   /// Queues an impression for the store and keeps it in the ring slot of its sequence number.
   mutating func remember(_ impression: Impression, sequence: UInt64) {
     pendingImpressions.append(impression)
-    if pendingImpressions.count + pendingLists.count > pendingCapacity { droppedPending += trimPending() }
+    droppedPending += trimPending()
     let slot = Int(sequence & UInt64(Self.recentCapacity - 1))
     if slot >= recentRing.count {
       recentRing.append(contentsOf: repeatElement(Self.blankImpression, count: slot - recentRing.count + 1))
@@ -326,6 +328,12 @@ struct EngineState {
         reward: record.rewardSum)
     }
     return trimPending()
+  }
+
+  /// Queues a list of recommended items for the store (the oldest buffered beyond ``pendingCapacity`` go).
+  mutating func queue(_ list: RecommendationList) {
+    pendingLists.append(list)
+    droppedPending += trimPending()
   }
 
   /// Drops the oldest buffered impressions and lists beyond ``pendingCapacity``; returns how many.

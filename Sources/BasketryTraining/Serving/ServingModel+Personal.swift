@@ -34,16 +34,7 @@ extension ServingModel {
   /// - Throws: ``ModelError`` from the recommender.
   /// - Complexity: one scoring of the recommender plus O(|items| · item count).
   public func purchaseProbabilities(user: String?, live: [LiveInteraction], items: [Int32]) throws -> [Double]? {
-    guard let personal else { return nil }
-    let known = live.filter { item($0.item) != nil }
-    let scores: [Float]
-    if let user, let row = userIndex[user], known.isEmpty {
-      scores = try recommender.scores(user: row)
-    } else {
-      let history = self.history(of: user, adding: known)
-      if history.isEmpty { return nil }
-      scores = try recommender.scores(history: history, referenceTime: nil)
-    }
+    guard let personal, let (scores, _) = try scores(user: user, live: live) else { return nil }
     return items.map { item in
       guard Int(item) < scores.count else { return 0 }
       let score = scores[Int(item)]

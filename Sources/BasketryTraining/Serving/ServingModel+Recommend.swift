@@ -74,15 +74,27 @@ extension ServingModel {
   public func recommend(
     user: String?, live: [LiveInteraction], k: Int, excludeSeen: Bool, where isAllowed: (Int32) -> Bool = { _ in true }
   ) throws -> (items: [ScoredItem], history: [HistoryEntry]) {
+    guard let (scores, history) = try scores(user: user, live: live) else { return ([], []) }
+    return (rank(scores, history: history, k: k, excludeSeen: excludeSeen, where: isAllowed), history)
+  }
+
+  /// The recommender's score of every item for a user's whole history, and that history: a user known at training
+  /// time with no live interactions is scored from the fitted model's own state for them; otherwise their history
+  /// (training plus live) is folded in, decayed to the training reference time.
+  /// - Parameters:
+  ///   - user: the user key (pseudonym), or nil to use the live interactions alone.
+  ///   - live: interactions after the model's data end.
+  /// - Returns: nil when the user has no history the model knows.
+  /// - Throws: ``ModelError`` from the recommender.
+  /// - Complexity: the recommender's scoring or fold-in.
+  public func scores(user: String?, live: [LiveInteraction]) throws -> (scores: [Float], history: [HistoryEntry])? {
     let known = live.filter { itemIndex[$0.item] != nil }
     if let user, let row = userIndex[user], known.isEmpty {
-      let history = trainingHistory(of: user)
-      let scores = try recommender.scores(user: row)
-      return (rank(scores, history: history, k: k, excludeSeen: excludeSeen, where: isAllowed), history)
+      return (try recommender.scores(user: row), trainingHistory(of: user))
     }
     let history = self.history(of: user, adding: known)
-    if history.isEmpty { return ([], []) }
-    return (try recommend(history: history, k: k, excludeSeen: excludeSeen, where: isAllowed), history)
+    if history.isEmpty { return nil }
+    return (try recommender.scores(history: history, referenceTime: nil), history)
   }
 
   /// The top `k` items for a history, best first (ties by lower dense id, as the offline evaluation breaks
