@@ -193,10 +193,10 @@ public enum TrainingPipeline {
     // Items without sales: the titled items with sales nearest to them, when an encoder is available.
     var titleNeighbors: [String: TitleNeighbors] = [:]
     if let titleEncoder {
-      var sold = [Bool](repeating: false, count: interactions.itemCount)
-      for column in interactions.matrix.columns { sold[Int(column)] = true }
+      var sales = [Int](repeating: 0, count: interactions.itemCount)
+      for column in interactions.matrix.columns { sales[Int(column)] += 1 }
       titleNeighbors = TitleNeighbors.build(
-        dataset: dataset, sold: sold, complements: neighbors, encoder: titleEncoder,
+        dataset: dataset, sales: sales, complements: neighbors, encoder: titleEncoder,
         assumedMargin: options.bundles.assumedMarginRate)
       lap("titles", "title neighbours for \(titleNeighbors.count) items without sales")
     }
