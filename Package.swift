@@ -52,6 +52,8 @@ let package = Package(
     .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.0.0"),
     .package(url: "https://github.com/apple/swift-nio", from: "2.60.0"),
     .package(url: "https://github.com/apple/swift-http-types", from: "1.0.0"),
+    // Latency percentiles for the dashboard.
+    .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.1.0"),
   ],
   targets: [
     .systemLibrary(
@@ -137,7 +139,8 @@ let package = Package(
     .target(
       name: "BasketryServer",
       dependencies: [
-        "BasketryCore", "BasketryBundles", "BasketryModels", "BasketryOnline", "BasketryTraining", "BasketryStore",
+        "BasketryCore", "BasketryBundles", "BasketryModels", "BasketryEval", "BasketryOnline", "BasketryTraining",
+        "BasketryStore",
         "BasketryStoreSQLite", "BasketryStorePostgres",
         .product(name: "Hummingbird", package: "hummingbird"),
         .product(name: "HummingbirdCore", package: "hummingbird"),
@@ -146,6 +149,7 @@ let package = Package(
         .product(name: "UnixSignals", package: "swift-service-lifecycle"),
         .product(name: "NIOCore", package: "swift-nio"),
         .product(name: "HTTPTypes", package: "swift-http-types"),
+        .product(name: "Histogram", package: "hdrhistogram-swift"),
       ],
       swiftSettings: commonSettings
     ),

@@ -113,6 +113,24 @@ import Testing
 }
 
 @Suite struct ExperimentStatisticsTests {
+  @Test func wilsonAndWaldIntervalsMatchNewcombesWorkedExamples() throws {
+    // Newcombe (1998), Statistics in Medicine 17:857–872, table II: Wilson score 81/263 → 0.2553–0.3662,
+    // 0/10 → 0–0.2775, 10/10 → 0.7225–1.
+    let a = ExperimentStatistics.wilsonInterval(successes: 81, total: 263)
+    #expect(abs(a[0] - 0.2553) < 5e-5 && abs(a[1] - 0.3662) < 5e-5)
+    let b = ExperimentStatistics.wilsonInterval(successes: 0, total: 10)
+    #expect(b[0] == 0 && abs(b[1] - 0.2775) < 5e-5)
+    let c = ExperimentStatistics.wilsonInterval(successes: 10, total: 10)
+    #expect(abs(c[0] - 0.7225) < 5e-5 && c[1] == 1)
+    #expect(ExperimentStatistics.wilsonInterval(successes: 0, total: 0) == [0, 1])
+    // Newcombe (1998), difference paper (Statistics in Medicine 17:873–890), example (a): 56/70 − 48/80 = 0.2,
+    // simple asymptotic (Wald) interval 0.0575–0.3425.
+    let d = try #require(
+      ExperimentStatistics.differenceInterval(successesA: 48, totalA: 80, successesB: 56, totalB: 70))
+    #expect(abs(d[0] - 0.0575) < 5e-5 && abs(d[1] - 0.3425) < 5e-5)
+    #expect(ExperimentStatistics.differenceInterval(successesA: 0, totalA: 0, successesB: 1, totalB: 2) == nil)
+  }
+
   @Test func zTestMatchesAKnownValue() throws {
     // 200/1000 vs 250/1000: pooled 0.225, se = sqrt(0.225·0.775·0.002) = 0.018675, z = 2.6774.
     let result = try #require(

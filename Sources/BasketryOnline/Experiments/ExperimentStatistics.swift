@@ -69,6 +69,35 @@ public enum ExperimentStatistics {
     return Int((root * root / ((p2 - p1) * (p2 - p1))).rounded(.up))
   }
 
+  /// The Wilson score interval of a proportion.
+  ///
+  /// center = (p̂ + z²/2n) / (1 + z²/n), half-width = z √(p̂(1 − p̂)/n + z²/4n²) / (1 + z²/n), z = Φ⁻¹(1 − (1 − level)/2).
+  /// - Returns: [low, high]; [0, 1] with no trials.
+  public static func wilsonInterval(successes: Int, total: Int, level: Double = 0.95) -> [Double] {
+    guard total > 0 else { return [0, 1] }
+    let z = normalQuantile(1 - (1 - level) / 2)
+    let n = Double(total)
+    let p = Double(successes) / n
+    let denominator = 1 + z * z / n
+    let center = (p + z * z / (2 * n)) / denominator
+    let half = z * (p * (1 - p) / n + z * z / (4 * n * n)).squareRoot() / denominator
+    return [successes == 0 ? 0 : max(0, center - half), successes >= total ? 1 : min(1, center + half)]
+  }
+
+  /// The interval of a difference of two proportions, p_B − p_A ± z √(p_A(1 − p_A)/n_A + p_B(1 − p_B)/n_B)
+  /// (Wald, unpooled).
+  /// - Returns: [low, high], or nil when either group is empty.
+  public static func differenceInterval(
+    successesA: Int, totalA: Int, successesB: Int, totalB: Int, level: Double = 0.95
+  ) -> [Double]? {
+    guard totalA > 0, totalB > 0 else { return nil }
+    let z = normalQuantile(1 - (1 - level) / 2)
+    let pA = Double(successesA) / Double(totalA)
+    let pB = Double(successesB) / Double(totalB)
+    let half = z * (pA * (1 - pA) / Double(totalA) + pB * (1 - pB) / Double(totalB)).squareRoot()
+    return [pB - pA - half, pB - pA + half]
+  }
+
   /// Mean and unbiased variance of values.
   public static func meanAndVariance(_ values: [Double]) -> (mean: Double, variance: Double) {
     guard !values.isEmpty else { return (0, 0) }

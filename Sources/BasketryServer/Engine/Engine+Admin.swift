@@ -106,7 +106,11 @@ extension Engine {
       let aov = ExperimentStatistics.meanAndVariance(tally.orderValues)
       var conversionP: Double?
       var aovP: Double?
+      var difference: [Double]?
       if index > 0 {
+        difference = ExperimentStatistics.differenceInterval(
+          successesA: control.orderValues.count, totalA: control.impressions, successesB: conversions,
+          totalB: tally.impressions)
         conversionP =
           ExperimentStatistics.twoProportionZTest(
             successesA: control.orderValues.count, totalA: control.impressions, successesB: conversions,
@@ -124,6 +128,8 @@ extension Engine {
           conversionRate: tally.impressions > 0 ? Double(conversions) / Double(tally.impressions) : 0,
           aov: aov.mean, revenue: revenue,
           revenuePerSession: tally.sessions > 0 ? revenue / Double(tally.sessions) : 0,
+          conversionInterval: ExperimentStatistics.wilsonInterval(successes: conversions, total: tally.impressions),
+          differenceInterval: difference,
           conversionPValue: conversionP, aovPValue: aovP, significant: (conversionP ?? 1) < 0.05,
           sampleSizeStillNeeded: needed.map { max(0, $0 - tally.impressions) }))
     }

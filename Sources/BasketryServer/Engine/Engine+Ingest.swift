@@ -20,6 +20,10 @@ extension Engine {
     histories.invalidate(Set(events.map(\.user)))
     metrics.increment("events_stored_total", by: Double(outcome.inserted))
     metrics.increment("events_duplicate_total", by: Double(outcome.duplicates))
+    if outcome.inserted > 0 {
+      let stored = Set(outcome.insertedIDs)
+      activity.recordEvents(events.lazy.filter { stored.contains($0.eventID) }.map(\.type), at: now)
+    }
 
     // Attribution: purchases with a recommendation id of a bundle impression.
     let inserted = Set(outcome.insertedIDs)
@@ -43,6 +47,12 @@ extension Engine {
     let attributed = state.withLock { state -> Int in
       var count = 0
       for event in attributable {
+        if let id = event.recommendationID, let impression = state.recent(id) ?? fetched[id],
+          impression.kind == "bundle", impression.key.split(separator: "+").contains(Substring(event.item))
+        {
+          activity.recordPurchase(
+            key: impression.key, recommendationID: id, revenue: (event.price ?? 0) * max(event.value, 1))
+        }
         guard let id = event.recommendationID, !state.rewarded.contains(id),
           let impression = state.recent(id) ?? fetched[id], impression.kind == "bundle", impression.arm >= 0,
           impression.key.split(separator: "+").contains(Substring(event.item))

@@ -172,6 +172,7 @@ extension Engine {
       }
     }
     metrics.increment("bundle_impressions_total", by: Double(offers.count))
+    activity.recordOffers(keys: impressions.lazy.map(\.key))
     return BundlesResponse(modelVersion: gathered.modelVersion, bundles: offers)
   }
 

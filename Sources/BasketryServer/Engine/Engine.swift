@@ -30,6 +30,8 @@ public final class Engine: Sendable {
   /// Shoppers' ranked recommendations, while their history, the model, the catalog and the request stay the same
   /// (20,000 shoppers, about 1.5 KB each for k = 10: ≈ 30 MB when full).
   let rankings = ShopperCache<[(String, Double, String)]>(capacity: 20_000)
+  /// Events and bundle offers on this replica, for the dashboard.
+  let activity: LiveActivity
 
   /// Creates an engine (call ``start()`` before serving).
   public init(store: any Store, configuration: ServerConfiguration, logger: Logger) {
@@ -39,6 +41,7 @@ public final class Engine: Sendable {
     self.pseudonymizer = Pseudonymizer(secret: configuration.effectivePseudonymKey)
     self.logger = logger
     self.histories = UserHistoryCache(seconds: configuration.historyCacheSeconds)
+    self.activity = LiveActivity(now: Self.now())
     self.state = Locked(
       EngineState(
         bandit: ThompsonDiscountBandit(configuration: configuration.banditConfiguration), seed: configuration.seed))

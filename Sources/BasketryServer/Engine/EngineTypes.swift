@@ -205,6 +205,11 @@ public struct VariantReport: Sendable, Hashable, Codable {
   public var revenue: Double
   /// revenue / sessions.
   public var revenuePerSession: Double
+  /// 95 % Wilson score interval of the conversion rate: [low, high] ([0, 1] with no impressions).
+  public var conversionInterval: [Double]
+  /// 95 % interval of the conversion rate minus the control's (normal approximation with unpooled variances);
+  /// nil for the control and while either side has no impressions.
+  public var differenceInterval: [Double]?
   /// Two-proportion z-test of the conversion rate against the control (nil for the control).
   public var conversionPValue: Double?
   /// Welch t-test of AOV against the control.

@@ -38,6 +38,23 @@ public enum Routes {
       return try json(try await engine.stats())
     }
 
+    // MARK: Dashboard
+    // The page holds no data (served without a key); what it shows comes from the read-key endpoint below.
+    let dashboardPage = DashboardPage.html(keysRequired: !engine.configuration.apiKeys.isEmpty)
+    router.get("/dashboard") { _, _ in
+      var response = text(dashboardPage, contentType: "text/html; charset=utf-8")
+      response.headers[.contentSecurityPolicy] =
+        "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; img-src 'self' data:"
+      return response
+    }
+    router.get("/v1/admin/dashboard") { request, _ -> Response in
+      try auth.require(request, .read)
+      let query = request.uri.queryParameters
+      try checkQuery(query, allowed: ["seconds"])
+      let seconds = try intParameter(query, "seconds", default: 120, range: 1...LiveActivity.windowSeconds)
+      return try json(try await engine.dashboard(seconds: seconds))
+    }
+
     // MARK: Events
     router.post("/v1/events") { request, _ -> Response in
       try auth.require(request, .ingest)
@@ -79,6 +96,17 @@ public enum Routes {
     }
 
     // MARK: Items
+    router.get("/v1/items") { request, _ -> Response in
+      try auth.require(request, .read)
+      let query = request.uri.queryParameters
+      try checkQuery(query, allowed: ["q", "k"])
+      guard let text = query.get("q").map({ $0.trimmingCharacters(in: .whitespaces) }), (1...200).contains(text.count)
+      else {
+        throw APIError.badRequest("invalid_parameter", "q must be 1–200 characters", field: "q")
+      }
+      let k = try intParameter(query, "k", default: 20, range: 1...100)
+      return try json(ItemSearchResponse(items: engine.searchItems(text, k: k)))
+    }
     router.get("/v1/items/:id/neighbors") { request, context -> Response in
       try auth.require(request, .read)
       let id = try pathID(context)
@@ -220,6 +248,11 @@ public enum Routes {
     default: throw APIError.badRequest("invalid_parameter", "\(name) must be true or false", field: name)
     }
   }
+}
+
+/// GET /v1/items's answer.
+struct ItemSearchResponse: Encodable {
+  var items: [ItemMatch]
 }
 
 /// GET /health/ready's answer.
