@@ -21,6 +21,7 @@ enum DashboardPage {
       <meta charset="utf-8">
       <meta name="viewport" content="width=device-width, initial-scale=1">
       <title>Basketry — live dashboard</title>
+      <link rel="icon" href="data:,">
       <style>\(style)</style>
       </head>
       <body>
