@@ -212,6 +212,8 @@ let package = Package(
         "BasketryBundles", "BasketryTraining", "BasketrySemantic",
         "BasketryIngest", "BasketryEval", "BasketryMining", "BasketryModels", "BasketryTesting",
         .product(name: "HummingbirdTesting", package: "hummingbird"),
+        // A second connection that holds the write lock, to make the store unavailable for writes.
+        .product(name: "GRDB", package: "GRDB.swift"),
         .product(name: "NIOCore", package: "swift-nio"),
         .product(name: "HTTPTypes", package: "swift-http-types"),
       ],

@@ -53,9 +53,27 @@ public final class PostgresStore: Store {
     } catch let error as StoreError {
       throw error
     } catch let error as PSQLError {
-      throw StoreError(.database, operation: operation, message: String(reflecting: error))
+      throw StoreError(
+        Self.isUnavailable(error) ? .unavailable : .database, operation: operation, message: String(reflecting: error))
     } catch {
-      throw StoreError(.database, operation: operation, message: "\(error)")
+      // The pool's own errors (its circuit breaker trips while the server refuses connections) mean the same.
+      let pool = String(describing: type(of: error)).contains("ConnectionPoolError")
+      throw StoreError(pool ? .unavailable : .database, operation: operation, message: "\(error)")
+    }
+  }
+
+  /// Whether an error means the server cannot be reached or cannot take writes now: lost or refused
+  /// connections, a closed pool, and server errors of SQLSTATE class 08 (connection exception), 53
+  /// (insufficient resources: disk full, out of memory, too many connections) and 57P (shutting down, starting up).
+  static func isUnavailable(_ error: PSQLError) -> Bool {
+    switch error.code {
+    case .connectionError, .serverClosedConnection, .clientClosedConnection, .uncleanShutdown, .poolClosed:
+      return true
+    case .server:
+      let state = error.serverInfo?[.sqlState] ?? ""
+      return state.hasPrefix("08") || state.hasPrefix("53") || state.hasPrefix("57P")
+    default:
+      return false
     }
   }
 

@@ -41,6 +41,19 @@ public final class SQLiteStore: Store {
     self.path = path
   }
 
+  /// A database error as a ``StoreError``: busy, locked, full, read-only, I/O and cannot-open failures are
+  /// `unavailable` (a retry may succeed; the transaction was rolled back), the rest `database`.
+  static func storeError(_ error: any Error, operation: String) -> StoreError {
+    if let error = error as? DatabaseError {
+      switch error.resultCode {
+      case .SQLITE_BUSY, .SQLITE_LOCKED, .SQLITE_FULL, .SQLITE_READONLY, .SQLITE_IOERR, .SQLITE_CANTOPEN:
+        return StoreError(.unavailable, operation: operation, message: "\(error)")
+      default: break
+      }
+    }
+    return StoreError(.database, operation: operation, message: "\(error)")
+  }
+
   /// Runs a write transaction, mapping database errors to ``StoreError``.
   private func write<T: Sendable>(_ operation: String, _ body: @Sendable (Database) throws -> T) async throws -> T {
     do {
@@ -48,7 +61,7 @@ public final class SQLiteStore: Store {
     } catch let error as StoreError {
       throw error
     } catch {
-      throw StoreError(.database, operation: operation, message: "\(error)")
+      throw Self.storeError(error, operation: operation)
     }
   }
 
@@ -58,7 +71,7 @@ public final class SQLiteStore: Store {
     } catch let error as StoreError {
       throw error
     } catch {
-      throw StoreError(.database, operation: operation, message: "\(error)")
+      throw Self.storeError(error, operation: operation)
     }
   }
 
@@ -71,7 +84,7 @@ public final class SQLiteStore: Store {
     } catch let error as StoreError {
       throw error
     } catch {
-      throw StoreError(.database, operation: operation, message: "\(error)")
+      throw Self.storeError(error, operation: operation)
     }
   }
 

@@ -12,13 +12,18 @@ public struct APIError: Error, CustomStringConvertible, Sendable {
   public var message: String
   /// The offending field or parameter, when one is to blame.
   public var field: String?
+  /// Seconds after which a retry may succeed (sent as `Retry-After`), for 503 and 429 answers.
+  public var retryAfter: Int?
 
   /// Creates an error.
-  public init(status: HTTPResponse.Status, code: String, message: String, field: String? = nil) {
+  public init(
+    status: HTTPResponse.Status, code: String, message: String, field: String? = nil, retryAfter: Int? = nil
+  ) {
     self.status = status
     self.code = code
     self.message = message
     self.field = field
+    self.retryAfter = retryAfter
   }
 
   public var description: String { "\(status.code) \(code): \(message)" + (field.map { " (field \($0))" } ?? "") }
@@ -43,7 +48,11 @@ public struct APIError: Error, CustomStringConvertible, Sendable {
       switch error.category {
       case .invalidInput: return APIError(status: .unprocessableContent, code: "invalid", message: error.description)
       case .notFound: return APIError(status: .notFound, code: "not_found", message: error.description)
-      case .unavailable: return APIError(status: .serviceUnavailable, code: "unavailable", message: error.description)
+      case .unavailable:
+        // The store is away: nothing was committed, so nothing was acknowledged; a retry may succeed.
+        return APIError(
+          status: .serviceUnavailable, code: "unavailable", message: "the store is unavailable; retry later",
+          retryAfter: 1)
       case .io, .internal: return APIError(status: .internalServerError, code: "internal", message: "internal error")
       }
     }

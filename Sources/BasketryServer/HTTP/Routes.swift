@@ -357,6 +357,7 @@ struct ServiceMiddleware: RouterMiddleware {
     let data = (try? Routes.encoder.encode(body)) ?? Data()
     var headers: HTTPFields = [.contentType: "application/json"]
     if error.status == .unauthorized { headers[.wwwAuthenticate] = "Bearer" }
+    if let seconds = error.retryAfter { headers[.retryAfter] = String(seconds) }
     return Response(status: error.status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
   }
 }

@@ -12,6 +12,9 @@ public struct StoreError: BasketryError {
     case database
     /// Stored data could not be decoded.
     case corrupt
+    /// The database cannot be reached or cannot write now (connection lost or refused, busy, disk full,
+    /// read-only): retrying later may succeed, and nothing was committed.
+    case unavailable
   }
 
   /// The kind.
@@ -33,6 +36,7 @@ public struct StoreError: BasketryError {
     case .invalidLocation, .conflict: .invalidInput
     case .database: .io
     case .corrupt: .internal
+    case .unavailable: .unavailable
     }
   }
 
