@@ -135,10 +135,10 @@ enum DashboardPage {
       const body=await r.json();if(!r.ok)throw new Error((body.error&&body.error.message)||r.status);return body}
     $("keyform").addEventListener("submit",e=>{e.preventDefault();sessionStorage.setItem("basketryKey",$("key").value);$("keyform").hidden=true;poll()});
     function table(cols,rows,caption){
-      let h="<table>"+(caption?"<caption class=muted>"+esc(caption)+"</caption>":"")+"<thead><tr>";
+      let h="<div class=scroll><table>"+(caption?"<caption class=muted>"+esc(caption)+"</caption>":"")+"<thead><tr>";
       for(const c of cols)h+="<th scope=col"+(c.n?" class=n":"")+">"+esc(c.t)+"</th>";h+="</tr></thead><tbody>";
       for(const r of rows){h+="<tr"+(r.cls?" class="+r.cls:"")+">";r.cells.forEach((v,i)=>{h+="<td"+(cols[i]&&cols[i].n?" class=n":"")+">"+v+"</td>"});h+="</tr>"}
-      return h+"</tbody></table>"}
+      return h+"</tbody></table></div>"}
     const TYPES={view:{dash:"",mark:"circle"},cart:{dash:"6 3",mark:"square"},purchase:{dash:"2 3",mark:"diamond"},return:{dash:"10 3 2 3",mark:"triangle"}};
     const COLORS={view:"#1f5fbf",cart:"#b35c00",purchase:"#1b7a3d",return:"#8a2be2"};
     function marker(kind,x,y,c){

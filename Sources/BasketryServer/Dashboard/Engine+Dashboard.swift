@@ -4,7 +4,9 @@ import BasketryTraining
 import Foundation
 
 extension Engine {
-  /// Bundles listed in the dashboard's bandit and top-bundle tables.
+  /// Bundles listed in the dashboard's bandit table.
+  static let dashboardBanditBundles = 5
+  /// Bundles listed in the dashboard's top-bundle table.
   static let dashboardBundles = 10
   /// Experiments reported in one dashboard snapshot (running ones first, then the newest).
   static let dashboardExperiments = 20
@@ -37,7 +39,7 @@ extension Engine {
       }
       let arms = state.bandit.arms.sorted {
         ($0.value.reduce(0) { $0 + $1.trials }, $1.key) > ($1.value.reduce(0) { $0 + $1.trials }, $0.key)
-      }.prefix(Self.dashboardBundles)
+      }.prefix(Self.dashboardBanditBundles)
       var titles: [String: String] = [:]
       let keys = arms.map(\.key) + top.map(\.key)
       for key in keys {
