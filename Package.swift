@@ -202,7 +202,11 @@ let package = Package(
     ),
     .testTarget(
       name: "BasketryStoreTests",
-      dependencies: ["BasketryStore", "BasketryStoreSQLite", "BasketryStorePostgres", "BasketryTesting"],
+      dependencies: [
+        "BasketryStore", "BasketryStoreSQLite", "BasketryStorePostgres", "BasketryTesting",
+        // Builds databases the way older versions did, to test their upgrade.
+        .product(name: "GRDB", package: "GRDB.swift"),
+      ],
       swiftSettings: commonSettings
     ),
     .testTarget(

@@ -57,9 +57,10 @@ SQL
   # A test database starts empty: with BASKETRY_PG_FRESH=1 (CI sets it) an existing one is dropped first,
   # so data left by earlier runs or load scripts on the same machine cannot slow or skew the suite.
   # A second database, basketry_serving, holds the served-model tests' data, whose published models must not
-  # race with the replica tests' on the first.
+  # race with the replica tests' on the first; a third, basketry_migrations, is the schema-upgrade test's own
+  # (it briefly records a version from the future, which every other migrate would refuse).
   local db
-  for db in basketry basketry_serving; do
+  for db in basketry basketry_serving basketry_migrations; do
     if [ "${BASKETRY_PG_FRESH:-${CI:-}}" = "1" ] || [ "${BASKETRY_PG_FRESH:-${CI:-}}" = "true" ]; then
       "${as_postgres[@]}" "dropdb --if-exists --force $db" >&2 || _basketry_pg_fail "could not drop database $db" || return 1
     fi
@@ -70,6 +71,7 @@ SQL
 
   export BASKETRY_TEST_POSTGRES_URL="postgres://basketry:basketry@127.0.0.1:$port/basketry"
   export BASKETRY_TEST_POSTGRES_SERVING_URL="postgres://basketry:basketry@127.0.0.1:$port/basketry_serving"
+  export BASKETRY_TEST_POSTGRES_MIGRATIONS_URL="postgres://basketry:basketry@127.0.0.1:$port/basketry_migrations"
   if ! PGPASSWORD=basketry psql -h 127.0.0.1 -p "$port" -U basketry -d basketry -tAq -c 'SELECT 1' >/dev/null; then
     _basketry_pg_fail "cannot log in as basketry on 127.0.0.1:$port (check pg_hba.conf for md5/scram on host)" || return 1
   fi

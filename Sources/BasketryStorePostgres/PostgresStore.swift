@@ -79,32 +79,70 @@ public final class PostgresStore: Store {
 
   // MARK: - Schema
 
+  /// Applies the schema versions this database has not recorded (``StoreMigrations``), in order, in one
+  /// transaction under the purchase lock, and records them in `schema_migrations`.
+  /// - Throws: ``StoreError`` when the database records a version this binary does not know (a newer Basketry
+  ///   wrote it), or the database fails.
   public func migrate() async throws {
-    try await failing("migrate") {
-      try await client.withTransaction(logger: logger) { conn in
+    let unknown = try await failing("migrate") {
+      try await client.withTransaction(logger: logger) { conn -> [String] in
         // Same lock as purchases and erasures, taken first, so DDL never deadlocks with them.
         try await conn.query("SELECT pg_advisory_xact_lock(\(Self.purchaseLock))", logger: logger)
-        var exists = false
-        for try await (name) in try await conn.query("SELECT to_regclass('bandit')::text", logger: logger)
-          .decode(String?.self)
+        try await conn.query(
+          "CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at BIGINT NOT NULL)",
+          logger: logger)
+        var applied: Set<String> = []
+        for try await name in try await conn.query("SELECT name FROM schema_migrations", logger: logger)
+          .decode(String.self)
         {
-          exists = name != nil
+          applied.insert(name)
         }
-        if !exists {
-          for statement in Self.schema {
+        let unknown = applied.subtracting(StoreMigrations.names)
+        guard unknown.isEmpty else { return Array(unknown) }
+        let now = StoreJSON.now()
+        for name in StoreMigrations.names where !applied.contains(name) {
+          for statement in Self.migrations[name] ?? [] {
             try await conn.query(PostgresQuery(unsafeSQL: statement), logger: logger)
           }
           try await conn.query(
-            "INSERT INTO meta(key, value) VALUES ('baskets', 0) ON CONFLICT(key) DO NOTHING", logger: logger)
+            "INSERT INTO schema_migrations (name, applied_at) VALUES (\(name), \(now))", logger: logger)
         }
-        // Later additions, idempotent (databases created before them are upgraded).
-        for statement in Self.upgrades {
-          try await conn.query(PostgresQuery(unsafeSQL: statement), logger: logger)
-        }
+        return []
       }
+    }
+    guard unknown.isEmpty else { throw StoreMigrations.newerDatabase(unknown) }
+  }
+
+  /// The versions recorded in this database, oldest first.
+  /// - Throws: ``StoreError``.
+  public func appliedMigrations() async throws -> [String] {
+    try await failing("applied migrations") {
+      var names: [(Int64, String)] = []
+      let rows = try await client.query(
+        "SELECT applied_at, name FROM schema_migrations", logger: logger)
+      for try await (at, name) in rows.decode((Int64, String).self) { names.append((at, name)) }
+      let order = Dictionary(uniqueKeysWithValues: StoreMigrations.names.enumerated().map { ($1, $0) })
+      return names.sorted { (order[$0.1] ?? Int.max) < (order[$1.1] ?? Int.max) }.map(\.1)
     }
   }
 
+  /// Each version's statements (see ``StoreMigrations/names``); all idempotent, so a database made before
+  /// versions were recorded is upgraded by running them all.
+  static let migrations: [String: [String]] = [
+    StoreMigrations.names[0]: schema + [
+      "INSERT INTO meta(key, value) VALUES ('baskets', 0) ON CONFLICT(key) DO NOTHING"
+    ],
+    StoreMigrations.names[1]: Array(upgrades[0..<4]),
+    StoreMigrations.names[2]: Array(upgrades[4..<7]),
+    StoreMigrations.names[3]: [
+      "DROP INDEX IF EXISTS impressions_experiment",
+      "CREATE INDEX IF NOT EXISTS impressions_in_experiment ON impressions(experiment_id) WHERE experiment_id IS NOT NULL",
+      "CREATE INDEX IF NOT EXISTS impressions_user ON impressions(user_id)",
+    ],
+    StoreMigrations.names[4]: Array(upgrades[7...]),
+  ]
+
+  /// The first version's tables.
   static let schema = [
     """
     CREATE TABLE IF NOT EXISTS events (
@@ -130,10 +168,6 @@ public final class PostgresStore: Store {
       price DOUBLE PRECISION NOT NULL, margin DOUBLE PRECISION NOT NULL, propensity DOUBLE PRECISION NOT NULL,
       ts BIGINT NOT NULL)
     """,
-    // Most impressions are outside experiments: only those in one are indexed by it.
-    "DROP INDEX IF EXISTS impressions_experiment",
-    "CREATE INDEX IF NOT EXISTS impressions_in_experiment ON impressions(experiment_id) WHERE experiment_id IS NOT NULL",
-    "CREATE INDEX IF NOT EXISTS impressions_user ON impressions(user_id)",
     """
     CREATE TABLE IF NOT EXISTS bandit (
       key TEXT NOT NULL, arm BIGINT NOT NULL, trials BIGINT NOT NULL, successes BIGINT NOT NULL,
@@ -141,7 +175,7 @@ public final class PostgresStore: Store {
     """,
   ]
 
-  /// Schema added after the first release: the change feed (see `Store`).
+  /// Later versions: the change feed and erasures (see `Store`), recommendation lists, binary model payloads.
   static let upgrades = [
     """
     CREATE TABLE IF NOT EXISTS changes (
@@ -997,6 +1031,13 @@ public final class PostgresStore: Store {
 
   public func close() async {
     runner.cancel()
+  }
+
+  /// Runs one statement outside the store's operations (tests that set up or inspect a schema).
+  func execute(unsafeSQL statement: String) async throws {
+    try await failing("execute") {
+      try await client.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+    }
   }
 
   deinit { runner.cancel() }

@@ -90,65 +90,108 @@ public final class SQLiteStore: Store {
 
   // MARK: - Schema
 
+  /// Applies the schema versions this database has not recorded (``StoreMigrations``), in order, each in its own
+  /// transaction, and records them in `grdb_migrations`.
+  /// - Throws: ``StoreError`` when the database records a version this binary does not know (a newer Basketry
+  ///   wrote it), or the database fails.
   public func migrate() async throws {
-    try await write("migrate") { db in
-      for statement in Self.schema { try db.execute(sql: statement) }
-      try db.execute(sql: "INSERT INTO meta(key, value) VALUES ('baskets', 0) ON CONFLICT(key) DO NOTHING")
-      try db.execute(sql: "INSERT INTO meta(key, value) VALUES ('changes_pruned', 0) ON CONFLICT(key) DO NOTHING")
+    var migrator = DatabaseMigrator()
+    for name in StoreMigrations.names {
+      let statements = Self.migrations[name] ?? []
+      migrator.registerMigration(name) { db in
+        for statement in statements { try db.execute(sql: statement) }
+      }
+    }
+    let known = Set(StoreMigrations.names)
+    let unknown = try await read("migrate") { db in
+      try db.tableExists("grdb_migrations")
+        ? try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations").filter { !known.contains($0) } : []
+    }
+    guard unknown.isEmpty else { throw StoreMigrations.newerDatabase(unknown) }
+    do {
+      try migrator.migrate(pool)
+    } catch {
+      throw Self.storeError(error, operation: "migrate")
     }
   }
 
-  static let schema = [
-    """
-    CREATE TABLE IF NOT EXISTS events (
-      event_id TEXT PRIMARY KEY, user_id TEXT NOT NULL, item TEXT NOT NULL, type TEXT NOT NULL,
-      value REAL NOT NULL, price REAL, ts INTEGER NOT NULL, session TEXT, rec_id TEXT, basket_key TEXT)
-    """,
-    "CREATE INDEX IF NOT EXISTS events_user ON events(user_id)",
-    "CREATE INDEX IF NOT EXISTS events_rec ON events(rec_id) WHERE rec_id IS NOT NULL",
-    "CREATE TABLE IF NOT EXISTS baskets (basket_key TEXT PRIMARY KEY, user_id TEXT NOT NULL, ts INTEGER NOT NULL)",
-    "CREATE INDEX IF NOT EXISTS baskets_user ON baskets(user_id)",
-    "CREATE TABLE IF NOT EXISTS basket_items (basket_key TEXT NOT NULL, item TEXT NOT NULL, PRIMARY KEY (basket_key, item))",
-    "CREATE TABLE IF NOT EXISTS item_counts (item TEXT PRIMARY KEY, n INTEGER NOT NULL)",
-    "CREATE TABLE IF NOT EXISTS pair_counts (a TEXT NOT NULL, b TEXT NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (a, b))",
-    "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL)",
-    "CREATE TABLE IF NOT EXISTS items (id TEXT PRIMARY KEY, payload TEXT NOT NULL)",
-    "CREATE TABLE IF NOT EXISTS models (version INTEGER PRIMARY KEY, created_at INTEGER NOT NULL, payload BLOB NOT NULL)",
-    "CREATE TABLE IF NOT EXISTS erased_users (user_id TEXT PRIMARY KEY, erased_at INTEGER NOT NULL)",
-    "CREATE TABLE IF NOT EXISTS experiments (id TEXT PRIMARY KEY, created_at INTEGER NOT NULL, payload TEXT NOT NULL)",
-    """
-    CREATE TABLE IF NOT EXISTS impressions (
-      rec_id TEXT PRIMARY KEY, experiment_id TEXT, variant TEXT, user_id TEXT NOT NULL, session TEXT NOT NULL,
-      kind TEXT NOT NULL, key TEXT NOT NULL, arm INTEGER NOT NULL, discount REAL NOT NULL, price REAL NOT NULL,
-      margin REAL NOT NULL, propensity REAL NOT NULL, ts INTEGER NOT NULL)
-    """,
-    // Most impressions are outside experiments: only those in one are indexed by it.
-    "DROP INDEX IF EXISTS impressions_experiment",
-    "CREATE INDEX IF NOT EXISTS impressions_in_experiment ON impressions(experiment_id) WHERE experiment_id IS NOT NULL",
-    "CREATE INDEX IF NOT EXISTS impressions_user ON impressions(user_id)",
-    // One row per list of recommended items (its items' ids share the list id as prefix).
-    """
-    CREATE TABLE IF NOT EXISTS recommendation_lists (
-      list_id TEXT PRIMARY KEY, first_seq INTEGER NOT NULL, experiment_id TEXT, variant TEXT, user_id TEXT NOT NULL,
-      items TEXT NOT NULL, n INTEGER NOT NULL, model_version INTEGER, ts INTEGER NOT NULL) WITHOUT ROWID
-    """,
-    "CREATE INDEX IF NOT EXISTS recommendation_lists_user ON recommendation_lists(user_id)",
-    """
-    CREATE INDEX IF NOT EXISTS recommendation_lists_experiment ON recommendation_lists(experiment_id)
-    WHERE experiment_id IS NOT NULL
-    """,
-    """
-    CREATE TABLE IF NOT EXISTS bandit (
-      key TEXT NOT NULL, arm INTEGER NOT NULL, trials INTEGER NOT NULL, successes INTEGER NOT NULL,
-      reward_sum REAL NOT NULL, PRIMARY KEY (key, arm))
-    """,
+  /// The versions recorded in this database, in the order they were applied.
+  /// - Throws: ``StoreError``.
+  public func appliedMigrations() async throws -> [String] {
+    try await read("applied migrations") { db in
+      try db.tableExists("grdb_migrations")
+        ? try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations ORDER BY rowid") : []
+    }
+  }
+
+  /// Each version's statements (see ``StoreMigrations/names``); all idempotent, so a database made before
+  /// versions were recorded is upgraded by running them all.
+  static let migrations: [String: [String]] = [
+    StoreMigrations.names[0]: [
+      """
+      CREATE TABLE IF NOT EXISTS events (
+        event_id TEXT PRIMARY KEY, user_id TEXT NOT NULL, item TEXT NOT NULL, type TEXT NOT NULL,
+        value REAL NOT NULL, price REAL, ts INTEGER NOT NULL, session TEXT, rec_id TEXT, basket_key TEXT)
+      """,
+      "CREATE INDEX IF NOT EXISTS events_user ON events(user_id)",
+      "CREATE INDEX IF NOT EXISTS events_rec ON events(rec_id) WHERE rec_id IS NOT NULL",
+      "CREATE TABLE IF NOT EXISTS baskets (basket_key TEXT PRIMARY KEY, user_id TEXT NOT NULL, ts INTEGER NOT NULL)",
+      "CREATE INDEX IF NOT EXISTS baskets_user ON baskets(user_id)",
+      """
+      CREATE TABLE IF NOT EXISTS basket_items (
+        basket_key TEXT NOT NULL, item TEXT NOT NULL, PRIMARY KEY (basket_key, item))
+      """,
+      "CREATE TABLE IF NOT EXISTS item_counts (item TEXT PRIMARY KEY, n INTEGER NOT NULL)",
+      "CREATE TABLE IF NOT EXISTS pair_counts (a TEXT NOT NULL, b TEXT NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (a, b))",
+      "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL)",
+      "INSERT INTO meta(key, value) VALUES ('baskets', 0) ON CONFLICT(key) DO NOTHING",
+      "CREATE TABLE IF NOT EXISTS items (id TEXT PRIMARY KEY, payload TEXT NOT NULL)",
+      "CREATE TABLE IF NOT EXISTS models (version INTEGER PRIMARY KEY, created_at INTEGER NOT NULL, payload BLOB NOT NULL)",
+      "CREATE TABLE IF NOT EXISTS experiments (id TEXT PRIMARY KEY, created_at INTEGER NOT NULL, payload TEXT NOT NULL)",
+      """
+      CREATE TABLE IF NOT EXISTS impressions (
+        rec_id TEXT PRIMARY KEY, experiment_id TEXT, variant TEXT, user_id TEXT NOT NULL, session TEXT NOT NULL,
+        kind TEXT NOT NULL, key TEXT NOT NULL, arm INTEGER NOT NULL, discount REAL NOT NULL, price REAL NOT NULL,
+        margin REAL NOT NULL, propensity REAL NOT NULL, ts INTEGER NOT NULL)
+      """,
+      """
+      CREATE TABLE IF NOT EXISTS bandit (
+        key TEXT NOT NULL, arm INTEGER NOT NULL, trials INTEGER NOT NULL, successes INTEGER NOT NULL,
+        reward_sum REAL NOT NULL, PRIMARY KEY (key, arm))
+      """,
+    ],
     // The change feed (see `Store`): AUTOINCREMENT so pruned or redacted numbers are never reused.
-    """
-    CREATE TABLE IF NOT EXISTS changes (
-      seq INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, key TEXT, user_id TEXT, basket_key TEXT,
-      payload TEXT, erased_by INTEGER, created_at INTEGER NOT NULL)
-    """,
-    "CREATE INDEX IF NOT EXISTS changes_user ON changes(user_id) WHERE user_id IS NOT NULL",
+    StoreMigrations.names[1]: [
+      """
+      CREATE TABLE IF NOT EXISTS changes (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, key TEXT, user_id TEXT, basket_key TEXT,
+        payload TEXT, erased_by INTEGER, created_at INTEGER NOT NULL)
+      """,
+      "CREATE INDEX IF NOT EXISTS changes_user ON changes(user_id) WHERE user_id IS NOT NULL",
+      "INSERT INTO meta(key, value) VALUES ('changes_pruned', 0) ON CONFLICT(key) DO NOTHING",
+      "CREATE TABLE IF NOT EXISTS erased_users (user_id TEXT PRIMARY KEY, erased_at INTEGER NOT NULL)",
+    ],
+    // One row per list of recommended items (its items' ids share the list id as prefix).
+    StoreMigrations.names[2]: [
+      """
+      CREATE TABLE IF NOT EXISTS recommendation_lists (
+        list_id TEXT PRIMARY KEY, first_seq INTEGER NOT NULL, experiment_id TEXT, variant TEXT, user_id TEXT NOT NULL,
+        items TEXT NOT NULL, n INTEGER NOT NULL, model_version INTEGER, ts INTEGER NOT NULL) WITHOUT ROWID
+      """,
+      "CREATE INDEX IF NOT EXISTS recommendation_lists_user ON recommendation_lists(user_id)",
+      """
+      CREATE INDEX IF NOT EXISTS recommendation_lists_experiment ON recommendation_lists(experiment_id)
+      WHERE experiment_id IS NOT NULL
+      """,
+    ],
+    // Most impressions are outside experiments: only those in one are indexed by it.
+    StoreMigrations.names[3]: [
+      "DROP INDEX IF EXISTS impressions_experiment",
+      "CREATE INDEX IF NOT EXISTS impressions_in_experiment ON impressions(experiment_id) WHERE experiment_id IS NOT NULL",
+      "CREATE INDEX IF NOT EXISTS impressions_user ON impressions(user_id)",
+    ],
+    // SQLite stores model payloads as BLOB from the start (a JSON text payload reads back as its bytes).
+    StoreMigrations.names[4]: [],
   ]
 
   // MARK: - Events
