@@ -17,7 +17,9 @@ enum Keys {
 }
 
 /// A fresh engine on a temporary SQLite store.
-func makeEngine(maxBodyBytes: Int = 64 * 1024, maxBatch: Int = 100) async throws -> (Engine, String) {
+func makeEngine(
+  maxBodyBytes: Int = 64 * 1024, maxBatch: Int = 100, configure: (inout ServerConfiguration) throws -> Void = { _ in }
+) async throws -> (Engine, String) {
   let folder = try TestSupport.temporaryDirectory("server")
   let path = folder.appendingPathComponent("store.sqlite").path
   var configuration = ServerConfiguration()
@@ -29,6 +31,7 @@ func makeEngine(maxBodyBytes: Int = 64 * 1024, maxBatch: Int = 100) async throws
   configuration.maxBodyBytes = maxBodyBytes
   configuration.maxBatchEvents = maxBatch
   configuration.modelPollSeconds = 0.05
+  try configure(&configuration)
   let store = try SQLiteStore(path: path)
   var logger = Logger(label: "test")
   logger.logLevel = .error

@@ -46,6 +46,13 @@ public struct ServerConfiguration: Sendable, Hashable {
   public var seed: UInt64 = 42
   /// Log level: trace, debug, info, notice, warning, error, critical. Default info.
   public var logLevel = "info"
+  /// Requests handled at once; more are answered 503 with `Retry-After` at once instead of queueing
+  /// (health and metrics are never shed). Default 512.
+  public var maxConcurrentRequests = 512
+  /// Requests per second allowed per API key (token bucket holding one second's worth, refilled continuously;
+  /// 429 with `Retry-After` beyond it); 0 turns it off. Anonymous requests (no keys configured) share one bucket.
+  /// Default 0.
+  public var rateLimitPerSecond = 0.0
   /// Serve on a non-loopback interface without API keys or with the development pseudonym key (a demo on a
   /// trusted network). Default false: such a server refuses to start.
   public var insecure = false
@@ -59,7 +66,7 @@ public struct ServerConfiguration: Sendable, Hashable {
     "change_poll_seconds", "change_retention_seconds", "history_cache_seconds", "flush_milliseconds", "bandit_levels",
     "margin_floor",
     "assumed_margin", "default_policy", "propensity_samples",
-    "seed", "log_level", "insecure",
+    "seed", "log_level", "max_concurrent_requests", "rate_limit_per_second", "insecure",
   ]
 
   /// Sets one key from text.
@@ -127,6 +134,12 @@ public struct ServerConfiguration: Sendable, Hashable {
     case "seed":
       guard let number = UInt64(value) else { throw fail("must be a non-negative integer") }
       seed = number
+    case "max_concurrent_requests": maxConcurrentRequests = try int(1...1_000_000)
+    case "rate_limit_per_second":
+      guard let number = Double(value), number >= 0, number <= 1_000_000 else {
+        throw fail("must be a number in 0…1000000 (0 turns it off)")
+      }
+      rateLimitPerSecond = number
     case "insecure":
       guard let flag = Bool(value) else { throw fail("must be true or false") }
       insecure = flag

@@ -32,6 +32,8 @@ public final class Engine: Sendable {
   let rankings = ShopperCache<[(String, Double, String)]>(capacity: 20_000)
   /// Events and bundle offers on this replica, for the dashboard.
   let activity: LiveActivity
+  /// The concurrency cap and per-key rate limits.
+  let admission: Admission
 
   /// Creates an engine (call ``start()`` before serving).
   public init(store: any Store, configuration: ServerConfiguration, logger: Logger) {
@@ -42,6 +44,8 @@ public final class Engine: Sendable {
     self.logger = logger
     self.histories = UserHistoryCache(seconds: configuration.historyCacheSeconds)
     self.activity = LiveActivity(now: Self.now())
+    self.admission = Admission(
+      capacity: configuration.maxConcurrentRequests, rate: configuration.rateLimitPerSecond)
     self.state = Locked(
       EngineState(
         bandit: ThompsonDiscountBandit(configuration: configuration.banditConfiguration), seed: configuration.seed))

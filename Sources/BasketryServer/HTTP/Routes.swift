@@ -29,7 +29,8 @@ public enum Routes {
         status: ready ? .ok : .serviceUnavailable)
     }
     router.get("/metrics") { _, _ in
-      text(engine.metrics.render(), contentType: "text/plain; version=0.0.4; charset=utf-8")
+      engine.metrics.set("in_flight_requests", Double(engine.admission.inFlight))
+      return text(engine.metrics.render(), contentType: "text/plain; version=0.0.4; charset=utf-8")
     }
     router.get("/openapi.json") { _, _ in text(OpenAPIDocument.json, contentType: "application/json") }
 
@@ -306,6 +307,50 @@ struct Authorizer: Sendable {
 struct ServiceMiddleware: RouterMiddleware {
   typealias Context = BasicRequestContext
   let engine: Engine
+  let admission: Admission
+
+  init(engine: Engine) {
+    self.engine = engine
+    self.admission = engine.admission
+  }
+
+  /// Health and metrics are answered even when the server sheds load or a key is over its rate.
+  static func isExempt(_ path: String) -> Bool { path.hasPrefix("/health/") || path == "/metrics" }
+
+  /// Applies the concurrency cap and the key's rate limit around `next`.
+  func admitted(
+    _ request: Request, context: Context, next: (Request, Context) async throws -> Response
+  ) async throws -> Response {
+    guard !Self.isExempt(request.uri.path) else { return try await next(request, context) }
+    guard admission.enter() else {
+      engine.metrics.increment("requests_shed_total")
+      throw APIError(
+        status: .serviceUnavailable, code: "overloaded",
+        message: "more than \(admission.capacity) requests at once; retry shortly", retryAfter: 1)
+    }
+    do {
+      if let wait = admission.take(bucket: bucketKey(request)) {
+        engine.metrics.increment("requests_rate_limited_total")
+        throw APIError(
+          status: .tooManyRequests, code: "rate_limited",
+          message: "more than \(admission.rate) requests per second with this key", retryAfter: Int(wait.rounded(.up)))
+      }
+      let response = try await next(request, context)
+      admission.leave()
+      return response
+    } catch {
+      admission.leave()
+      throw error
+    }
+  }
+
+  /// The rate-limit bucket of a request: its API key when it is a configured one, else one shared bucket.
+  func bucketKey(_ request: Request) -> String {
+    let keys = engine.configuration.apiKeys
+    guard !keys.isEmpty, let header = request.headers[.authorization], header.hasPrefix("Bearer ") else { return "" }
+    let presented = header.dropFirst("Bearer ".count)
+    return Authorizer.role(of: presented, in: keys) == nil ? "" : String(presented)
+  }
 
   func handle(
     _ request: Request, context: Context, next: (Request, Context) async throws -> Response
@@ -320,7 +365,7 @@ struct ServiceMiddleware: RouterMiddleware {
           status: .contentTooLarge, code: "payload_too_large",
           message: "request body exceeds \(engine.configuration.maxBodyBytes) bytes")
       }
-      response = try await next(request, context)
+      response = try await admitted(request, context: context, next: next)
     } catch {
       let apiError: APIError
       if let error = error as? APIError {
