@@ -219,19 +219,33 @@ public final class PostgresStore: Store {
         if events.contains(where: { $0.type == .purchase }) {
           try await conn.query("SELECT pg_advisory_xact_lock(\(Self.purchaseLock))", logger: logger)
         }
-        for event in events {
-          let isPurchase = event.type == .purchase
-          let basketKey: String? = isPurchase ? event.basketKey : nil
-          let inserted =
-            try await conn.query(
-              """
-              INSERT INTO events (event_id, user_id, item, type, value, price, ts, session, rec_id, basket_key)
-              VALUES (\(event.eventID), \(event.user), \(event.item), \(event.type.rawValue), \(event.value),
-                \(event.price), \(event.timestamp), \(event.session), \(event.recommendationID), \(basketKey))
-              ON CONFLICT (event_id) DO NOTHING RETURNING 1
-              """, logger: logger
-            ).collect().count == 1
-          guard inserted else {
+        // All rows in one statement (one round trip), in input order; nullable columns travel as a value array
+        // and a null-flag array because arrays of optionals are not bound.
+        let purchase = events.map { $0.type == .purchase }
+        var inserted: Set<String> = []
+        for try await id in try await conn.query(
+          """
+          INSERT INTO events (event_id, user_id, item, type, value, price, ts, session, rec_id, basket_key)
+          SELECT e, u, i, t, v, CASE WHEN pn THEN NULL ELSE p END, ts, CASE WHEN sn THEN NULL ELSE s END,
+            CASE WHEN rn THEN NULL ELSE r END, CASE WHEN bn THEN NULL ELSE b END
+          FROM UNNEST(\(events.map(\.eventID))::text[], \(events.map(\.user))::text[], \(events.map(\.item))::text[],
+            \(events.map(\.type.rawValue))::text[], \(events.map(\.value))::float8[],
+            \(events.map { $0.price ?? 0 })::float8[], \(events.map { $0.price == nil })::bool[],
+            \(events.map(\.timestamp))::int8[], \(events.map { $0.session ?? "" })::text[],
+            \(events.map { $0.session == nil })::bool[], \(events.map { $0.recommendationID ?? "" })::text[],
+            \(events.map { $0.recommendationID == nil })::bool[],
+            \(events.indices.map { purchase[$0] ? events[$0].basketKey : "" })::text[],
+            \(purchase.map { !$0 })::bool[])
+            WITH ORDINALITY AS x(e, u, i, t, v, p, pn, ts, s, sn, r, rn, b, bn, o)
+          ORDER BY o
+          ON CONFLICT (event_id) DO NOTHING RETURNING event_id
+          """, logger: logger
+        ).decode(String.self) {
+          inserted.insert(id)
+        }
+        for (event, isPurchase) in zip(events, purchase) {
+          // The first of repeated ids in a batch is the one stored.
+          guard inserted.remove(event.eventID) != nil else {
             outcome.duplicates += 1
             continue
           }
