@@ -33,6 +33,7 @@ let package = Package(
     .library(name: "BasketryEval", targets: ["BasketryEval"]),
     .library(name: "BasketrySemantic", targets: ["BasketrySemantic"]),
     .library(name: "BasketryBundles", targets: ["BasketryBundles"]),
+    .library(name: "BasketryReport", targets: ["BasketryReport"]),
     .library(name: "BasketryTesting", targets: ["BasketryTesting"]),
     .library(name: "BasketryOnline", targets: ["BasketryOnline"]),
     .library(name: "BasketryTraining", targets: ["BasketryTraining"]),
@@ -52,6 +53,8 @@ let package = Package(
     .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.0.0"),
     .package(url: "https://github.com/apple/swift-nio", from: "2.60.0"),
     .package(url: "https://github.com/apple/swift-http-types", from: "1.0.0"),
+    // Templates of the HTML report (and the service's dashboard).
+    .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.0"),
   ],
   targets: [
     .systemLibrary(
@@ -78,11 +81,21 @@ let package = Package(
       dependencies: ["BasketryCore", "BasketryMining", "BasketryModels"],
       swiftSettings: commonSettings + hotSettings
     ),
+    // The self-contained HTML report: page shell, SVG chart kit and the analysis sections.
+    .target(
+      name: "BasketryReport",
+      dependencies: [
+        "BasketryCore", "BasketryIngest", "BasketryMining", "BasketryEval", "BasketryBundles",
+        .product(name: "Mustache", package: "swift-mustache"),
+      ],
+      swiftSettings: commonSettings
+    ),
     .target(
       name: "BasketryCLI",
       dependencies: [
         "BasketryCore", "BasketryIngest", "BasketryMining", "BasketryModels", "BasketryEval",
         "BasketrySemantic", "BasketryBundles", "BasketryOnline", "BasketryTraining", "BasketryServer",
+        "BasketryReport",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: commonSettings
@@ -182,6 +195,11 @@ let package = Package(
     .testTarget(
       name: "BasketryBundlesTests",
       dependencies: ["BasketryBundles", "BasketryModels", "BasketryIngest", "BasketryTesting"],
+      swiftSettings: commonSettings
+    ),
+    .testTarget(
+      name: "BasketryReportTests",
+      dependencies: ["BasketryReport", "BasketryBundles", "BasketryMining", "BasketryTesting"],
       swiftSettings: commonSettings
     ),
     .testTarget(
