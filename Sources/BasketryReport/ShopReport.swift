@@ -95,8 +95,7 @@ public struct ShopReport: Sendable {
   /// - Complexity: O(bundles + rules + periods): the analysis is done beforehand.
   public func render() throws -> String {
     let style = NumberStyle(currency: currency)
-    var subtitle = sources.map { $0.split(separator: "/").last.map(String.init) ?? $0 }.joined(separator: ", ")
-    subtitle += " · \(style.count(profile.orders)) orders, \(style.count(profile.items)) items"
+    var subtitle = "\(style.count(profile.orders)) orders, \(style.count(profile.items)) items"
     if let first = profile.periods.first?.start, let last = profile.periods.last?.start {
       subtitle += " · \(first) to \(last)"
     }

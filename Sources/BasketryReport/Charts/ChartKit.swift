@@ -75,7 +75,8 @@ public struct ChartKit: Sendable {
     let maxValue = Self.niceCeiling(data.map(\.value).max() ?? 0)
     var body = axisY(left: left, right: width - right, top: top, bottom: height - bottom, max: maxValue, format: format)
     let step = plotWidth / Double(max(data.count, 1))
-    let labelEvery = max(1, Int((Double(data.count) / 12).rounded(.up)))
+    // About one label per 55 units of width, so labels never overlap.
+    let labelEvery = max(1, Int((Double(data.count) / (width / 55).rounded(.down)).rounded(.up)))
     for (index, datum) in data.enumerated() {
       let barHeight = maxValue > 0 ? max(0, datum.value) / maxValue * plotHeight : 0
       let x = left + Double(index) * step + step * gap / 2
@@ -191,8 +192,9 @@ public struct ChartKit: Sendable {
   ) -> Chart {
     let rowHeight = 26.0
     let top = reference == nil ? 8.0 : 24.0
-    let labelWidth = 200.0
-    let valueWidth = 110.0
+    let labelWidth = min(200, width * 0.3)
+    let valueWidth = min(120, max(72, width * 0.2))
+    let labelCharacters = Int(labelWidth / 7.4)
     let height = top + rowHeight * Double(max(data.count, 1)) + 8
     let plotLeft = labelWidth + 8
     let plotRight = width - valueWidth
@@ -217,7 +219,7 @@ public struct ChartKit: Sendable {
       let shown = format.text(datum.value, style: style) + (datum.note.map { " \($0)" } ?? "")
       body +=
         "<text x=\"\(Self.n(labelWidth))\" y=\"\(Self.n(y + rowHeight / 2 + 4))\" text-anchor=\"end\" class=\"tick\">"
-        + "\(HTML.escape(Self.truncate(datum.label, 30)))</text>"
+        + "\(HTML.escape(Self.truncate(datum.label, labelCharacters)))</text>"
         + "<rect class=\"mark bar\(datum.highlighted ? " hl" : "")\" x=\"\(Self.n(from))\" y=\"\(Self.n(y + 5))\" "
         + "width=\"\(Self.n(max(barWidth, 1)))\" height=\"\(Self.n(rowHeight - 10))\" "
         + "fill=\"\(datum.highlighted ? "url(#\(id)-hatch)" : Self.barColour)\" stroke=\"\(Self.barColour)\">"
@@ -263,6 +265,14 @@ public struct ChartKit: Sendable {
   /// - Complexity: O(nodes + edges).
   public func network(
     id: String, title: String, summary: String, nodes: [GraphNode], edges: [GraphEdge], format: ValueFormat = .short
+  ) -> Chart {
+    var wide = self
+    wide.width = max(width, 760)
+    return wide.drawNetwork(id: id, title: title, summary: summary, nodes: nodes, edges: edges, format: format)
+  }
+
+  private func drawNetwork(
+    id: String, title: String, summary: String, nodes: [GraphNode], edges: [GraphEdge], format: ValueFormat
   ) -> Chart {
     let height = 440.0
     let centreX = width / 2
@@ -327,7 +337,8 @@ public struct ChartKit: Sendable {
   private func svg(id: String, height: Double, title: String, summary: String, marks: Int, body: String) -> String {
     let key = HTML.escape(id)
     return
-      "<svg class=\"chart\" id=\"\(key)-svg\" viewBox=\"0 0 \(Self.n(width)) \(Self.n(height))\" width=\"100%\" "
+      "<svg class=\"chart\(width >= 500 ? " wide" : "")\" id=\"\(key)-svg\" "
+      + "viewBox=\"0 0 \(Self.n(width)) \(Self.n(height))\" width=\"100%\" style=\"max-width:\(Int(width * 1.3))px\" "
       + "role=\"img\" aria-labelledby=\"\(key)-title \(key)-desc\" data-marks=\"\(marks)\" "
       + "xmlns=\"http://www.w3.org/2000/svg\" font-family=\"system-ui, sans-serif\" font-size=\"11\">"
       + "<title id=\"\(key)-title\">\(HTML.escape(title))</title><desc id=\"\(key)-desc\">\(HTML.escape(summary))</desc>"

@@ -105,7 +105,7 @@ public struct PageShell: Sendable {
     .kpis li{background:var(--panel);border:1px solid var(--line);border-radius:6px;padding:8px 12px}
     .kpis strong{display:block;font-size:1.3rem}
     .grid2{display:grid;grid-template-columns:repeat(auto-fit,minmax(320px,1fr));gap:16px}
-    .chart-figure{margin:12px 0;min-width:0}
+    .chart-figure{margin:12px 0;min-width:0;overflow-x:auto}
     .chart-figure figcaption{font-weight:600;margin-bottom:4px}
     svg.chart{display:block;max-width:100%;height:auto}
     svg.chart .tick,svg.chart .value,svg.chart .axis-name{fill:#333}
@@ -113,6 +113,9 @@ public struct PageShell: Sendable {
     details{margin:6px 0}
     summary{cursor:pointer;color:var(--accent)}
     .table-wrap{overflow-x:auto;max-width:100%}
+    .table-wrap.tall{max-height:34em;overflow-y:auto;border-bottom:1px solid var(--line)}
+    #table-rules td:nth-child(-n+2){min-width:11em}
+    .sortable thead th{position:sticky;top:0;background:#fff}
     table{border-collapse:collapse;width:100%;font-size:.9rem;margin:6px 0}
     caption{text-align:left;font-weight:600;padding:4px 0}
     th,td{border-bottom:1px solid var(--line);padding:4px 8px;text-align:left;vertical-align:top}
@@ -123,7 +126,8 @@ public struct PageShell: Sendable {
     .cards{display:grid;grid-template-columns:repeat(auto-fit,minmax(320px,1fr));gap:16px;margin-top:12px}
     .card{border:1px solid var(--line);border-radius:8px;padding:14px;background:#fff;min-width:0}
     .card h3 .rank{color:var(--muted);font-weight:normal}
-    .card ul.items{margin:6px 0;padding-left:18px}
+    .card ul.items,.card ul.rejected{margin:6px 0;padding-left:18px}
+    .card .rejected li{font-size:.9rem}
     .price{font-size:1.2rem}
     .price s{color:var(--muted);font-size:.95rem}
     .facts{display:grid;grid-template-columns:repeat(3,1fr);gap:6px;margin:8px 0;padding:0;list-style:none}
@@ -133,8 +137,8 @@ public struct PageShell: Sendable {
     .not-computed{background:var(--panel);border-left:4px solid var(--muted);padding:8px 12px}
     #script-errors{display:none}
     footer{color:var(--muted);font-size:.85rem;padding:16px}
-    @media (max-width:600px){body{font-size:14px}h1{font-size:1.4rem}.facts{grid-template-columns:repeat(2,1fr)}.cards,.grid2{grid-template-columns:1fr}}
-    @media print{nav,.skip,.hint{display:none}body{font-size:11pt}section{break-inside:auto}.card,.chart-figure,tr{break-inside:avoid}a{color:inherit;text-decoration:none}details>summary{display:none}}
+    @media (max-width:600px){svg.chart.wide{min-width:520px}body{font-size:14px}h1{font-size:1.4rem}.facts{grid-template-columns:repeat(2,1fr)}.cards,.grid2{grid-template-columns:1fr}}
+    @media print{nav,.skip,.hint{display:none}.table-wrap.tall{max-height:none;overflow:visible}body{font-size:11pt}section{break-inside:auto}.card,.chart-figure,tr{break-inside:avoid}a{color:inherit;text-decoration:none}details>summary{display:none}}
 
     """
 

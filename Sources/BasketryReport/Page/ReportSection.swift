@@ -83,13 +83,16 @@ public struct SortableTable: Sendable, Hashable {
   public var columns: [Column]
   /// Rows of cells, one per column.
   public var rows: [[Cell]]
+  /// Whether the table scrolls inside a box about 30 rows high (its headings stay in view); printing shows all.
+  public var scrolls: Bool
 
   /// Creates a table.
-  public init(id: String, caption: String, columns: [Column], rows: [[Cell]]) {
+  public init(id: String, caption: String, columns: [Column], rows: [[Cell]], scrolls: Bool = false) {
     self.id = id
     self.caption = caption
     self.columns = columns
     self.rows = rows
+    self.scrolls = scrolls
   }
 
   /// The table, inside a horizontally scrolling wrapper that can take keyboard focus.

@@ -45,7 +45,7 @@ public enum ReportTemplates {
   /// and the long derivation behind a toggle.
   public static let bundleCard = """
     <article class="card bundle-card" id="bundle-{{rank}}" data-rank="{{rank}}" data-price="{{priceValue}}">
-    <h3><span class="rank">#{{rank}}</span> {{name}}</h3>
+    <h3><span class="rank">#{{rank}} ·</span> {{name}}</h3>
     <ul class="items">{{#items}}<li>{{title}} <span class="muted">({{id}}, {{price}})</span></li>{{/items}}</ul>
     <p class="price"><strong class="bundle-price">{{price}}</strong> <s aria-label="list price {{listPrice}}">{{listPrice}}</s> <span>{{discount}} off</span></p>
     <ul class="facts">
@@ -55,7 +55,9 @@ public enum ReportTemplates {
     </ul>
     <p class="evidence">{{evidence}}</p>
     {{{chart}}}
-    <p class="rejected"><strong>Left out:</strong> {{rejected}}</p>
+    {{#hasRejected}}<p><strong>Left out as look-alikes:</strong></p>
+    <ul class="rejected">{{#rejected}}<li>{{partner}}: {{why}}; {{together}} orders had both</li>{{/rejected}}</ul>{{/hasRejected}}
+    {{^hasRejected}}<p class="muted">No look-alikes among the items' frequent partners.</p>{{/hasRejected}}
     <details><summary>How this was worked out</summary><p>{{derivation}}</p></details>
     </article>
 

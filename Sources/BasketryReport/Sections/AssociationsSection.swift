@@ -46,7 +46,7 @@ public enum AssociationsSection {
           .init(style.percent(rule.confidence), value: rule.confidence),
           .init(style.decimal(rule.lift, 1), value: rule.lift),
           .init(style.decimal(rule.leverage, 4), value: rule.leverage),
-          .init(style.short(rule.conviction), value: rule.conviction),
+          .init(rule.conviction.isFinite ? style.short(rule.conviction) : "∞", value: rule.conviction),
           .init(style.decimal(rule.zhangsMetric, 2), value: rule.zhangsMetric),
           .init(style.decimal(rule.jaccard, 3), value: rule.jaccard),
           .init(style.decimal(rule.certainty, 2), value: rule.certainty),
@@ -67,7 +67,7 @@ public enum AssociationsSection {
             .init("conviction", numeric: true, help: "(1 − support of the rest) / (1 − confidence)"),
             .init("Zhang", numeric: true, help: "Zhang's metric, −1 to 1"),
             .init("Jaccard", numeric: true), .init("certainty", numeric: true), .init("Kulczynski", numeric: true),
-          ], rows: rows
+          ], rows: rows, scrolls: true
         ).html
     }
     let lead =

@@ -69,6 +69,12 @@ public enum BundlesSection {
     var price: String
   }
 
+  private struct RejectedContext {
+    var partner: String
+    var why: String
+    var together: String
+  }
+
   private struct CardContext {
     var rank: Int
     var name: String
@@ -82,7 +88,8 @@ public enum BundlesSection {
     var attachRate: String
     var evidence: String
     var chart: String
-    var rejected: String
+    var hasRejected: Bool
+    var rejected: [RejectedContext]
     var derivation: String
   }
 
@@ -93,28 +100,25 @@ public enum BundlesSection {
   {
     let style = kit.style
     let evidence = bundle.evidence
-    let chart = kit.horizontalBars(
+    var small = kit
+    small.width = 320
+    let chart = small.horizontalBars(
       id: "chart-bundle-\(bundle.rank)", title: "Orders behind bundle #\(bundle.rank)",
       summary:
         "\(style.count(evidence.ordersTogether)) orders had all items, \(style.short(evidence.expectedTogether)) "
         + "would by chance, and \(style.count(evidence.ordersPartial)) had only some of them.",
       data: [
         ChartDatum("all items", Double(evidence.ordersTogether)),
-        ChartDatum("by chance", evidence.expectedTogether, highlighted: true, note: "(chance)"),
+        ChartDatum("by chance", evidence.expectedTogether, highlighted: true),
         ChartDatum("only some", Double(evidence.ordersPartial)),
       ], valueName: "orders", labelName: "orders with", format: .short)
-    var left: String
-    if rejected.isEmpty {
-      left = "no look-alikes among the items' frequent partners."
-    } else {
-      left =
-        rejected.map { partner in
-          let why =
-            partner.reason == .variant
-            ? "another version of \(partner.item)"
-            : "too much like \(partner.item) (\(style.percent(partner.titleSimilarity)) of the title shared)"
-          return "\(partner.partner): \(why), though bought with it in \(style.count(partner.together)) orders"
-        }.joined(separator: "; ") + "."
+    let left = rejected.map { partner in
+      RejectedContext(
+        partner: partner.partner,
+        why: partner.reason == .variant
+          ? "another version of \(partner.item)"
+          : "too much like \(partner.item) (\(style.percent(partner.titleSimilarity)) of the title shared)",
+        together: style.count(partner.together))
     }
     let attach = bundle.pricing?.quote.attachRate ?? bundle.expectedCompletionRate
     return CardContext(
@@ -124,7 +128,7 @@ public enum BundlesSection {
       listPrice: style.money(bundle.listPrice), discount: style.percent(bundle.discount),
       marginRate: style.percent(bundle.marginRate), profit: style.wholeMoney(bundle.expectedIncrementalProfit),
       attachRate: style.percent(attach, decimals: attach < 0.1 ? 1 : 0),
-      evidence: evidenceSentence(bundle, style: style), chart: chart.html, rejected: left,
+      evidence: evidenceSentence(bundle, style: style), chart: chart.html, hasRejected: !left.isEmpty, rejected: left,
       derivation: bundle.explanation)
   }
 

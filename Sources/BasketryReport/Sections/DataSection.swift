@@ -72,9 +72,12 @@ public enum DataSection {
       body += "</ul>"
     }
 
+    // Two charts side by side: drawn narrower so their text stays the size of the page's.
+    var half = kit
+    half.width = 480
     body += "<div class=\"grid2\">"
     body +=
-      kit.histogram(
+      half.histogram(
         id: "chart-basket-sizes", title: "Items per order",
         summary:
           "Distinct items per order; half the orders have \(profile.medianBasketSize) or fewer "
@@ -84,7 +87,7 @@ public enum DataSection {
     if profile.customers > 0 {
       let once = profile.ordersPerCustomer.first?.lower == 1 ? profile.ordersPerCustomer.first?.count ?? 0 : 0
       body +=
-        kit.histogram(
+        half.histogram(
           id: "chart-orders-per-customer", title: "Orders per customer",
           summary:
             "\(style.count(profile.customers)) customers; \(style.count(once)) of them ordered once"
