@@ -33,6 +33,7 @@ let package = Package(
     .library(name: "BasketryEval", targets: ["BasketryEval"]),
     .library(name: "BasketrySemantic", targets: ["BasketrySemantic"]),
     .library(name: "BasketryBundles", targets: ["BasketryBundles"]),
+    .library(name: "BasketryReport", targets: ["BasketryReport"]),
     .library(name: "BasketryTesting", targets: ["BasketryTesting"]),
     .library(name: "BasketryOnline", targets: ["BasketryOnline"]),
     .library(name: "BasketryTraining", targets: ["BasketryTraining"]),
@@ -54,6 +55,8 @@ let package = Package(
     .package(url: "https://github.com/apple/swift-http-types", from: "1.0.0"),
     // Latency percentiles for the dashboard.
     .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.1.0"),
+    // Templates of the HTML report.
+    .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.0"),
   ],
   targets: [
     .systemLibrary(
@@ -80,11 +83,21 @@ let package = Package(
       dependencies: ["BasketryCore", "BasketryMining", "BasketryModels"],
       swiftSettings: commonSettings + hotSettings
     ),
+    // The self-contained HTML report: page shell, SVG chart kit and the analysis sections.
+    .target(
+      name: "BasketryReport",
+      dependencies: [
+        "BasketryCore", "BasketryIngest", "BasketryMining", "BasketryEval", "BasketryBundles",
+        .product(name: "Mustache", package: "swift-mustache"),
+      ],
+      swiftSettings: commonSettings
+    ),
     .target(
       name: "BasketryCLI",
       dependencies: [
         "BasketryCore", "BasketryIngest", "BasketryMining", "BasketryModels", "BasketryEval",
         "BasketrySemantic", "BasketryBundles", "BasketryOnline", "BasketryTraining", "BasketryServer",
+        "BasketryReport",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: commonSettings
@@ -186,6 +199,11 @@ let package = Package(
     .testTarget(
       name: "BasketryBundlesTests",
       dependencies: ["BasketryBundles", "BasketryModels", "BasketryIngest", "BasketryTesting"],
+      swiftSettings: commonSettings
+    ),
+    .testTarget(
+      name: "BasketryReportTests",
+      dependencies: ["BasketryReport", "BasketryBundles", "BasketryMining", "BasketryTesting"],
       swiftSettings: commonSettings
     ),
     .testTarget(

@@ -13,6 +13,7 @@ public struct BasketryCommand: AsyncParsableCommand {
       IngestCommand.self,
       MineCommand.self,
       BundlesCommand.self,
+      ReportCommand.self,
       EvaluateCommand.self,
       EmbedCommand.self,
       ModelCommand.self,

@@ -13,6 +13,7 @@ import Testing
     ("ingest", IngestCommand.self),
     ("mine", MineCommand.self),
     ("bundles", BundlesCommand.self),
+    ("report", ReportCommand.self),
     ("evaluate", EvaluateCommand.self),
     ("bench-ingest", BenchCommand.Ingest.self),
     ("embed", EmbedCommand.self),

@@ -17,7 +17,8 @@ struct DemoCommand: AsyncParsableCommand {
       Oct–Nov 2011, CC BY 4.0), found next to the working directory or the executable, or the
       files given (read with the same input options as ingest). Prints the cleaning summary, the top bundles, and the bundles ranked for one
       shopper (the customer with the most orders) by their own expected profit; writes bundles.json,
-      shopper-bundles.json and cleaning-report.json to the output folder.
+      shopper-bundles.json, cleaning-report.json and report.html (the HTML report, as `basketry report`
+      writes it) to the output folder.
       """)
 
   static let sampleRelativePath = "Data/online-retail-sample/online_retail_2011-10_2011-11.csv.gz"
@@ -35,6 +36,7 @@ struct DemoCommand: AsyncParsableCommand {
   var outputDir: String = "basketry-demo"
 
   @OptionGroup var design: BundleArguments
+  @OptionGroup var report: ReportArguments
 
   @Flag(name: .shortAndLong, help: "Print nothing on standard error but errors and warnings.")
   var quiet = false
@@ -79,10 +81,17 @@ struct DemoCommand: AsyncParsableCommand {
         FileHandleOutput.json(document), to: folder.appendingPathComponent("bundles.json").path)
       try FileHandleOutput.write(
         FileHandleOutput.json(loaded.report), to: folder.appendingPathComponent("cleaning-report.json").path)
+      let page = try buildReport(
+        loaded: loaded, design: result, arguments: arguments, report: report, sources: files, title: nil,
+        console: console)
+      let reportPath = folder.appendingPathComponent("report.html").path
+      try writeReport(page, to: reportPath, console: console)
+      written.append(reportPath)
       console.out("")
       console.out(
         "Wrote \(written.joined(separator: ", ")) in \(String(format: "%.1f", console.elapsed)) s."
       )
+      console.out("Open the report: \(reportPath)")
     }
   }
 

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Screenshots of Basketry's pages for the README, at desktop (1280 px) and phone (390 px) widths, into Docs/.
+#
+#   Scripts/screenshots.sh            # the HTML report of the shipped sample
+#   CHROMIUM=/path/to/chrome Scripts/screenshots.sh
+#
+# Needs a release build (made here) and Debian's chromium (`apt-get install -y chromium`).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+chromium_bin="${CHROMIUM:-${BASKETRY_CHROMIUM:-$(command -v chromium || command -v chromium-browser || true)}}"
+if [ -z "$chromium_bin" ]; then
+  echo "error: no chromium found; install it with apt-get install -y chromium or set CHROMIUM" >&2
+  exit 69
+fi
+
+swift build -c release --product basketry
+bin="$(swift build -c release --show-bin-path)/basketry"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+mkdir -p Docs
+
+shoot() { # name url width height
+  local name="$1" url="$2" width="$3" height="$4"
+  "$chromium_bin" --headless --disable-gpu --no-sandbox --no-first-run --hide-scrollbars \
+    --user-data-dir="$work/profile-$name" --window-size="$width,$height" \
+    --screenshot="Docs/$name.png" "$url" >/dev/null 2>&1
+  # A 256-colour palette keeps the committed PNGs small (text and flat charts lose nothing visible).
+  if command -v pngquant >/dev/null 2>&1; then
+    pngquant --force --skip-if-larger --strip --output "Docs/$name.png" 256 "Docs/$name.png" || true
+  fi
+  echo "wrote Docs/$name.png (${width}×${height}, $(du -k "Docs/$name.png" | cut -f1) KB)"
+}
+
+# The report of the shipped sample, as `basketry demo` writes it.
+"$bin" report --quiet --currency £ --output "$work/report.html" \
+  Data/online-retail-sample/online_retail_2011-10_2011-11.csv.gz
+shoot report-desktop "file://$work/report.html" 1280 2000
+shoot report-phone "file://$work/report.html" 390 1600
+
+# The live dashboard: start `basketry serve` on loopback with a trained store and shoot /dashboard here.
+if [ -n "${BASKETRY_DASHBOARD_URL:-}" ]; then
+  shoot dashboard-desktop "$BASKETRY_DASHBOARD_URL" 1280 2000
+  shoot dashboard-phone "$BASKETRY_DASHBOARD_URL" 390 1600
+fi
