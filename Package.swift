@@ -166,6 +166,7 @@ let package = Package(
     .testTarget(
       name: "BasketryModelsTests",
       dependencies: ["BasketryModels", "BasketryTesting"],
+      resources: [.copy("UpliftFixtures")],
       swiftSettings: commonSettings
     ),
     .testTarget(
