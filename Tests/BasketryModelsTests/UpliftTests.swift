@@ -154,6 +154,23 @@ struct UpliftTests {
     #expect(json.contains("\"expected_incremental_profit\":7"))
   }
 
+  @Test func campaignJSONIsFlatAndValidated() throws {
+    let campaign = try JSONDecoder().decode(
+      Campaign.self, from: Data(#"{"category": "garden", "discount": 0.1, "audience": 500}"#.utf8))
+    #expect(campaign == (try Campaign(target: .category("garden"), offer: .discount(0.1), limit: .audience(500))))
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = .sortedKeys
+    let json = String(decoding: try encoder.encode(campaign), as: UTF8.self)
+    #expect(json == #"{"audience":500,"category":"garden","discount":0.1,"redemption_rate":1}"#)
+    #expect(throws: UpliftError.self) {
+      try JSONDecoder().decode(
+        Campaign.self, from: Data(#"{"category": "a", "discount": 0.1, "coupon": 5, "audience": 1}"#.utf8))
+    }
+    #expect(throws: UpliftError.self) {
+      try JSONDecoder().decode(Campaign.self, from: Data(#"{"items": ["a"], "discount": 2, "budget": 10}"#.utf8))
+    }
+  }
+
   @Test func campaignRejectsOutOfRangeValues() {
     #expect(throws: UpliftError.self) {
       try Campaign(target: .category("a"), offer: .discount(1.5), limit: .audience(1))

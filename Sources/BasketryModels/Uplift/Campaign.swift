@@ -1,9 +1,13 @@
 import BasketryCore
 
 /// A marketing campaign: what it promotes, the incentive, and how many customers it may reach.
+///
+/// Its JSON form is flat, one key of each pair: `{"category": "garden"}` or `{"items": ["a", "b"]}`,
+/// `{"discount": 0.1}` or `{"coupon": 5}`, `{"budget": 1000}` or `{"audience": 500}`, and optionally
+/// `"redemption_rate"` (default 1), e.g. `{"category": "garden", "discount": 0.1, "audience": 500}`.
 public struct Campaign: Sendable, Hashable, Codable {
   /// What the campaign promotes; a conversion is a purchase of it within the campaign window.
-  public enum Target: Sendable, Hashable, Codable {
+  public enum Target: Sendable, Hashable {
     /// Every item of a catalogue category.
     case category(String)
     /// These items (external ids).
@@ -11,7 +15,7 @@ public struct Campaign: Sendable, Hashable, Codable {
   }
 
   /// The incentive a treated customer gets on the promoted purchase.
-  public enum Offer: Sendable, Hashable, Codable {
+  public enum Offer: Sendable, Hashable {
     /// A fraction off the promoted purchase, in (0, 1).
     case discount(Double)
     /// A fixed amount off the promoted purchase (at most its value), > 0.
@@ -19,7 +23,7 @@ public struct Campaign: Sendable, Hashable, Codable {
   }
 
   /// How far the campaign reaches.
-  public enum Limit: Sendable, Hashable, Codable {
+  public enum Limit: Sendable, Hashable {
     /// At most this expected coupon spend, Σ coupon cost × P(redeem) over the audience, > 0.
     case budget(Double)
     /// At most this many customers, ≥ 1.
@@ -65,6 +69,60 @@ public struct Campaign: Sendable, Hashable, Codable {
     self.offer = offer
     self.limit = limit
     self.redemptionRate = redemptionRate
+  }
+
+  // MARK: - Codable
+
+  enum CodingKeys: String, CodingKey {
+    case category, items, discount, coupon, budget, audience
+    case redemptionRate = "redemption_rate"
+  }
+
+  /// Decodes the flat form and validates it like ``init(target:offer:limit:redemptionRate:)``.
+  /// - Throws: ``UpliftError`` naming the field when a pair has neither or both keys or a value is out of
+  ///   range; `DecodingError` when a value has the wrong type.
+  public init(from decoder: any Decoder) throws {
+    let c = try decoder.container(keyedBy: CodingKeys.self)
+    func one<T>(_ a: CodingKeys, _ b: CodingKeys, _ make: (KeyedDecodingContainer<CodingKeys>) throws -> T?) throws -> T
+    {
+      guard c.contains(a) != c.contains(b), let value = try make(c) else {
+        throw UpliftError("campaign needs exactly one of \(a.stringValue) and \(b.stringValue)")
+      }
+      return value
+    }
+    let target = try one(.category, .items) { c in
+      if let name = try c.decodeIfPresent(String.self, forKey: .category) { return Target.category(name) }
+      return try c.decodeIfPresent([String].self, forKey: .items).map { Target.items($0) }
+    }
+    let offer = try one(.discount, .coupon) { c in
+      if let d = try c.decodeIfPresent(Double.self, forKey: .discount) { return Offer.discount(d) }
+      return try c.decodeIfPresent(Double.self, forKey: .coupon).map { Offer.coupon($0) }
+    }
+    let limit = try one(.budget, .audience) { c in
+      if let b = try c.decodeIfPresent(Double.self, forKey: .budget) { return Limit.budget(b) }
+      return try c.decodeIfPresent(Int.self, forKey: .audience).map { Limit.audience($0) }
+    }
+    try self.init(
+      target: target, offer: offer, limit: limit,
+      redemptionRate: try c.decodeIfPresent(Double.self, forKey: .redemptionRate) ?? 1)
+  }
+
+  /// Encodes the flat form.
+  public func encode(to encoder: any Encoder) throws {
+    var c = encoder.container(keyedBy: CodingKeys.self)
+    switch target {
+    case .category(let name): try c.encode(name, forKey: .category)
+    case .items(let items): try c.encode(items, forKey: .items)
+    }
+    switch offer {
+    case .discount(let d): try c.encode(d, forKey: .discount)
+    case .coupon(let v): try c.encode(v, forKey: .coupon)
+    }
+    switch limit {
+    case .budget(let b): try c.encode(b, forKey: .budget)
+    case .audience(let n): try c.encode(n, forKey: .audience)
+    }
+    try c.encode(redemptionRate, forKey: .redemptionRate)
   }
 
   /// The incentive's cost on a promoted purchase worth `orderValue` at list price: discount × value, or the
