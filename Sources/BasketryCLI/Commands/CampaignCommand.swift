@@ -208,27 +208,6 @@ extension CampaignCommand {
 
 // MARK: - Real orders
 
-/// How the campaign's effect was estimated.
-enum CampaignMethod: String, Encodable {
-  case upliftModel = "uplift-model"
-  case elasticityFallback = "propensity-elasticity-fallback"
-}
-
-/// The `--output` JSON of a real-data run.
-struct CampaignReport: Encodable {
-  var method: CampaignMethod
-  var learner: String?
-  var elasticity: Double?
-  var campaign: Campaign
-  var customersScored: Int
-  var audience: CampaignAudience
-
-  enum CodingKeys: String, CodingKey {
-    case method, learner, elasticity, campaign, audience
-    case customersScored = "customers_scored"
-  }
-}
-
 extension CampaignCommand {
   func campaign() throws -> Campaign {
     let target: Campaign.Target =
@@ -240,127 +219,45 @@ extension CampaignCommand {
     return try Campaign(target: target, offer: offer, limit: limit, redemptionRate: redemptionRate)
   }
 
-  /// Promoted dense item ids, indexed by item.
-  func promotedItems(_ campaign: Campaign, dataset: Dataset, files: String) throws -> [Bool] {
-    let catalog = dataset.catalog
-    var promoted = [Bool](repeating: false, count: catalog.count)
-    switch campaign.target {
-    case .category(let name):
-      let wanted = name.lowercased()
-      var known = Set<String>()
-      for item in 0..<catalog.count {
-        let path = catalog[Int32(item)].categoryPath
-        known.formUnion(path)
-        if path.contains(where: { $0.lowercased() == wanted }) { promoted[item] = true }
-      }
-      if !promoted.contains(true) {
-        if known.isEmpty {
-          throw CommandError(
-            "--category \(name): \(files) has no item categories (give --items, or a --catalog or "
-              + "--category-column with categories)")
-        }
-        let sample = known.sorted().prefix(12).joined(separator: ", ")
-        throw CommandError(
-          "--category \(name): unknown category in \(files) (\(known.count) categories: \(sample)\(known.count > 12 ? ", …" : ""))",
-          category: .notFound)
-      }
-    case .items(let ids):
-      for id in ids {
-        guard let item = catalog.id(of: id) else {
-          throw CommandError("--items: item '\(id)' is not in \(files)", category: .notFound)
-        }
-        promoted[Int(item)] = true
-      }
-    }
-    return promoted
-  }
-
   func runOnOrders(console: Console) throws {
     let campaign = try campaign()
     let files = input.paths.joined(separator: ", ")
     let dataset = try input.load(console: console).dataset
-    let promoted = try promotedItems(campaign, dataset: dataset, files: files)
-    let times = dataset.baskets.timestamps.filter { $0 != Baskets.noTime }
-    guard let end = times.max(), let start = times.min() else {
-      throw CommandError("\(files): no dated orders with customers to learn from")
+    let log = try campaignLog.map { try CampaignLogFile.read($0) }
+    let options = CampaignPlanOptions(
+      windowDays: window, learner: learner, elasticity: elasticity, assumedMarginRate: marginRate,
+      campaignStart: try campaignStart.map { try Self.parseDate($0) })
+    let plan: CampaignPlan
+    do {
+      plan = try CampaignPlanner.plan(dataset: dataset, campaign: campaign, log: log, options: options)
+    } catch let error as CampaignError {
+      throw CommandError("\(files): \(error.description)", category: error.category)
     }
-    let day: Int64 = 86_400
-    let horizon = Int64(window) * day
-    // Everyone with an order, described by their whole history.
-    let now = CampaignFeatures.build(from: dataset, cutoff: end + 1, horizon: horizon, isPromoted: promoted)
-    guard now.count > 0 else { throw CommandError("\(files): no customers with dated orders") }
-    let ids = now.users.map { dataset.users[$0] }
-    let values = customerValues(now, dataset: dataset, promoted: promoted, campaign: campaign)
-    let width = CampaignFeatures.names.count
-    var method = CampaignMethod.elasticityFallback
-    var learnerName: String?
-    var usedElasticity: Double?
-    let predictions: [UpliftPrediction]
-    if let logPath = campaignLog {
-      method = .upliftModel
-      learnerName = learner.rawValue
-      let entries = try CampaignLogFile.read(logPath)
-      let cutoff = try campaignStart.map { try Self.parseDate($0) } ?? (end + 1)
-      let before = CampaignFeatures.build(from: dataset, cutoff: cutoff, horizon: horizon, isPromoted: promoted)
-      var row: [Int32: Int] = [:]
-      for (index, user) in before.users.enumerated() { row[user] = index }
-      var features: [Float] = []
-      var treated: [Bool] = []
-      var converted: [Bool] = []
-      var unknown = 0
-      for entry in entries {
-        guard let user = dataset.users.id(of: entry.customer), let r = row[user] else {
-          unknown += 1
-          continue
-        }
-        features.append(contentsOf: before.values[(r * width)..<((r + 1) * width)])
-        treated.append(entry.treated)
-        converted.append(entry.converted)
-      }
-      if unknown > 0 {
+    switch plan.method {
+    case .upliftModel:
+      if plan.logUnmatched > 0, let campaignLog {
         console.warn(
-          "\(formatCount(unknown)) of \(formatCount(entries.count)) customers in \(logPath) have no orders "
-            + "before the campaign start in \(files); they are left out of the fit")
+          "\(formatCount(plan.logUnmatched)) customers in \(campaignLog) have no orders before the campaign start "
+            + "in \(files); they are left out of the fit")
       }
-      let sample = try UpliftSample(
-        featureNames: CampaignFeatures.names, features: features, treated: treated, converted: converted)
-      var model = learner.make()
-      try model.fit(sample)
-      predictions = try model.predict(now.values)
       console.out(
-        "method: uplift model (\(learner.rawValue)) fitted on the randomised log \(logPath): "
-          + "\(formatCount(treated.filter { $0 }.count)) treated, \(formatCount(treated.filter { !$0 }.count)) control, "
+        "method: uplift model (\(learner.rawValue)) fitted on the randomised log \(campaignLog ?? ""): "
+          + "\(formatCount(plan.logTreated)) treated, \(formatCount(plan.logControl)) control, "
           + "features at \(campaignStart ?? "the end of the data")")
-    } else {
-      // Propensity on the previous window, applied to everyone's full history.
-      let train = CampaignFeatures.build(
-        from: dataset, cutoff: end + 1 - horizon, horizon: horizon, isPromoted: promoted)
-      guard end - start > horizon, train.count > 0 else {
-        throw CommandError("\(files): the data spans less than --window \(window) days before its last order")
-      }
-      var classifier = ProbabilityClassifier()
-      try classifier.fit(
-        features: train.values, width: width, labels: train.converted, name: "propensity of the promoted items")
-      let propensity = try classifier.predict(now.values)
-      let e = elasticity ?? estimatedElasticity(dataset: dataset, promoted: promoted)
-      usedElasticity = e
-      predictions = ElasticityUplift.predictions(
-        propensities: propensity, priceCuts: values.map { campaign.priceCut(orderValue: $0.orderValue) },
-        elasticity: e)
+    case .elasticityFallback:
+      let e = plan.elasticity ?? 0
       console.out(
         "method: fallback — no randomised campaign log, so the orders cannot show who the offer moves. "
           + "P(buy) from a propensity MLP (trained on the \(window) days before the last order, "
-          + "\(formatCount(train.converted.filter { $0 }.count)) of \(formatCount(train.count)) customers bought a "
+          + "\(formatCount(plan.propensityPositives)) of \(formatCount(plan.propensityRows)) customers bought a "
           + "promoted item), P(buy | treated) = P(buy) × (1 − cut)^ε with ε = \(String(format: "%.2f", e))"
-          + (elasticity == nil ? " (estimated from the promoted items' prices)" : " (--elasticity)")
+          + (plan.elasticityEstimated ? " (estimated from the promoted items' prices)" : " (--elasticity)")
           + ": the same relative lift for everyone, so the ranking is by propensity; it cannot tell persuadable "
           + "customers from sure things or find those the offer puts off. Pass --campaign-log for a real uplift fit.")
     }
-    let targeter = CampaignTargeter(campaign: campaign)
-    let scores = try targeter.score(customers: ids, predictions: predictions, values: values)
-    let chosen = targeter.audience(from: scores)
+    let chosen = plan.audience
     console.out(
-      "audience: \(formatCount(chosen.customers.count)) of \(formatCount(scores.count)) customers; expected "
+      "audience: \(formatCount(chosen.customers.count)) of \(formatCount(chosen.scored)) customers; expected "
         + String(
           format: "incremental profit %.2f, coupon spend %.2f, extra purchases %.1f", chosen.expectedIncrementalProfit,
           chosen.expectedCouponSpend, chosen.expectedIncrementalPurchases))
@@ -383,47 +280,11 @@ extension CampaignCommand {
       console.out(table.render())
     }
     if let output {
-      let data: Data
-      if output.hasSuffix(".csv") {
-        data = Self.csv(chosen.customers)
-      } else {
-        data = try FileHandleOutput.json(
-          CampaignReport(
-            method: method, learner: learnerName, elasticity: usedElasticity, campaign: campaign,
-            customersScored: scores.count, audience: chosen))
-      }
+      let data = output.hasSuffix(".csv") ? Self.csv(chosen.customers) : try FileHandleOutput.json(plan)
       try FileHandleOutput.write(data, to: output)
       if output != "-" { console.note("wrote \(output)") }
     }
     console.phaseDone("campaign scored")
-  }
-
-  /// The promoted purchase's value (the customer's own mean promoted spend per order, else the mean over
-  /// customers who bought) and margin rate (from catalogue costs of the promoted items, else --margin-rate).
-  func customerValues(
-    _ features: CampaignFeatures, dataset: Dataset, promoted: [Bool], campaign: Campaign
-  ) -> [CustomerValue] {
-    let known = features.targetOrderValue.filter { $0 > 0 }
-    var fallback = known.isEmpty ? 0 : known.reduce(0, +) / Double(known.count)
-    if fallback <= 0 {
-      let prices = promoted.indices.compactMap { promoted[$0] ? dataset.catalog[Int32($0)].price : nil }
-      fallback = prices.isEmpty ? 0 : prices.reduce(0, +) / Double(prices.count)
-    }
-    var rates: [Double] = []
-    for item in promoted.indices where promoted[item] {
-      let attributes = dataset.catalog[Int32(item)]
-      if let cost = attributes.cost, let price = attributes.price, price > 0 { rates.append(1 - cost / price) }
-    }
-    let rate = rates.isEmpty ? marginRate : min(max(rates.reduce(0, +) / Double(rates.count), 0), 1)
-    return features.targetOrderValue.map { CustomerValue(orderValue: $0 > 0 ? $0 : fallback, marginRate: rate) }
-  }
-
-  /// The mean price elasticity of the promoted items (``PriceResponseEstimator``), clamped to [−4, −0.5].
-  func estimatedElasticity(dataset: Dataset, promoted: [Bool]) -> Double {
-    let model = PriceResponseEstimator.estimate(baskets: dataset.baskets, catalog: dataset.catalog)
-    let values = promoted.indices.filter { promoted[$0] }.map { model[Int32($0)].elasticity }.filter(\.isFinite)
-    let mean = values.isEmpty ? -2 : values.reduce(0, +) / Double(values.count)
-    return min(max(mean, -4), -0.5)
   }
 
   static func parseDate(_ text: String) throws -> Int64 {

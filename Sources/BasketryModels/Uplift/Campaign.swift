@@ -214,6 +214,18 @@ public struct CampaignAudience: Sendable, Hashable, Codable {
   /// Σ uplift over the audience: the expected extra purchases.
   public var expectedIncrementalPurchases: Double
 
+  /// Creates an audience from its customers and totals.
+  public init(
+    customers: [CampaignScore], scored: Int, expectedIncrementalProfit: Double, expectedCouponSpend: Double,
+    expectedIncrementalPurchases: Double
+  ) {
+    self.customers = customers
+    self.scored = scored
+    self.expectedIncrementalProfit = expectedIncrementalProfit
+    self.expectedCouponSpend = expectedCouponSpend
+    self.expectedIncrementalPurchases = expectedIncrementalPurchases
+  }
+
   enum CodingKeys: String, CodingKey {
     case customers, scored
     case expectedIncrementalProfit = "expected_incremental_profit"
