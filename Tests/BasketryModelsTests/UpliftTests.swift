@@ -124,6 +124,27 @@ struct UpliftTests {
     #expect(qini > 0.08, "\(kind) qini \(qini)")
   }
 
+  @Test func fittedLearnersRoundTripThroughJSON() throws {
+    let (train, _) = try Self.log(count: 600, seed: 3)
+    let (test, _) = try Self.log(count: 50, seed: 4)
+    var twoModel = TwoModelUplift(configuration: .init(training: .init(epochs: 2)))
+    try twoModel.fit(train)
+    let decoded = try JSONDecoder().decode(TwoModelUplift.self, from: JSONEncoder().encode(twoModel))
+    #expect(try decoded.predict(test.features) == twoModel.predict(test.features))
+    var classes = ClassTransformationUplift(configuration: .init(kind: .logisticRegression, training: .init(epochs: 2)))
+    try classes.fit(train)
+    let decodedClasses = try JSONDecoder().decode(
+      ClassTransformationUplift.self, from: JSONEncoder().encode(classes))
+    #expect(try decodedClasses.predict(test.features) == classes.predict(test.features))
+    #expect(throws: DecodingError.self) {
+      try JSONDecoder().decode(
+        ProbabilityClassifier.self,
+        from: Data(
+          #"{"configuration":{"kind":0,"hiddenLayers":[],"training":{"learningRate":0.01,"batchSize":1,"epochs":1,"l2":0,"seed":1}},"width":2,"means":[0],"deviations":[1],"layer_sizes":[2,1],"parameters":[0,0,0]}"#
+            .utf8))
+    }
+  }
+
   @Test func learnerNeedsBothArms() throws {
     let sample = try UpliftSample(
       featureNames: ["x"], features: [0, 1, 2, 3], treated: [true, true, true, true],

@@ -6,7 +6,7 @@ import BasketryCore
 ///
 /// ``PropensityModel`` is this classifier on the fixed ``PropensityFeatures`` columns; uplift learners need
 /// other columns (campaign history, browsing in the promoted category) and several fits per model.
-public struct ProbabilityClassifier: Sendable, Hashable {
+public struct ProbabilityClassifier: Sendable, Hashable, Codable {
   /// Hyper-parameters (the propensity model's; defaults MLP [32, 16], lr 0.01, batch 128, 10 epochs, seed 42).
   public var configuration: PropensityModel.Configuration
   /// Standardisation fitted on the training rows.
@@ -61,5 +61,52 @@ public struct ProbabilityClassifier: Sendable, Hashable {
     }
     if features.isEmpty { return [] }
     return network.predict(scaler.transform(features)).map { Double($0) }
+  }
+
+  // MARK: - Codable
+
+  enum CodingKeys: String, CodingKey {
+    case configuration, width, means, deviations
+    case layerSizes = "layer_sizes"
+    case parameters
+  }
+
+  /// Decodes a classifier written by ``encode(to:)``.
+  /// - Throws: `DecodingError` when the statistics or the parameters do not fit the layer sizes.
+  public init(from decoder: any Decoder) throws {
+    let c = try decoder.container(keyedBy: CodingKeys.self)
+    configuration = try c.decode(PropensityModel.Configuration.self, forKey: .configuration)
+    let width = try c.decode(Int.self, forKey: .width)
+    let means = try c.decode([Float].self, forKey: .means)
+    let deviations = try c.decode([Float].self, forKey: .deviations)
+    let sizes = try c.decode([Int].self, forKey: .layerSizes)
+    let parameters = try c.decode([Float].self, forKey: .parameters)
+    let fitted = width > 0
+    guard
+      !fitted
+        || (means.count == width && deviations.count == width && sizes.count >= 2 && sizes.first == width
+          && sizes.last == 1 && sizes.allSatisfy { $0 > 0 && $0 <= 1 << 16 }
+          && parameters.count == MultilayerPerceptron.parameterCount(sizes))
+    else {
+      throw DecodingError.dataCorrupted(
+        .init(
+          codingPath: c.codingPath,
+          debugDescription: "classifier of width \(width) with \(means.count) means, layers \(sizes) and "
+            + "\(parameters.count) parameters"))
+    }
+    self.width = width
+    scaler = FeatureScaler(means: means, deviations: deviations)
+    network = MultilayerPerceptron(layerSizes: sizes, parameters: parameters)
+  }
+
+  /// Encodes the configuration, the standardisation and the network's parameters.
+  public func encode(to encoder: any Encoder) throws {
+    var c = encoder.container(keyedBy: CodingKeys.self)
+    try c.encode(configuration, forKey: .configuration)
+    try c.encode(width, forKey: .width)
+    try c.encode(scaler.means, forKey: .means)
+    try c.encode(scaler.deviations, forKey: .deviations)
+    try c.encode(network.layerSizes, forKey: .layerSizes)
+    try c.encode(network.parameters, forKey: .parameters)
   }
 }

@@ -53,7 +53,7 @@ public enum UpliftLearnerKind: String, Sendable, Hashable, Codable, CaseIterable
 ///
 /// Both classifiers are ``ProbabilityClassifier``s with the same configuration (default the propensity MLP,
 /// 32–16–1, 10 epochs; the control model's seed is the treated model's + 1).
-public struct TwoModelUplift: UpliftLearner, Hashable {
+public struct TwoModelUplift: UpliftLearner, Hashable, Codable {
   public var name: String { "t-learner" }
   /// The classifier fitted on the treated customers.
   public private(set) var treatedModel: ProbabilityClassifier
@@ -101,7 +101,7 @@ public struct TwoModelUplift: UpliftLearner, Hashable {
 /// before fitting the Z classifier, which restores the ½ the identity needs. A second classifier fits
 /// m̂(x) = P̂(buy | x) on every row, ignoring treatment; since m = e·P₁ + (1 − e)·P₀, the per-arm
 /// probabilities are P̂₁ = m̂ + (1 − e)·τ̂ and P̂₀ = m̂ − e·τ̂, clamped to [0, 1].
-public struct ClassTransformationUplift: UpliftLearner, Hashable {
+public struct ClassTransformationUplift: UpliftLearner, Hashable, Codable {
   public var name: String { "class-transformation" }
   /// The classifier of the transformed class Z.
   public private(set) var transformedModel: ProbabilityClassifier
