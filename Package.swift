@@ -183,6 +183,7 @@ let package = Package(
     .testTarget(
       name: "BasketryModelsTests",
       dependencies: ["BasketryModels", "BasketryTesting"],
+      resources: [.copy("UpliftFixtures")],
       swiftSettings: commonSettings
     ),
     .testTarget(

@@ -21,6 +21,7 @@ public struct BasketryCommand: AsyncParsableCommand {
       SimilarCommand.self,
       SemanticEvalCommand.self,
       SimulateCommand.self,
+      CampaignCommand.self,
       TrainCommand.self,
       ServeCommand.self,
       BenchCommand.self,

@@ -23,6 +23,7 @@ import Testing
     ("similar", SimilarCommand.self),
     ("semantic-eval", SemanticEvalCommand.self),
     ("simulate", SimulateCommand.self),
+    ("campaign", CampaignCommand.self),
     ("train", TrainCommand.self),
     ("serve", ServeCommand.self),
   ]
