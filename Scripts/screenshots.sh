@@ -3,8 +3,10 @@
 #
 #   Scripts/screenshots.sh            # the HTML report of the shipped sample
 #   CHROMIUM=/path/to/chrome Scripts/screenshots.sh
+#   BASKETRY_BIN=.build/debug/basketry Scripts/screenshots.sh   # an existing build instead of a release build
 #
-# Needs a release build (made here) and Debian's chromium (`apt-get install -y chromium`).
+# Needs a build of basketry (a release build is made unless BASKETRY_BIN is set) and Debian's chromium
+# (`apt-get install -y chromium`); pngquant, when installed, shrinks the PNGs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -14,8 +16,12 @@ if [ -z "$chromium_bin" ]; then
   exit 69
 fi
 
-swift build -c release --product basketry
-bin="$(swift build -c release --show-bin-path)/basketry"
+if [ -n "${BASKETRY_BIN:-}" ]; then
+  bin="$BASKETRY_BIN"
+else
+  swift build -c release --product basketry
+  bin="$(swift build -c release --show-bin-path)/basketry"
+fi
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 mkdir -p Docs
@@ -37,6 +43,9 @@ shoot() { # name url width height
   Data/online-retail-sample/online_retail_2011-10_2011-11.csv.gz
 shoot report-desktop "file://$work/report.html" 1280 2000
 shoot report-phone "file://$work/report.html" 390 1600
+# The bundle cards, the part a merchandiser reads first: the same page with the other sections hidden.
+sed 's#</head>#<style>main section:not(\#bundles){display:none}</style></head>#' "$work/report.html" >"$work/bundles.html"
+shoot report-bundles "file://$work/bundles.html" 1280 1500
 
 # The live dashboard: start `basketry serve` on loopback with a trained store and shoot /dashboard here.
 if [ -n "${BASKETRY_DASHBOARD_URL:-}" ]; then

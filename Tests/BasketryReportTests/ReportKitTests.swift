@@ -159,6 +159,6 @@ import Testing
     #expect(section.body.components(separatedBy: "bought together in 40").count - 1 == 1)
     let details = try #require(section.body.range(of: "<details><summary>How this was worked out"))
     #expect(section.body[details.upperBound...].contains("were bought together in 40 of 1,000 orders"))
-    #expect(section.body.contains("no look-alikes"))
+    #expect(section.body.contains("No look-alikes"))
   }
 }

@@ -21,7 +21,7 @@ struct ReportArguments: ParsableArguments {
 
   @Flag(
     help:
-      "Also run the market simulator (3 seeds, 60 items, 50,000 visits each way) for the pricing section; off by default because it takes about a minute on a large shop."
+      "Also run the market simulator (3 seeds, 60 items, 50,000 visits each way) for the pricing section; off by default (about 10 s more on the full Online Retail file)."
   )
   var simulate = false
 

@@ -97,7 +97,7 @@ public enum PricingSection {
             "Profit gained over no bundles on \(style.count(visits)) simulated visits per seed; Basketry earns "
             + "\(style.percent(result.upliftShareOfMeans)) of what an oracle that knows the shoppers' valuations earns.",
           data: data, reference: ReferenceLine(value: 0, label: "no bundles"), valueName: "profit uplift",
-          labelName: "strategy", format: .short
+          labelName: "strategy", format: .wholeMoney
         ).html
       let rows: [[SortableTable.Cell]] = result.summaries.map { s in
         func interval(_ value: SeedSummary, _ text: (Double) -> String) -> SortableTable.Cell {
@@ -105,7 +105,7 @@ public enum PricingSection {
         }
         return [
           .init(s.name), interval(s.revenue, style.wholeMoney), interval(s.profit, style.wholeMoney),
-          interval(s.profitUplift, style.short), interval(s.attachRate) { style.percent($0, decimals: 2) },
+          interval(s.profitUplift, style.wholeMoney), interval(s.attachRate) { style.percent($0, decimals: 2) },
           interval(s.aov, style.money),
         ]
       }
