@@ -47,8 +47,5 @@ shoot report-phone "file://$work/report.html" 390 1600
 sed 's#</head>#<style>main section:not(\#bundles){display:none}</style></head>#' "$work/report.html" >"$work/bundles.html"
 shoot report-bundles "file://$work/bundles.html" 1280 1500
 
-# The live dashboard: start `basketry serve` on loopback with a trained store and shoot /dashboard here.
-if [ -n "${BASKETRY_DASHBOARD_URL:-}" ]; then
-  shoot dashboard-desktop "$BASKETRY_DASHBOARD_URL" 1280 2000
-  shoot dashboard-phone "$BASKETRY_DASHBOARD_URL" 390 1600
-fi
+# The live dashboard: a server on loopback trained on the sample, with traffic (its own script).
+BASKETRY_BIN="$bin" Scripts/dashboard-screenshots.sh
