@@ -33,6 +33,7 @@ let package = Package(
     .library(name: "BasketryEval", targets: ["BasketryEval"]),
     .library(name: "BasketrySemantic", targets: ["BasketrySemantic"]),
     .library(name: "BasketryBundles", targets: ["BasketryBundles"]),
+    .library(name: "BasketryCustomers", targets: ["BasketryCustomers"]),
     .library(name: "BasketryTesting", targets: ["BasketryTesting"]),
     .library(name: "BasketryOnline", targets: ["BasketryOnline"]),
     .library(name: "BasketryTraining", targets: ["BasketryTraining"]),
@@ -73,6 +74,8 @@ let package = Package(
       swiftSettings: commonSettings + hotSettings
     ),
     .target(name: "BasketrySemantic", dependencies: ["BasketryCore"], swiftSettings: commonSettings + hotSettings),
+    // Customer value (BG/NBD, Pareto/NBD, Gamma-Gamma) and customer profiles.
+    .target(name: "BasketryCustomers", dependencies: ["BasketryCore"], swiftSettings: commonSettings + hotSettings),
     .target(
       name: "BasketryBundles",
       dependencies: ["BasketryCore", "BasketryMining", "BasketryModels"],
@@ -176,6 +179,12 @@ let package = Package(
     .testTarget(
       name: "BasketrySemanticTests",
       dependencies: ["BasketrySemantic", "BasketryTesting"],
+      resources: [.copy("Fixtures")],
+      swiftSettings: commonSettings
+    ),
+    .testTarget(
+      name: "BasketryCustomersTests",
+      dependencies: ["BasketryCustomers", "BasketryIngest", "BasketryTesting"],
       resources: [.copy("Fixtures")],
       swiftSettings: commonSettings
     ),
