@@ -34,6 +34,7 @@ let package = Package(
     .library(name: "BasketrySemantic", targets: ["BasketrySemantic"]),
     .library(name: "BasketryBundles", targets: ["BasketryBundles"]),
     .library(name: "BasketryReport", targets: ["BasketryReport"]),
+    .library(name: "BasketryCustomers", targets: ["BasketryCustomers"]),
     .library(name: "BasketryTesting", targets: ["BasketryTesting"]),
     .library(name: "BasketryOnline", targets: ["BasketryOnline"]),
     .library(name: "BasketryTraining", targets: ["BasketryTraining"]),
@@ -78,6 +79,8 @@ let package = Package(
       swiftSettings: commonSettings + hotSettings
     ),
     .target(name: "BasketrySemantic", dependencies: ["BasketryCore"], swiftSettings: commonSettings + hotSettings),
+    // Customer value (BG/NBD, Pareto/NBD, Gamma-Gamma) and customer profiles.
+    .target(name: "BasketryCustomers", dependencies: ["BasketryCore"], swiftSettings: commonSettings + hotSettings),
     .target(
       name: "BasketryBundles",
       dependencies: ["BasketryCore", "BasketryMining", "BasketryModels"],
@@ -194,6 +197,12 @@ let package = Package(
     .testTarget(
       name: "BasketrySemanticTests",
       dependencies: ["BasketrySemantic", "BasketryTesting"],
+      resources: [.copy("Fixtures")],
+      swiftSettings: commonSettings
+    ),
+    .testTarget(
+      name: "BasketryCustomersTests",
+      dependencies: ["BasketryCustomers", "BasketryIngest", "BasketryTesting"],
       resources: [.copy("Fixtures")],
       swiftSettings: commonSettings
     ),
