@@ -122,7 +122,7 @@ let package = Package(
       name: "BasketryTraining",
       dependencies: [
         "BasketryCore", "BasketryMining", "BasketryModels", "BasketryEval", "BasketryBundles", "BasketryOnline",
-        "BasketrySemantic",
+        "BasketrySemantic", "BasketryCustomers",
       ],
       swiftSettings: commonSettings
     ),
@@ -156,7 +156,7 @@ let package = Package(
       name: "BasketryServer",
       dependencies: [
         "BasketryCore", "BasketryBundles", "BasketryModels", "BasketryEval", "BasketryOnline", "BasketryTraining",
-        "BasketryStore",
+        "BasketryCustomers", "BasketryStore",
         "BasketryStoreSQLite", "BasketryStorePostgres",
         .product(name: "Hummingbird", package: "hummingbird"),
         .product(name: "HummingbirdCore", package: "hummingbird"),
@@ -241,7 +241,7 @@ let package = Package(
       name: "BasketryServerTests",
       dependencies: [
         "BasketryServer", "BasketryStore", "BasketryStoreSQLite", "BasketryStorePostgres", "BasketryOnline",
-        "BasketryBundles", "BasketryTraining", "BasketrySemantic",
+        "BasketryBundles", "BasketryTraining", "BasketrySemantic", "BasketryCustomers",
         "BasketryIngest", "BasketryEval", "BasketryMining", "BasketryModels", "BasketryTesting",
         .product(name: "HummingbirdTesting", package: "hummingbird"),
         // A second connection that holds the write lock, to make the store unavailable for writes.

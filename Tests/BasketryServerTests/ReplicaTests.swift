@@ -35,8 +35,11 @@ import Testing
     return try await body()
   }
 
-  /// Seconds until `condition` holds (checked every 20 ms), or nil after `limit` seconds.
-  func secondsUntil(limit: Double = 10, _ condition: () async throws -> Bool) async rethrows -> Double? {
+  /// Seconds until `condition` holds (checked every 20 ms), or nil after `limit` seconds. The limit is generous
+  /// because in the full suite on 2 cores, CPU-bound tests can hold both cooperative threads for tens of seconds,
+  /// and the followers (one poll a second when they run) wait behind them; alone, each step converges within one
+  /// or two polls.
+  func secondsUntil(limit: Double = 90, _ condition: () async throws -> Bool) async rethrows -> Double? {
     let clock = ContinuousClock()
     let start = clock.now
     while clock.now - start < .seconds(limit) {

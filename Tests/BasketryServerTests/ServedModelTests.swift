@@ -1,5 +1,6 @@
 import BasketryBundles
 import BasketryCore
+import BasketryCustomers
 import BasketryEval
 import BasketryIngest
 import BasketryMining
@@ -392,5 +393,55 @@ import Testing
     let retrained = try await train(dataset, at: location, options)
     let key = Pseudonymizer(secret: Self.pseudonymKey).pseudonym(customer)
     #expect(retrained.trainingHistory(of: key).isEmpty)
+  }
+
+  @Test func shoppersProfilesAreTheLibrarysAndFollowTheirPurchases() async throws {
+    let dataset = try Self.sample()
+    let location = try location("sqlite")
+    let options = TrainingOptions(minSupport: .relative(0.05), anchorItems: 0, model: "freq")
+    let model = try await train(dataset, at: location, options)
+    let customers = try #require(model.customers)
+    // The library's own profiles of the same orders, keyed by pseudonym as the service looks them up.
+    var keyed = dataset
+    let pseudonymizer = Pseudonymizer(secret: Self.pseudonymKey)
+    keyed.users = Interner(dataset.users.strings.map(pseudonymizer.pseudonym))
+    let expected = try CustomerProfiles.build(dataset: keyed)
+    let engine = try await replica(location)
+    try await Application(router: Routes.router(engine: engine)).test(.router) { client in
+      for customer in Self.customersByOrders(dataset).prefix(5) {
+        let body = try json(try await client.send(.get, "/v1/users/\(customer)/profile", key: Keys.read))
+        let profile = try #require(body["profile"] as? [String: Any])
+        let reference = try #require(expected.profile(for: pseudonymizer.pseudonym(customer)))
+        #expect(abs((profile["probability_alive"] as? Double ?? -1) - reference.probabilityAlive) < 1e-9)
+        #expect(abs((profile["lifetime_value"] as? Double ?? -1) - reference.lifetimeValue) < 1e-6)
+        #expect(profile["segment"] as? String == reference.segment.rawValue)
+        #expect(body["live_purchase_days"] as? Int == 0)
+        #expect(!String(describing: body).contains(customer))
+      }
+      // Purchases on two later days are two more repeat purchases, and more expected orders.
+      let customer = try #require(Self.customersByOrders(dataset).dropFirst(20).first)
+      let before = try json(try await client.send(.get, "/v1/users/\(customer)/profile", key: Keys.read))
+      let day = Int64(customers.referenceDay + 3) * 86_400
+      for (index, offset) in [Int64(0), 86_400].enumerated() {
+        try await client.send(
+          .post, "/v1/events", key: Keys.ingest,
+          body:
+            #"{"user": "\#(customer)", "item": "85123A", "type": "purchase", "price": 20, "session": "p\#(index)", "timestamp": \#(day + offset)}"#
+        )
+      }
+      let after = try json(try await client.send(.get, "/v1/users/\(customer)/profile", key: Keys.read))
+      let rfmBefore = try #require((before["profile"] as? [String: Any])?["rfm"] as? [String: Any])
+      let rfmAfter = try #require((after["profile"] as? [String: Any])?["rfm"] as? [String: Any])
+      #expect(after["live_purchase_days"] as? Int == 2)
+      #expect((rfmAfter["frequency"] as? Int ?? 0) == (rfmBefore["frequency"] as? Int ?? -9) + 2)
+      #expect(after["as_of"] as? String != before["as_of"] as? String)
+      // Unknown shoppers, erased shoppers and bad requests.
+      #expect(try await client.send(.get, "/v1/users/nobody-at-all/profile", key: Keys.read).status == .notFound)
+      #expect(try await client.send(.get, "/v1/users/\(customer)/profile?k=1", key: Keys.read).status == .badRequest)
+      #expect(try await client.send(.get, "/v1/users/\(customer)/profile", key: nil).status == .unauthorized)
+      _ = try await client.send(.delete, "/v1/users/\(customer)")
+      #expect(try await client.send(.get, "/v1/users/\(customer)/profile", key: Keys.read).status == .notFound)
+    }
+    await engine.store.close()
   }
 }

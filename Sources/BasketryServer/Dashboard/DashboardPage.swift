@@ -216,6 +216,10 @@ enum DashboardPage {
     function bundlesTable(list){return list.length?table([{t:"bundle"},{t:"list price",n:1},{t:"price",n:1},{t:"discount",n:1}],
       list.map(b=>({cells:[esc(b.items.map(i=>i.title||i.id).join(" + ")),num(b.list_price,2),num(b.price,2),pct(b.discount,0)]}))):"<p>No bundles.</p>"}
     $("userform").addEventListener("submit",async e=>{e.preventDefault();const u=$("userq").value.trim();let h="";
+      try{const p=await get("/v1/users/"+encodeURIComponent(u)+"/profile"),f=p.profile;
+        h+="<h3>Profile</h3>"+table([{t:"as of"},{t:"segment"},{t:"lifecycle"},{t:"P(alive)",n:1},{t:"orders, next 90 days",n:1},{t:"lifetime value",n:1},{t:"interests"}],
+          [{cells:[esc(p.as_of),esc(f.segment),esc(f.lifecycle),pct(f.probability_alive),num(f.expected_orders,2),num(f.lifetime_value,2),esc((f.interests||[]).map(i=>i.label).join(", "))]}])}
+      catch(err){h+="<p>No profile: "+esc(err.message)+"</p>"}
       try{const r=await get("/v1/users/"+encodeURIComponent(u)+"/recommendations?k=10");
         h+="<h3>Recommended items</h3>"+(r.recommendations.length?table([{t:"#",n:1},{t:"item"},{t:"score",n:1}],r.recommendations.map((i,k)=>({cells:[k+1,esc(i.item),num(i.score,4)]}))):"<p>None.</p>");
         const b=await get("/v1/bundles?user="+encodeURIComponent(u)+"&k=3");h+="<h3>Bundles for this shopper</h3>"+bundlesTable(b.bundles);

@@ -135,6 +135,16 @@ public enum Routes {
     }
 
     // MARK: Users
+    router.get("/v1/users/:id/profile") { request, context -> Response in
+      try auth.require(request, .read)
+      let user = try pathID(context)
+      try checkQuery(request.uri.queryParameters, allowed: [])
+      guard let profile = try await engine.profile(user: user) else {
+        throw APIError.notFound(
+          "no profile for this shopper: unknown, erased, or the served model has no customer profiles", field: "id")
+      }
+      return try json(profile)
+    }
     router.delete("/v1/users/:id") { request, context -> Response in
       try auth.require(request, .admin)
       return try json(try await engine.deleteUser(rawID: try pathID(context)))

@@ -1,5 +1,6 @@
 import BasketryBundles
 import BasketryCore
+import BasketryCustomers
 import BasketryModels
 import BasketryOnline
 import Foundation
@@ -56,6 +57,13 @@ extension ServingModel {
     }
     archive.setMatrix("history", history)
     archive.int64s["history.times"] = historyTimes
+    if let customers {
+      do {
+        archive.blobs["customers"] = Array(try encoder.encode(customers))
+      } catch {
+        throw ArtifactError("cannot encode the customer profiles: \(error)", category: .internal)
+      }
+    }
     archive.strings["recommender"] = recommender.name
     archive.blobs["recommender"] = try Self.recommenderBytes(recommender)
     do {
@@ -97,11 +105,17 @@ extension ServingModel {
       zip(history.rowOffsets, history.rowOffsets.dropFirst()).allSatisfy({ $0 <= $1 })
     else { throw ArtifactError("the history does not match the item and user tables") }
     let recommender = try loadRecommender(kind: recommenderKind, bytes: recommenderBytes)
+    var customers: CustomerProfiles?
+    if let bytes = archive.blobs["customers"] {
+      do { customers = try JSONDecoder().decode(CustomerProfiles.self, from: Data(bytes)) } catch {
+        throw ArtifactError("the customer profiles are malformed: \(error)")
+      }
+    }
     return ServingModel(
       metadata: document.metadata, items: document.items, titles: document.titles, users: document.users,
       history: history, historyTimes: times, recommender: recommender, bundles: document.bundles,
       anchorBundles: document.anchorBundles, neighbors: document.neighbors, personal: document.personal,
-      titleNeighbors: document.titleNeighbors ?? [:])
+      titleNeighbors: document.titleNeighbors ?? [:], customers: customers)
   }
 
   // MARK: - Recommender blobs

@@ -1,5 +1,6 @@
 import BasketryBundles
 import BasketryCore
+import BasketryCustomers
 import BasketryEval
 import BasketryModels
 import BasketryOnline
@@ -98,6 +99,9 @@ public final class ServingModel: Sendable {
   /// Items without sales and the titled items with sales nearest to them (empty without a sentence encoder at
   /// training time), by external item id.
   public let titleNeighbors: [String: TitleNeighbors]
+  /// Every customer's value and profile at training time (BG/NBD and Gamma-Gamma fitted on the training orders),
+  /// keyed like ``users``; nil when the orders could not support the fit.
+  public let customers: CustomerProfiles?
 
   /// Dense id of each item and user.
   let itemIndex: [String: Int32]
@@ -112,7 +116,7 @@ public final class ServingModel: Sendable {
     metadata: ModelMetadata, items: [String], titles: [String], users: [String], history: SparseMatrix,
     historyTimes: [Int64], recommender: any Recommender, bundles: [ProductBundle],
     anchorBundles: [String: [ProductBundle]], neighbors: [String: [Neighbor]], personal: PersonalCalibration? = nil,
-    titleNeighbors: [String: TitleNeighbors] = [:]
+    titleNeighbors: [String: TitleNeighbors] = [:], customers: CustomerProfiles? = nil
   ) {
     self.metadata = metadata
     self.items = items
@@ -126,6 +130,7 @@ public final class ServingModel: Sendable {
     self.neighbors = neighbors
     self.personal = personal
     self.titleNeighbors = titleNeighbors
+    self.customers = customers
     var itemIndex: [String: Int32] = [:]
     itemIndex.reserveCapacity(items.count)
     for (index, item) in items.enumerated() { itemIndex[item] = Int32(index) }

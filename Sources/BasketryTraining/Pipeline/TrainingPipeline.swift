@@ -1,5 +1,6 @@
 import BasketryBundles
 import BasketryCore
+import BasketryCustomers
 import BasketryEval
 import BasketryMining
 import BasketryModels
@@ -32,6 +33,8 @@ public struct TrainingReport: Sendable {
   public var selectionSkipped: String?
   /// Why personal bundle ranking was left out of the artifact, when it was.
   public var personalSkipped: String?
+  /// Why customer profiles were left out of the artifact, when they were.
+  public var customersSkipped: String?
 }
 
 /// The one training pipeline: mining and bundle design, neighbours, per-item bundles, recommender selection
@@ -201,6 +204,19 @@ public enum TrainingPipeline {
       lap("titles", "title neighbours for \(titleNeighbors.count) items without sales")
     }
 
+    // Customer value (BG/NBD, Gamma-Gamma) and profiles, keyed as the service looks shoppers up.
+    var customers: CustomerProfiles?
+    do {
+      var keyed = Self.slice(dataset, before: options.cutoff)
+      keyed.users = Interner(dataset.users.strings.map(userKey))
+      let built = try CustomerProfiles.build(dataset: keyed)
+      customers = built
+      lap("customers", "value and profiles of \(built.profiles.count) customers")
+    } catch {
+      report.customersSkipped = "\(error)"
+      lap("customers", "no customer profiles (\(error))")
+    }
+
     // 5. The artifact.
     let times = dataset.baskets.timestamps.filter { $0 != Baskets.noTime }
     let eventTimes = dataset.events.map(\.timestamp)
@@ -216,7 +232,7 @@ public enum TrainingPipeline {
       users: dataset.users.strings.map(userKey), history: interactions.matrix,
       historyTimes: interactions.lastTimes ?? [Int64](repeating: .min, count: interactions.matrix.nonZeroCount),
       recommender: recommender, bundles: bundles, anchorBundles: anchorBundles, neighbors: neighbors,
-      personal: personal, titleNeighbors: titleNeighbors)
+      personal: personal, titleNeighbors: titleNeighbors, customers: customers)
     return (model, report)
   }
 }
