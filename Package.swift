@@ -90,7 +90,7 @@ let package = Package(
     .target(
       name: "BasketryReport",
       dependencies: [
-        "BasketryCore", "BasketryIngest", "BasketryMining", "BasketryEval", "BasketryBundles",
+        "BasketryCore", "BasketryIngest", "BasketryMining", "BasketryEval", "BasketryBundles", "BasketryCustomers",
         .product(name: "Mustache", package: "swift-mustache"),
       ],
       swiftSettings: commonSettings

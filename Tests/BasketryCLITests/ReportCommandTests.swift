@@ -36,7 +36,10 @@ import Testing
     let html = try String(contentsOf: url, encoding: .utf8)
     #expect(html.utf8.count < 3_000_000)
     for section in Self.sections { #expect(html.contains("<section id=\"\(section)\""), "missing section \(section)") }
-    #expect(html.contains("Customer value: not computed"))
+    // Customer value from the BG/NBD and Gamma-Gamma models: segments, lifecycle, the most valuable customers.
+    #expect(html.contains("Customers per value segment"))
+    #expect(html.contains("table-top-customers"))
+    #expect(!html.contains("Customer value: not computed"))
     #expect(html.contains("Market simulation: not run"))
     // Nothing is fetched when the file opens.
     let stripped = html.replacingOccurrences(of: "xmlns=\"http://www.w3.org/2000/svg\"", with: "")

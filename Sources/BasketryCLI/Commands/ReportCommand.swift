@@ -1,6 +1,7 @@
 import ArgumentParser
 import BasketryBundles
 import BasketryCore
+import BasketryCustomers
 import BasketryEval
 import BasketryIngest
 import BasketryModels
@@ -102,11 +103,19 @@ func buildReport(
   console.phaseDone("profiled the data, \(associations.ruleCount) rules, refused partners")
   let models = evaluateModels(dataset, report: report, format: loaded.report.format, console: console)
   let simulation = simulate(dataset, report: report, console: console)
+  let customers: ReportSection
+  do {
+    let profiles = try CustomerProfiles.build(dataset: dataset)
+    customers = CustomersSection.render(profiles, kit: ChartKit(style: NumberStyle(currency: arguments.currency)))
+    console.phaseDone("customer value of \(profiles.profiles.count) customers")
+  } catch {
+    customers = .notComputed(id: "customers", title: "Customers", message: "Customer value: not computed (\(error)).")
+  }
   let names = sources.map { URL(fileURLWithPath: $0).lastPathComponent }.joined(separator: ", ")
   return ShopReport(
     title: title ?? "Basketry report: \(names)", sources: sources, currency: arguments.currency,
     cleaning: loaded.report, profile: profile, associations: associations, bundles: bundles, models: models,
-    simulation: simulation,
+    simulation: simulation, customers: customers,
     footer:
       "Made by Basketry \(BasketryVersion.current) from \(names) (\(loaded.report.format) format). "
       + "One file: no network needed to open it.")

@@ -49,7 +49,8 @@ public struct ServerConfiguration: Sendable, Hashable {
   /// Requests handled at once; more are answered 503 with `Retry-After` at once instead of queueing
   /// (health and metrics are never shed). Default 512.
   public var maxConcurrentRequests = 512
-  /// Requests per second allowed per API key (token bucket holding one second's worth, refilled continuously;
+  /// Requests per second allowed per API key (token bucket holding one second's worth, at least one request,
+  /// refilled continuously;
   /// 429 with `Retry-After` beyond it); 0 turns it off. Anonymous requests (no keys configured) share one bucket.
   /// Default 0.
   public var rateLimitPerSecond = 0.0

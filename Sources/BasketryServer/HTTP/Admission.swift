@@ -14,7 +14,7 @@ final class Admission: Sendable {
   private let state = Locked(State())
   /// Requests handled at once at most.
   let capacity: Int
-  /// Tokens added per second to each bucket, and the bucket's size; 0 turns rate limiting off.
+  /// Tokens added per second to each bucket; 0 turns rate limiting off. A bucket holds max(rate, 1) tokens.
   let rate: Double
 
   init(capacity: Int, rate: Double) {
@@ -43,8 +43,9 @@ final class Admission: Sendable {
   func take(bucket key: String, now: Double = Date().timeIntervalSince1970) -> Double? {
     guard rate > 0 else { return nil }
     return state.withLock { state in
-      var bucket = state.buckets[key] ?? (tokens: rate, updated: now)
-      bucket.tokens = min(rate, bucket.tokens + (now - bucket.updated) * rate)
+      let size = max(rate, 1)
+      var bucket = state.buckets[key] ?? (tokens: size, updated: now)
+      bucket.tokens = min(size, bucket.tokens + (now - bucket.updated) * rate)
       bucket.updated = now
       defer { state.buckets[key] = bucket }
       guard bucket.tokens >= 1 else { return (1 - bucket.tokens) / rate }
