@@ -86,6 +86,7 @@ let package = Package(
       dependencies: [
         "BasketryCore", "BasketryIngest", "BasketryMining", "BasketryModels", "BasketryEval",
         "BasketrySemantic", "BasketryBundles", "BasketryOnline", "BasketryTraining", "BasketryServer",
+        "BasketryCustomers",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: commonSettings

@@ -14,6 +14,7 @@ public struct BasketryCommand: AsyncParsableCommand {
       MineCommand.self,
       BundlesCommand.self,
       EvaluateCommand.self,
+      CustomersCommand.self,
       EmbedCommand.self,
       ModelCommand.self,
       SearchCommand.self,
