@@ -100,7 +100,7 @@ let package = Package(
       dependencies: [
         "BasketryCore", "BasketryIngest", "BasketryMining", "BasketryModels", "BasketryEval",
         "BasketrySemantic", "BasketryBundles", "BasketryOnline", "BasketryTraining", "BasketryServer",
-        "BasketryReport",
+        "BasketryReport", "BasketryCustomers",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: commonSettings

@@ -15,6 +15,7 @@ public struct BasketryCommand: AsyncParsableCommand {
       BundlesCommand.self,
       ReportCommand.self,
       EvaluateCommand.self,
+      CustomersCommand.self,
       EmbedCommand.self,
       ModelCommand.self,
       SearchCommand.self,

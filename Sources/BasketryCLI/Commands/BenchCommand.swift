@@ -1,5 +1,6 @@
 import ArgumentParser
 import BasketryCore
+import BasketryCustomers
 import BasketryIngest
 import Foundation
 
@@ -12,7 +13,7 @@ struct BenchCommand: AsyncParsableCommand {
       Prints machine-readable lines `name seconds=… rows=… rows_per_second=…` (median of --repeat
       runs). Benchmarks/ingest/compare.py runs it beside pandas in the same run.
       """,
-    subcommands: [Ingest.self])
+    subcommands: [Ingest.self, Customers.self])
 
   struct Ingest: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -55,6 +56,52 @@ struct BenchCommand: AsyncParsableCommand {
         }
         print(line("parse", parse, rows))
         print(line("ingest", full, fullRows))
+      }
+    }
+  }
+
+  struct Customers: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "BG/NBD fit time on customers simulated from known parameters (ages in whole days).",
+      discussion: """
+        Simulates --customers customers from BG/NBD(r 0.74, alpha 61.5 days, a 0.8, b 2.4) aged 1–365 days
+        (recency in whole days, as daily data records it), then prints `simulate` and `fit` lines with the
+        median seconds of --repeat fits and the fitted parameters.
+        """)
+
+    @Option(help: ArgumentHelp("Simulated customers.", valueName: "n"))
+    var customers = 1_000_000
+
+    @Option(help: ArgumentHelp("Simulation seed.", valueName: "seed"))
+    var seed: UInt64 = 14
+
+    @Option(
+      name: .customLong("repeat"), help: ArgumentHelp("Runs per measurement; the median is printed.", valueName: "n"))
+    var repetitions: Int = 3
+
+    func validate() throws {
+      if repetitions < 1 { throw ValidationError("--repeat must be at least 1.") }
+      if customers < 1 { throw ValidationError("--customers must be at least 1.") }
+    }
+
+    func run() async throws {
+      try await reportingErrors {
+        let truth = BetaGeoModel(parameters: .init(r: 0.74, alpha: 61.5, a: 0.8, b: 2.4))
+        var start = Date()
+        let rows = truth.simulate(customers: customers, maximumAge: 365, wholePeriods: true, seed: seed)
+        print(String(format: "simulate seconds=%.3f rows=%d", Date().timeIntervalSince(start), rows.count))
+        var times: [Double] = []
+        var fitted = truth
+        for _ in 0..<repetitions {
+          start = Date()
+          fitted = try BetaGeoModel.fit(rows)
+          times.append(Date().timeIntervalSince(start))
+        }
+        let p = fitted.parameters
+        print(
+          String(
+            format: "fit seconds=%.3f rows=%d r=%.4f alpha=%.3f a=%.4f b=%.4f", times.sorted()[times.count / 2],
+            rows.count, p.r, p.alpha, p.a, p.b))
       }
     }
   }
