@@ -80,14 +80,21 @@ public struct HeadlessBrowser: Sendable {
 
   /// The browser from `BASKETRY_CHROMIUM` or `PATH`, or nil when there is none.
   public static func find() -> HeadlessBrowser? {
+    executable(variable: "BASKETRY_CHROMIUM", names: ["chromium", "chromium-browser", "google-chrome"])
+      .map(HeadlessBrowser.init(executable:))
+  }
+
+  /// The executable named by an environment variable, else the first of `names` on `PATH`.
+  /// - Parameters:
+  ///   - variable: environment variable holding a path.
+  ///   - names: program names to look for on `PATH`, in order.
+  public static func executable(variable: String, names: [String]) -> String? {
     let environment = ProcessInfo.processInfo.environment
-    if let path = environment["BASKETRY_CHROMIUM"], FileManager.default.isExecutableFile(atPath: path) {
-      return HeadlessBrowser(executable: path)
-    }
+    if let path = environment[variable], FileManager.default.isExecutableFile(atPath: path) { return path }
     let folders = (environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":").map(String.init)
-    for name in ["chromium", "chromium-browser", "google-chrome"] {
+    for name in names {
       for folder in folders where FileManager.default.isExecutableFile(atPath: folder + "/" + name) {
-        return HeadlessBrowser(executable: folder + "/" + name)
+        return folder + "/" + name
       }
     }
     return nil

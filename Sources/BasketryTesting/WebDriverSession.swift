@@ -35,19 +35,8 @@ public final class WebDriverSession: Sendable {
 
   /// The driver and browser executables, or nil when either is missing.
   public static func executables() -> (driver: String, browser: String)? {
-    let environment = ProcessInfo.processInfo.environment
-    let folders = (environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":").map(String.init)
-    func find(_ variable: String, _ names: [String]) -> String? {
-      if let path = environment[variable], FileManager.default.isExecutableFile(atPath: path) { return path }
-      for name in names {
-        for folder in folders where FileManager.default.isExecutableFile(atPath: folder + "/" + name) {
-          return folder + "/" + name
-        }
-      }
-      return nil
-    }
-    guard let driver = find("BASKETRY_CHROMEDRIVER", ["chromedriver"]),
-      let browser = find("BASKETRY_CHROMIUM", ["chromium", "chromium-browser", "google-chrome"])
+    guard let driver = HeadlessBrowser.executable(variable: "BASKETRY_CHROMEDRIVER", names: ["chromedriver"]),
+      let browser = HeadlessBrowser.find()?.executable
     else { return nil }
     return (driver, browser)
   }
@@ -197,17 +186,10 @@ public final class WebDriverSession: Sendable {
 /// Sends bytes to a loopback port and reads the answer: headers, then `Content-Length` bytes of body (chromedriver
 /// says `Connection: close` but keeps the socket open a while), or until the peer closes.
 private func exchange(port: Int, _ bytes: Data) throws -> Data {
-  #if os(Linux)
-    let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-  #else
-    let descriptor = socket(AF_INET, SOCK_STREAM, 0)
-  #endif
+  let descriptor = tcpSocket()
   guard descriptor >= 0 else { throw WebDriverSession.Failure(action: "connect", detail: "socket() failed") }
   defer { close(descriptor) }
-  var address = sockaddr_in()
-  address.sin_family = sa_family_t(AF_INET)
-  address.sin_port = UInt16(port).bigEndian
-  address.sin_addr.s_addr = inet_addr("127.0.0.1")
+  var address = loopbackAddress(port: UInt16(port))
   let connected = withUnsafePointer(to: &address) { pointer in
     pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
       connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
@@ -242,17 +224,10 @@ private func exchange(port: Int, _ bytes: Data) throws -> Data {
 
 /// A loopback port nobody listens on now (bound to port 0, then released).
 private func freeLoopbackPort() throws -> Int {
-  #if os(Linux)
-    let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-  #else
-    let descriptor = socket(AF_INET, SOCK_STREAM, 0)
-  #endif
+  let descriptor = tcpSocket()
   guard descriptor >= 0 else { throw WebDriverSession.Failure(action: "free port", detail: "socket() failed") }
   defer { close(descriptor) }
-  var address = sockaddr_in()
-  address.sin_family = sa_family_t(AF_INET)
-  address.sin_port = 0
-  address.sin_addr.s_addr = inet_addr("127.0.0.1")
+  var address = loopbackAddress(port: 0)
   var length = socklen_t(MemoryLayout<sockaddr_in>.size)
   let bound = withUnsafeMutablePointer(to: &address) { pointer in
     pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { generic in
@@ -261,4 +236,22 @@ private func freeLoopbackPort() throws -> Int {
   }
   guard bound else { throw WebDriverSession.Failure(action: "free port", detail: "bind() failed") }
   return Int(UInt16(bigEndian: address.sin_port))
+}
+
+/// A TCP socket (-1 on failure).
+private func tcpSocket() -> Int32 {
+  #if os(Linux)
+    socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+  #else
+    socket(AF_INET, SOCK_STREAM, 0)
+  #endif
+}
+
+/// 127.0.0.1 at a port.
+private func loopbackAddress(port: UInt16) -> sockaddr_in {
+  var address = sockaddr_in()
+  address.sin_family = sa_family_t(AF_INET)
+  address.sin_port = port.bigEndian
+  address.sin_addr.s_addr = inet_addr("127.0.0.1")
+  return address
 }

@@ -47,16 +47,14 @@ extension Engine {
     let attributed = state.withLock { state -> Int in
       var count = 0
       for event in attributable {
-        if let id = event.recommendationID, let impression = state.recent(id) ?? fetched[id],
+        // The bundle offer this purchase came from: every one counts for the dashboard, bandit-priced ones
+        // (arm ≥ 0) reward the bandit once per recommendation.
+        guard let id = event.recommendationID, let impression = state.recent(id) ?? fetched[id],
           impression.kind == "bundle", impression.key.split(separator: "+").contains(Substring(event.item))
-        {
-          activity.recordPurchase(
-            key: impression.key, recommendationID: id, revenue: (event.price ?? 0) * max(event.value, 1))
-        }
-        guard let id = event.recommendationID, !state.rewarded.contains(id),
-          let impression = state.recent(id) ?? fetched[id], impression.kind == "bundle", impression.arm >= 0,
-          impression.key.split(separator: "+").contains(Substring(event.item))
         else { continue }
+        activity.recordPurchase(
+          key: impression.key, recommendationID: id, revenue: (event.price ?? 0) * max(event.value, 1))
+        guard impression.arm >= 0, !state.rewarded.contains(id) else { continue }
         state.rewarded.insert(id)
         state.bandit.recordPurchase(key: impression.key, arm: impression.arm, reward: impression.margin)
         state.addArm(key: impression.key, arm: impression.arm, trials: 0, successes: 1, reward: impression.margin)

@@ -43,7 +43,6 @@ extension Engine {
     let days = spendByDay.keys.sorted()
     let rfm: RFM
     let firstDay: Int
-    var newDays = days
     if let base {
       firstDay = referenceDay - Int(base.rfm.age.rounded())
       let frequency = base.rfm.frequency + days.count
@@ -55,7 +54,6 @@ extension Engine {
     } else {
       guard let first = days.first, let last = days.last else { return nil }
       firstDay = first
-      newDays = days
       let repeats = days.dropFirst()
       rfm = RFM(
         frequency: repeats.count, recency: Double(last - first), age: Double(max(referenceDay, last) - first),
@@ -65,7 +63,7 @@ extension Engine {
     let profile = customers.profile(
       customer: user, rfm: rfm, interests: base?.interests ?? [], priceSensitivity: base?.priceSensitivity)
     return ProfileResponse(
-      modelVersion: version, asOf: Self.dayString(asOfDay), livePurchaseDays: newDays.count, profile: profile)
+      modelVersion: version, asOf: Self.dayString(asOfDay), livePurchaseDays: days.count, profile: profile)
   }
 
   /// A day number (days since 1970-01-01) as YYYY-MM-DD in UTC.
