@@ -23,6 +23,10 @@ Variants (all predictions are expected counts unless named "median"/"quantile"):
 - nbd×glm[S]: NBD forecast times exp(b0 + b'z), z a feature set S (below); a Poisson regression with
   log(NBD forecast) as offset, i.e. the covariates correct the NBD per customer.
 - glm[S]: Poisson regression with offset log h: E = h * exp(b0 + b'z) (no BTYD model at all).
+- nbd(z)[S]: Fader & Hardie's NBD with time-invariant covariates z in the gamma scale, fitted by
+  maximum likelihood on the calibration (x, T) alone: lambda_i ~ Gamma(r, alpha * exp(-b'z_i)).
+  S = "first basket" (log value and log lines of the first purchase day, UK) or "basket" (log mean
+  purchase-day value, log mean lines, UK).
 - blend w: w * nbd + (1 - w) * recent rate (repeat purchase days in the last 90 days / min(90, T)) * h.
 - median / quantile q of the predictive distribution: NB(shape r + x, mean = the variant's mean), the
   NBD posterior predictive with its mean replaced. MAE is minimised by the median, not the mean; it
@@ -32,7 +36,9 @@ Features (computed at the cutoff from calibration data only): lx = log(1 + x); l
 (T + 10)); gap = (T - t_x) / (T + 1); l30, l90 = log(1 + purchase days in the last 30 / 90 days);
 lew60 = log of the purchase days weighted by 2^(-age of the purchase / 60 days); lval = log mean
 purchase-day value; llines = log mean lines per purchase day; uk = country is the United Kingdom;
-lT = log(1 + T); new = [x = 0].
+lT = log(1 + T); new = [x = 0]; lval1, llines1 = the same for the first purchase day; ldist = log distinct items bought; lqty = log median quantity per line;
+cv = coefficient of variation of the gaps between purchase days (0 with fewer than two gaps), hascv =
+[at least two gaps].
 
     /tmp/clvenv/bin/python Benchmarks/clv/covariates.py [/work/shared/data/online-retail/online_retail.csv.gz]
 """
@@ -68,6 +74,18 @@ def table(c, h):
     d["value"] = g.value.mean()
     d["lines"] = g.lines.mean()
     d["uk"] = (country.reindex(d.index) == "United Kingdom").astype(float)
+    first_day = cal[cal.day == cal.CustomerID.map(d["first"])].set_index("CustomerID")
+    d["value1"] = first_day.value.reindex(d.index)
+    d["lines1"] = first_day.lines.reindex(d.index)
+    lines = df[df.day <= c].groupby("CustomerID")
+    d["distinct"] = lines.StockCode.nunique().reindex(d.index)
+    d["qty"] = lines.Quantity.median().reindex(d.index)
+    ordered = cal.sort_values(["CustomerID", "day"])
+    gaps = ordered.groupby("CustomerID").day.diff().dropna()
+    by = gaps.groupby(ordered.loc[gaps.index, "CustomerID"])
+    d["hascv"] = (by.count().reindex(d.index).fillna(0) >= 2).astype(float)
+    cv = (by.std() / by.mean()).reindex(d.index)
+    d["cv"] = cv.fillna(0) * d.hascv
     d["y"] = cd[(cd.day > c) & (cd.day <= c + h)].groupby("CustomerID").day.count().reindex(d.index).fillna(0)
     d["h"] = float(h)
     x, T = d.x.values.astype(float), d.age.values.astype(float)
@@ -88,13 +106,20 @@ FEATURES = {
     "gap": lambda d: (d.age - d.tx) / (d.age + 1), "l30": lambda d: np.log1p(d.n30),
     "l90": lambda d: np.log1p(d.n90), "lew60": lambda d: np.log(d.ew60), "lval": lambda d: np.log(d.value),
     "llines": lambda d: np.log(d.lines), "uk": lambda d: d.uk, "lT": lambda d: np.log1p(d.age),
-    "new": lambda d: (d.x == 0).astype(float),
+    "new": lambda d: (d.x == 0).astype(float), "ldist": lambda d: np.log(d.distinct),
+    "lqty": lambda d: np.log(d.qty), "cv": lambda d: d.cv, "hascv": lambda d: d.hascv,
+    "lval1": lambda d: np.log(d.value1), "llines1": lambda d: np.log(d.lines1),
 }
+COVARIATE_NBD_SETS = {"first basket": ["lval1", "llines1", "uk"], "basket": ["lval", "llines", "uk"]}
 SETS = {
     "recent": ["gap", "l30", "l90"],
     "recent+basket": ["gap", "l30", "l90", "lval", "llines", "uk"],
     "ew+basket": ["lew60", "lval", "llines", "uk"],
     "all": ["lx", "lrate", "gap", "l30", "l90", "lval", "llines", "uk", "lT", "new"],
+    "ew+basket+items": ["lew60", "lval", "llines", "uk", "ldist", "lqty"],
+    "ew+basket+cv": ["lew60", "lval", "llines", "uk", "cv", "hascv"],
+    "ew+basket+items+cv": ["lew60", "lval", "llines", "uk", "ldist", "lqty", "cv", "hascv"],
+    "recent+ew+basket+items": ["gap", "l30", "l90", "lew60", "lval", "llines", "uk", "ldist", "lqty"],
 }
 
 
@@ -137,6 +162,23 @@ def regression(E, test, names, base):
     return np.exp(off(test) + design(test, names) @ b)
 
 
+def covariate_nbd(test, names, h):
+    """Fader & Hardie's NBD with time-invariant covariates, fitted by maximum likelihood on the
+    calibration (x, T): lambda_i ~ Gamma(r, alpha_i), alpha_i = alpha * exp(-b'z_i), z standardised.
+    Returns the posterior mean (r + x) / (alpha_i + T) * h and the posterior shape r + x."""
+    z = np.column_stack([FEATURES[n](test).values for n in names])
+    z = (z - z.mean(0)) / z.std(0)
+    x, T = test.x.values.astype(float), test.age.values.astype(float)
+
+    def nll(p):
+        r, a = np.exp(p[0]), np.exp(p[1] - z @ p[2:])
+        return -(gammaln(r + x) - gammaln(r) + r * np.log(a) - (r + x) * np.log(a + T)).sum()
+
+    p = minimize(nll, np.r_[0.0, np.log(50.0), np.zeros(z.shape[1])], method="BFGS").x
+    r, a = np.exp(p[0]), np.exp(p[1] - z @ p[2:])
+    return (r + x) / (a + T) * h, r + x
+
+
 def nb_quantile(mean, shape, q):
     return nbinom.ppf(q, shape, shape / (shape + np.maximum(mean, 1e-12)))
 
@@ -153,13 +195,16 @@ def variants(E, h):
         out[f"glm[{s}]"] = regression(E, test, names, "h")
     # repeat purchase days in the last 90 days (the first purchase day is not a repeat) per day of exposure
     repeats90 = test.n90.values - (test["first"].values > E - 90)
+    shapes = {}
+    for s, names in COVARIATE_NBD_SETS.items():
+        out[f"nbd(z)[{s}]"], shapes[f"nbd(z)[{s}]"] = covariate_nbd(test, names, h)
     recent = np.where(T > 0, repeats90 / np.maximum(np.minimum(90, T), 1e-9), 0.0) * h
     for w in np.round(np.arange(0, 1.01, 0.1), 1):
         out[f"blend w={w}"] = w * test.nbd.values + (1 - w) * recent
     means = [k for k in out if k not in ("naive", "bgnbd (lifetimes)") and not k.startswith("blend")]
     for k in means:
         for q in (0.5, 0.55, 0.6):
-            out[f"{k} quantile {q}"] = nb_quantile(out[k], test["shape"].values, q)
+            out[f"{k} quantile {q}"] = nb_quantile(out[k], shapes.get(k, test["shape"].values), q)
     return test, out
 
 
