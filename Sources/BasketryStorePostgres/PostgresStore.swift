@@ -140,6 +140,23 @@ public final class PostgresStore: Store {
       "CREATE INDEX IF NOT EXISTS impressions_user ON impressions(user_id)",
     ],
     StoreMigrations.names[4]: Array(upgrades[7...]),
+    // Impressions and recommendation lists are found by user through the days the user has any (an erasure
+    // deletes by day range), not by an index on user_id, which gets a random insert per offer.
+    StoreMigrations.names[5]: [
+      """
+      CREATE TABLE IF NOT EXISTS impression_days (
+        user_id TEXT NOT NULL, day BIGINT NOT NULL, PRIMARY KEY (user_id, day))
+      """,
+      """
+      INSERT INTO impression_days (user_id, day)
+      SELECT user_id, ts / 86400 FROM impressions UNION SELECT user_id, ts / 86400 FROM recommendation_lists
+      ON CONFLICT DO NOTHING
+      """,
+      "CREATE INDEX IF NOT EXISTS impressions_ts ON impressions(ts)",
+      "CREATE INDEX IF NOT EXISTS recommendation_lists_ts ON recommendation_lists(ts)",
+      "DROP INDEX IF EXISTS impressions_user",
+      "DROP INDEX IF EXISTS recommendation_lists_user",
+    ],
   ]
 
   /// The first version's tables.
@@ -500,13 +517,25 @@ public final class PostgresStore: Store {
         receipt.eventsRemoved = try await conn.query(
           "DELETE FROM events WHERE user_id = \(user) RETURNING 1", logger: logger
         ).collect().count
-        receipt.impressionsRemoved = try await conn.query(
-          "DELETE FROM impressions WHERE user_id = \(user) RETURNING 1", logger: logger
-        ).collect().count
-        for try await (n) in try await conn.query(
-          "DELETE FROM recommendation_lists WHERE user_id = \(user) RETURNING n", logger: logger
+        // The user's impressions and lists, day by day (see `impression_days`).
+        var days: [Int64] = []
+        for try await day in try await conn.query(
+          "DELETE FROM impression_days WHERE user_id = \(user) RETURNING day", logger: logger
         ).decode(Int64.self) {
-          receipt.impressionsRemoved += Int(n)
+          days.append(day)
+        }
+        for day in days {
+          let (start, end) = (day * 86_400, (day + 1) * 86_400)
+          receipt.impressionsRemoved += try await conn.query(
+            "DELETE FROM impressions WHERE user_id = \(user) AND ts >= \(start) AND ts < \(end) RETURNING 1",
+            logger: logger
+          ).collect().count
+          for try await (n) in try await conn.query(
+            "DELETE FROM recommendation_lists WHERE user_id = \(user) AND ts >= \(start) AND ts < \(end) RETURNING n",
+            logger: logger
+          ).decode(Int64.self) {
+            receipt.impressionsRemoved += Int(n)
+          }
         }
         try await conn.query(
           """
@@ -599,15 +628,16 @@ public final class PostgresStore: Store {
   public func changes(after cursor: Int64, limit: Int) async throws -> ChangeBatch {
     try await failing("read changes") {
       var changes: [StoreChange] = []
-      for try await (sequence, kind, key, payload, erasedBy) in try await client.query(
+      for try await (sequence, kind, key, payload, erasedBy, user) in try await client.query(
         """
-        SELECT seq, kind, key, payload, erased_by FROM changes WHERE seq > \(cursor) ORDER BY seq
+        SELECT seq, kind, key, payload, erased_by, user_id FROM changes WHERE seq > \(cursor) ORDER BY seq
         LIMIT \(max(limit, 1))
         """, logger: logger
-      ).decode((Int64, String, String?, String?, Int64?).self) {
+      ).decode((Int64, String, String?, String?, Int64?, String?).self) {
         changes.append(
           try ChangePayload.decode(
-            sequence: sequence, kind: kind, key: key, payload: payload, erasedBy: erasedBy, operation: "read changes"))
+            sequence: sequence, kind: kind, key: key, payload: payload, erasedBy: erasedBy, user: user,
+            operation: "read changes"))
       }
       // Read after the rows: a prune that raced with them makes the batch incomplete (conservative).
       let pruned = try await scalarInt("SELECT value FROM meta WHERE key = 'changes_pruned'") ?? 0
@@ -794,10 +824,28 @@ public final class PostgresStore: Store {
       let queries = stride(from: 0, to: impressions.count, by: Self.impressionRowsPerStatement).map { start in
         Self.insertImpressions(impressions[start..<min(start + Self.impressionRowsPerStatement, impressions.count)])
       }
+      let days = Self.insertDays(impressions.map { ($0.user, $0.timestamp) })
       try await client.withTransaction(logger: logger) { conn in
         for query in queries { try await conn.query(query, logger: logger) }
+        try await conn.query(days, logger: logger)
       }
     }
+  }
+
+  /// `INSERT INTO impression_days … FROM UNNEST(…) ON CONFLICT DO NOTHING`: the days on which users have
+  /// impressions or lists, each pair once.
+  static func insertDays(_ entries: [(String, Int64)]) -> PostgresQuery {
+    var seen = Set<String>()
+    var users: [String] = []
+    var days: [Int64] = []
+    for (user, timestamp) in entries where seen.insert("\(timestamp / 86_400) \(user)").inserted {
+      users.append(user)
+      days.append(timestamp / 86_400)
+    }
+    return """
+      INSERT INTO impression_days (user_id, day) SELECT u, d FROM UNNEST(\(users)::text[], \(days)::int8[]) AS t(u, d)
+      ON CONFLICT DO NOTHING
+      """
   }
 
   /// `INSERT INTO impressions … SELECT … FROM UNNEST(…) ON CONFLICT (rec_id) DO NOTHING` for a chunk
@@ -866,8 +914,10 @@ public final class PostgresStore: Store {
         let end = min(start + Self.impressionRowsPerStatement, lists.count)
         return Self.insertLists(lists[start..<end], items: encoded[start..<end])
       }
+      let days = Self.insertDays(lists.map { ($0.user, $0.timestamp) })
       try await client.withTransaction(logger: logger) { conn in
         for query in queries { try await conn.query(query, logger: logger) }
+        try await conn.query(days, logger: logger)
       }
     }
   }

@@ -31,6 +31,10 @@ public final class SQLiteStore: Store {
       try db.execute(sql: "PRAGMA busy_timeout = 5000")
       // Reads through a memory map: no read system call per page when the writer has changed the file.
       try db.execute(sql: "PRAGMA mmap_size = 268435456")
+      // The writer keeps the pages its inserts touch (the upper levels and recent leaves of the events',
+      // impressions' and their indexes' B-trees) in its own cache: 64 MB instead of SQLite's 2 MB, so a flush of
+      // buffered impressions does not read them again from the WAL. Readers keep the default.
+      if !db.configuration.readonly { try db.execute(sql: "PRAGMA cache_size = -65536") }
     }
     configuration.busyMode = .timeout(5)
     do {
@@ -192,6 +196,23 @@ public final class SQLiteStore: Store {
     ],
     // SQLite stores model payloads as BLOB from the start (a JSON text payload reads back as its bytes).
     StoreMigrations.names[4]: [],
+    // Impressions and recommendation lists are found by user through the days the user has any (an erasure
+    // deletes by day range), not by an index on user_id: such an index gets a random insert per offer, a page
+    // written per row, which cost more than everything else the serving path writes.
+    StoreMigrations.names[5]: [
+      """
+      CREATE TABLE IF NOT EXISTS impression_days (
+        user_id TEXT NOT NULL, day INTEGER NOT NULL, PRIMARY KEY (user_id, day)) WITHOUT ROWID
+      """,
+      """
+      INSERT OR IGNORE INTO impression_days (user_id, day)
+      SELECT user_id, ts / 86400 FROM impressions UNION SELECT user_id, ts / 86400 FROM recommendation_lists
+      """,
+      "CREATE INDEX IF NOT EXISTS impressions_ts ON impressions(ts)",
+      "CREATE INDEX IF NOT EXISTS recommendation_lists_ts ON recommendation_lists(ts)",
+      "DROP INDEX IF EXISTS impressions_user",
+      "DROP INDEX IF EXISTS recommendation_lists_user",
+    ],
   ]
 
   // MARK: - Events
@@ -390,13 +411,20 @@ public final class SQLiteStore: Store {
         sql: "UPDATE meta SET value = MAX(value - ?, 0) WHERE key = 'baskets'", arguments: [receipt.basketsRemoved])
       try db.execute(sql: "DELETE FROM events WHERE user_id = ?", arguments: [user])
       receipt.eventsRemoved = db.changesCount
-      try db.execute(sql: "DELETE FROM impressions WHERE user_id = ?", arguments: [user])
-      receipt.impressionsRemoved = db.changesCount
-      receipt.impressionsRemoved +=
-        try Int.fetchOne(
-          db, sql: "SELECT COALESCE(SUM(n), 0) FROM recommendation_lists WHERE user_id = ?", arguments: [user])
-        ?? 0
-      try db.execute(sql: "DELETE FROM recommendation_lists WHERE user_id = ?", arguments: [user])
+      // The user's impressions and lists, day by day (see `impression_days`).
+      let days = try Int64.fetchAll(db, sql: "SELECT day FROM impression_days WHERE user_id = ?", arguments: [user])
+      for day in days {
+        let range: StatementArguments = [user, day * 86_400, (day + 1) * 86_400]
+        try db.execute(sql: "DELETE FROM impressions WHERE user_id = ? AND ts >= ? AND ts < ?", arguments: range)
+        receipt.impressionsRemoved += db.changesCount
+        receipt.impressionsRemoved +=
+          try Int.fetchOne(
+            db, sql: "SELECT COALESCE(SUM(n), 0) FROM recommendation_lists WHERE user_id = ? AND ts >= ? AND ts < ?",
+            arguments: range) ?? 0
+        try db.execute(
+          sql: "DELETE FROM recommendation_lists WHERE user_id = ? AND ts >= ? AND ts < ?", arguments: range)
+      }
+      try db.execute(sql: "DELETE FROM impression_days WHERE user_id = ?", arguments: [user])
       try db.execute(
         sql: """
           INSERT INTO erased_users (user_id, erased_at) VALUES (?, ?)
@@ -456,12 +484,13 @@ public final class SQLiteStore: Store {
   public func changes(after cursor: Int64, limit: Int) async throws -> ChangeBatch {
     try await read("read changes") { db in
       let changes = try Row.fetchAll(
-        db, sql: "SELECT seq, kind, key, payload, erased_by FROM changes WHERE seq > ? ORDER BY seq LIMIT ?",
+        db,
+        sql: "SELECT seq, kind, key, payload, erased_by, user_id FROM changes WHERE seq > ? ORDER BY seq LIMIT ?",
         arguments: [cursor, max(limit, 1)]
       ).map {
         try ChangePayload.decode(
           sequence: $0["seq"], kind: $0["kind"], key: $0["key"], payload: $0["payload"], erasedBy: $0["erased_by"],
-          operation: "read changes")
+          user: $0["user_id"], operation: "read changes")
       }
       let pruned = try Int64.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'changes_pruned'") ?? 0
       return ChangeBatch(changes: changes, complete: cursor >= pruned)
@@ -605,7 +634,38 @@ public final class SQLiteStore: Store {
           throw StoreError(.database, operation: "record impressions", message: message)
         }
       }
+      try Self.recordDays(db, impressions.lazy.map { ($0.user, $0.timestamp) }, operation: "record impressions")
     }
+  }
+
+  /// Records the days on which users have impressions or lists (`impression_days`), each pair once.
+  private static func recordDays<S: Sequence>(_ db: Database, _ entries: S, operation: String) throws
+  where S.Element == (String, Int64) {
+    var pairs = Set<UserDay>()
+    for (user, timestamp) in entries { pairs.insert(UserDay(user: user, day: timestamp / 86_400)) }
+    let statement = try db.cachedStatement(
+      sql: "INSERT INTO impression_days (user_id, day) VALUES (?, ?) ON CONFLICT DO NOTHING")
+    let handle = statement.sqliteStatement
+    defer {
+      sqlite3_reset(handle)
+      sqlite3_clear_bindings(handle)
+    }
+    for pair in pairs {
+      sqlite3_reset(handle)
+      bind(handle, 1, pair.user)
+      sqlite3_bind_int64(handle, 2, pair.day)
+      let code = sqlite3_step(handle)
+      guard code == SQLITE_DONE else {
+        let message = sqlite3_errmsg(db.sqliteConnection).map { String(cString: $0) } ?? "code \(code)"
+        throw StoreError(.database, operation: operation, message: message)
+      }
+    }
+  }
+
+  /// A user and a day (Unix seconds / 86,400).
+  private struct UserDay: Hashable {
+    var user: String
+    var day: Int64
   }
 
   /// Binds text (copied by SQLite), or NULL.
@@ -671,6 +731,7 @@ public final class SQLiteStore: Store {
           throw StoreError(.database, operation: "record recommendation lists", message: message)
         }
       }
+      try Self.recordDays(db, lists.lazy.map { ($0.user, $0.timestamp) }, operation: "record recommendation lists")
     }
   }
 

@@ -284,6 +284,39 @@ func unique(_ label: String) -> String { label + "-" + UUID().uuidString.prefix(
     await store.close()
   }
 
+  /// Erasure finds a user's offers through the days they have any (no per-user index on the offers): every
+  /// impression and list of the user goes, on every day, and another user's on the same days stay.
+  @Test(arguments: Driver.available)
+  func erasureRemovesOffersOnEveryDayAndOnlyTheUsers(driver: Driver) async throws {
+    let store = try await driver.makeStore()
+    let (carol, dave) = (unique("carol"), unique("dave"))
+    // Days apart, including both edges of one day.
+    let day: Int64 = 86_400
+    let times: [Int64] = [20_000 * day, 20_000 * day + day - 1, 20_003 * day + 5, 20_010 * day]
+    func impression(_ user: String, _ time: Int64) -> Impression {
+      Impression(
+        recommendationID: unique("r"), experimentID: nil, variant: nil, user: user, session: user, kind: "bundle",
+        key: "a+b", arm: 0, discount: 0, price: 9, margin: 3, propensity: 1, timestamp: time)
+    }
+    let carols = times.map { impression(carol, $0) }
+    let daves = times.map { impression(dave, $0) }
+    try await store.recordImpressions(carols + daves)
+    let lists = times.map { time in
+      RecommendationList(
+        id: String(UUID().uuidString.lowercased().prefix(RecommendationList.idPrefixLength)), firstSequence: 0,
+        experimentID: nil, variant: nil, user: carol, items: ["a", "b"], modelVersion: nil, timestamp: time)
+    }
+    try await store.recordRecommendationLists(lists)
+    let receipt = try await store.deleteUser(carol)
+    #expect(receipt.impressionsRemoved == carols.count + 2 * lists.count)
+    for gone in carols { #expect(try await store.impression(id: gone.recommendationID) == nil) }
+    for list in lists { #expect(try await store.recommendationList(id: list.id) == nil) }
+    for kept in daves { #expect(try await store.impression(id: kept.recommendationID) != nil) }
+    #expect(try await store.deleteUser(carol).impressionsRemoved == 0)
+    #expect(try await store.deleteUser(dave).impressionsRemoved == daves.count)
+    await store.close()
+  }
+
   @Test(arguments: Driver.available)
   func banditCountsAreAdditive(driver: Driver) async throws {
     let store = try await driver.makeStore()

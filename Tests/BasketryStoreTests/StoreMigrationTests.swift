@@ -40,6 +40,7 @@ import Testing
           INSERT INTO baskets VALUES ('u1|s', 'u1', 100);
           INSERT INTO basket_items VALUES ('u1|s', 'mug');
           INSERT INTO item_counts VALUES ('mug', 1);
+          INSERT INTO impressions VALUES ('old-r1', NULL, NULL, 'u1', 'u1', 'bundle', 'mug+tea', 0, 0, 5, 2, 1, 90000);
           """)
     }
     return path
@@ -69,6 +70,11 @@ import Testing
     }
     #expect(!indexes.contains("impressions_experiment"))
     #expect(indexes.contains("impressions_in_experiment"))
+    // Offers are found by user through their days, not a user index: an old impression is still erased.
+    #expect(!indexes.contains("impressions_user") && indexes.contains("impressions_ts"))
+    #expect(try await store.impression(id: "old-r1") != nil)
+    #expect(try await store.deleteUser("u1").impressionsRemoved == 1)
+    #expect(try await store.impression(id: "old-r1") == nil)
     // Migrating again changes nothing.
     try await store.migrate()
     #expect(try await store.appliedMigrations() == StoreMigrations.names)

@@ -13,6 +13,7 @@ public enum StoreMigrations {
     "v3-recommendation-lists",
     "v4-impressions-indexed-by-experiment-only-when-in-one",
     "v5-binary-model-artifacts",
+    "v6-impressions-found-by-user-day",
   ]
 
   /// The error for a database that records versions this binary does not know.

@@ -23,11 +23,15 @@ public struct StoreChange: Sendable, Hashable {
   public var sequence: Int64
   /// What changed.
   public var kind: Kind
+  /// The user pseudonym whose purchase this is (``Kind/purchase(_:)``; nil for other kinds and for changes read
+  /// from a store that does not record it). Replicas drop that user's cached events on reading it.
+  public var user: String?
 
   /// Creates a change.
-  public init(sequence: Int64, kind: Kind) {
+  public init(sequence: Int64, kind: Kind, user: String? = nil) {
     self.sequence = sequence
     self.kind = kind
+    self.user = user
   }
 }
 
@@ -124,9 +128,11 @@ public enum ChangePayload {
   ///   - key: the key column (item id, or the erased user).
   ///   - payload: the payload column.
   ///   - erasedBy: the erasure that redacted the row, if any.
+  ///   - user: the user column (the purchaser of a purchase change).
   /// - Throws: ``StoreError`` (corrupt) when the row cannot be read.
   public static func decode(
-    sequence: Int64, kind: String, key: String?, payload: String?, erasedBy: Int64?, operation: String
+    sequence: Int64, kind: String, key: String?, payload: String?, erasedBy: Int64?, user: String? = nil,
+    operation: String
   ) throws -> StoreChange {
     if let erasedBy { return StoreChange(sequence: sequence, kind: .erasedPurchase(erasedBy: erasedBy)) }
     switch kind {
@@ -136,7 +142,8 @@ public enum ChangePayload {
       return StoreChange(
         sequence: sequence,
         kind: .purchase(
-          BasketDelta(item: delta.item, partners: delta.partners, newBasket: delta.newBasket, sequence: sequence)))
+          BasketDelta(item: delta.item, partners: delta.partners, newBasket: delta.newBasket, sequence: sequence)),
+        user: user)
     case item:
       guard let key else { break }
       let item = try payload.map { try StoreJSON.decode(CatalogItem.self, from: $0, operation: operation) }
