@@ -130,6 +130,9 @@ import Testing
       pseudonymKey: Self.pseudonymKey)
     let a = try await replica(location)
     let b = try await replica(location)
+    // Each replica follows the change feed, as `basketry serve` does.
+    let followers = [a, b].map { engine in Task { await engine.runChangeFollower() } }
+    defer { for follower in followers { follower.cancel() } }
     // A customer known from the file alone: the one with the most orders among those who bought nothing in
     // the last 30 days (so the served = evaluated test, which evaluates the others on the same database, is
     // not affected by the purchases posted here).

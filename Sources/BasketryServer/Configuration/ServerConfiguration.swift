@@ -22,11 +22,14 @@ public struct ServerConfiguration: Sendable, Hashable {
   /// How often to check the store for a new model version, in seconds (PostgreSQL also uses NOTIFY). Default 2.
   public var modelPollSeconds = 2.0
   /// How often to read the store's change feed (other replicas' purchases, catalog writes and
-  /// erasures), in seconds. Default 1.
-  public var changePollSeconds = 1.0
+  /// erasures), in seconds. Default 0.25, so a purchase through another replica changes this one's
+  /// recommendations well within a second.
+  public var changePollSeconds = 0.25
   /// How long a user's store events are reused between requests, in seconds (0: read the store on every
-  /// request). Events stored through this replica are seen at once, through others within this time. Default 0.5.
-  public var historyCacheSeconds = 0.5
+  /// request). Events stored or erased through this replica are seen at once, purchases and erasures through
+  /// others when the change feed brings them (`change_poll_seconds`), their views and carts within this time.
+  /// Default 10.
+  public var historyCacheSeconds = 10.0
   /// How long the change feed keeps entries, in seconds; a replica further behind reloads its
   /// counts and catalog. Default 3600.
   public var changeRetentionSeconds = 3600

@@ -86,6 +86,9 @@ final class Candidate: Sendable {
   let itemsJSON: [UInt8]
   /// `banditExplanations` as JSON strings, escaped once.
   let banditExplanationsJSON: [[UInt8]]
+  /// The trained bundle's items as the model's dense ids, when the bundle has pricing details and the model knows
+  /// every item (so it can be ranked by a shopper's expected profit), with the model they refer to.
+  let personalItems: (model: ObjectIdentifier, items: [Int32])?
 
   /// Creates a candidate and its derived fields.
   /// - Parameters:
@@ -95,9 +98,14 @@ final class Candidate: Sendable {
   init(
     items: [String], titles: [String], prices: [Double], listPrice: Double, cost: Double, modelDiscount: Double,
     source: String, rank: Double, evidence: String, explanation: String? = nil, bundle: ProductBundle? = nil,
-    levels: [Double]
+    levels: [Double], model: ServingModel? = nil
   ) {
     self.bundle = bundle
+    personalItems = bundle.flatMap { bundle in
+      guard bundle.pricing != nil, let model else { return nil }
+      let dense = bundle.items.compactMap { model.item($0.id) }
+      return dense.count == bundle.items.count ? (ObjectIdentifier(model), dense) : nil
+    }
     self.items = items
     self.titles = titles
     self.prices = prices
@@ -212,7 +220,7 @@ extension EngineState {
             items: ids, titles: sorted.map { catalog[$0.id]?.title ?? $0.title }, prices: prices,
             listPrice: listPrice, cost: cost, modelDiscount: bundle.discount, source: "model", rank: rank,
             evidence: Self.explainer.evidenceSentence(bundle), explanation: bundle.explanation, bundle: bundle,
-            levels: levels))
+            levels: levels, model: model))
       }
     }
     candidates.sort { $0.rank > $1.rank }

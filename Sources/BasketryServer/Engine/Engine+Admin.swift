@@ -41,6 +41,7 @@ extension Engine {
     histories.invalidate([user])
     personalFits.forget(user)
     rankings.forget(user)
+    personalAnchors.forget(user)
     state.withLock { state in
       if receipt.changeSequence == 0 {
         // A store without a change feed: subtract the baskets.

@@ -6,8 +6,9 @@ import Logging
 
 /// Replicas converge by following the store's change feed (``Store/changes(after:limit:)``):
 /// every `change_poll_seconds` a background task reads the changes after the engine's cursor and
-/// applies those it did not make itself — purchase deltas to the live co-occurrence counts, catalog
-/// writes to the catalog cache, erasures to both counts and buffered impressions. Requests never
+/// applies those it did not make itself — purchase deltas to the live co-occurrence counts (and the
+/// purchaser's cached events are dropped, so their recommendations change), catalog writes to the
+/// catalog cache, erasures to both counts and buffered impressions. Requests never
 /// touch the feed; they read the in-memory state, whose candidate cache the observers on
 /// ``EngineState`` empty as it changes.
 ///
@@ -65,6 +66,14 @@ extension Engine {
         return (count, false)
       }
       applied += count
+      // Purchases and erasures through other replicas reach this one's cached histories here (its own dropped
+      // them at once).
+      let touched = Set(
+        batch.changes.lazy.compactMap { change -> String? in
+          if case .userErased(let user, _) = change.kind { return user }
+          return change.user
+        })
+      if !touched.isEmpty { histories.invalidate(touched) }
       if !stale && batch.changes.count < Self.changePageSize { break }
     }
     if applied > 0 { metrics.increment("changes_applied_total", by: Double(applied)) }

@@ -56,22 +56,15 @@ extension Engine {
     var personal: (model: ServingModel, user: String?, events: [StoredEvent])?
     if anchors.isEmpty, let user {
       let history = try await storeEvents(of: user)
-      var seen = Set<String>()
-      for event in history.reversed() where event.type == .purchase || event.type == .cart {
-        if seen.insert(event.item).inserted { anchors.append(event.item) }
-        if anchors.count >= 5 { break }
-      }
-      // A shopper known from the trained history (e.g. a shop's order files): their latest items.
-      let (model, erased) = state.withLock { ($0.model, $0.erasedUsers.contains(user)) }
+      let (model, erased, version) = state.withLock { ($0.model, $0.erasedUsers.contains(user), $0.modelVersion) }
       if let model, model.personal != nil { personal = (model, erased ? nil : user, history) }
-      if anchors.count < 5, let model, !erased {
-        let latest = model.trainingHistory(of: user).sorted {
-          $0.lastTime != $1.lastTime ? $0.lastTime > $1.lastTime : $0.item < $1.item
-        }
-        for entry in latest where anchors.count < 5 {
-          let item = model.items[Int(entry.item)]
-          if seen.insert(item).inserted { anchors.append(item) }
-        }
+      // The anchors depend on the model and the shopper's events only: kept per shopper while those stay.
+      let stamp = "\(version ?? -1):\(erased):\(history.count):\(history.last?.eventID ?? "")"
+      if let known = personalAnchors.value(of: user, stamp: stamp) {
+        anchors = known
+      } else {
+        anchors = Self.personalAnchors(history: history, model: erased ? nil : model, user: user)
+        personalAnchors.store(anchors, of: user, stamp: stamp)
       }
     }
     let cart = Set(query.cart)
@@ -174,6 +167,28 @@ extension Engine {
     metrics.increment("bundle_impressions_total", by: Double(offers.count))
     activity.recordOffers(keys: impressions.lazy.map(\.key))
     return BundlesResponse(modelVersion: gathered.modelVersion, bundles: offers)
+  }
+
+  /// The items a shopper's own bundles are built around: the latest distinct items of their purchases and carts
+  /// in the store, then (up to five in all) the latest of their trained history (e.g. a shop's order files).
+  /// - Parameter model: the served model, nil when the shopper was erased.
+  /// - Complexity: O(e + h log h) for e store events and h trained history entries.
+  static func personalAnchors(history: [StoredEvent], model: ServingModel?, user: String) -> [String] {
+    var anchors: [String] = []
+    var seen = Set<String>()
+    for event in history.reversed() where event.type == .purchase || event.type == .cart {
+      if seen.insert(event.item).inserted { anchors.append(event.item) }
+      if anchors.count >= 5 { return anchors }
+    }
+    guard let model else { return anchors }
+    let latest = model.trainingHistory(of: user).sorted {
+      $0.lastTime != $1.lastTime ? $0.lastTime > $1.lastTime : $0.item < $1.item
+    }
+    for entry in latest where anchors.count < 5 {
+      let item = model.items[Int(entry.item)]
+      if seen.insert(item).inserted { anchors.append(item) }
+    }
+    return anchors
   }
 
   /// A random experiment unit for an anonymous request without a session.
@@ -349,9 +364,13 @@ extension Engine {
     known: [String: PersonalBundleFit] = [:], computed: inout [String: PersonalBundleFit]
   ) throws -> ([Candidate], [ObjectIdentifier: PersonalBundleFit]) {
     guard let calibration = model.personal else { return (candidates, [:]) }
+    let identity = ObjectIdentifier(model)
     let evaluated = candidates.prefix(limit).filter { candidate in
-      candidate.bundle.map { bundle in bundle.pricing != nil && bundle.items.allSatisfy { model.item($0.id) != nil } }
-        ?? false
+      if let personal = candidate.personalItems, personal.model == identity { return true }
+      // Built from another model version (swapped meanwhile): looked up in this one.
+      return candidate.bundle.map { bundle in
+        bundle.pricing != nil && bundle.items.allSatisfy { model.item($0.id) != nil }
+      } ?? false
     }
     guard !evaluated.isEmpty else { return (candidates, [:]) }
     var fits: [ObjectIdentifier: PersonalBundleFit] = [:]
@@ -361,13 +380,19 @@ extension Engine {
         evaluated.filter { fits[ObjectIdentifier($0)] == nil }, model: model, calibration: calibration, user: user,
         events: events, fits: &fits, computed: &computed)
     }
-    let order = Dictionary(uniqueKeysWithValues: candidates.enumerated().map { (ObjectIdentifier($1), $0) })
-    var ranked = evaluated.sorted { a, b in
-      let (x, y) = (fits[ObjectIdentifier(a)]?.expectedProfit ?? 0, fits[ObjectIdentifier(b)]?.expectedProfit ?? 0)
-      return x != y ? x > y : order[ObjectIdentifier(a)] ?? 0 < order[ObjectIdentifier(b)] ?? 0
+    // The evaluated candidates (all among the first `limit`) by expected profit, ties in their order; then the
+    // others in theirs.
+    let profits = evaluated.map { fits[ObjectIdentifier($0)]?.expectedProfit ?? 0 }
+    let byProfit = evaluated.indices.sorted { a, b in
+      profits[a] != profits[b] ? profits[a] > profits[b] : a < b
     }
+    var ranked = byProfit.map { evaluated[$0] }
+    ranked.reserveCapacity(candidates.count)
     let chosen = Set(evaluated.map(ObjectIdentifier.init))
-    ranked += candidates.filter { !chosen.contains(ObjectIdentifier($0)) }
+    for candidate in candidates.prefix(limit) where !chosen.contains(ObjectIdentifier(candidate)) {
+      ranked.append(candidate)
+    }
+    ranked += candidates.dropFirst(limit)
     return (ranked, fits)
   }
 

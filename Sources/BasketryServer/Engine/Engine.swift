@@ -30,6 +30,9 @@ public final class Engine: Sendable {
   /// Shoppers' ranked recommendations, while their history, the model, the catalog and the request stay the same
   /// (20,000 shoppers, about 1.5 KB each for k = 10: ≈ 30 MB when full).
   let rankings = ShopperCache<[(String, Double, String)]>(capacity: 20_000)
+  /// Shoppers' bundle anchors (their latest items), while their history and the model stay the same (20,000
+  /// shoppers, at most five ids each).
+  let personalAnchors = ShopperCache<[String]>(capacity: 20_000)
   /// Events and bundle offers on this replica, for the dashboard.
   let activity: LiveActivity
   /// The concurrency cap and per-key rate limits.
