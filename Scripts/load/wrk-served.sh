@@ -47,17 +47,58 @@ LUA
 lua "/v1/users/%s/recommendations?k=10" >"$WORK/recommendations.lua"
 lua "/v1/bundles?user=%s&k=3" >"$WORK/bundles.lua"
 
+# Every customer in turn (the threads interleave), so each one's first request, which fills the per-shopper caches
+# (history, ranking, bundle anchors and fits), is measured apart from the returning-customer rounds below.
+each() {
+  local path="$1"
+  cat <<LUA
+local key = "$ADMIN_KEY"
+local users = {}
+for line in io.lines("$WORK/users.txt") do users[#users + 1] = line end
+local threads = 0
+function setup(thread) thread:set("offset", threads); threads = threads + 1 end
+function init(args) position = offset + 1 end
+request = function()
+  local user = users[(position - 1) % #users + 1]
+  position = position + $THREADS
+  return wrk.format("GET", string.format("$path", user), {["Authorization"] = "Bearer " .. key})
+end
+response = function()
+  if position > #users then wrk.thread:stop() end
+end
+LUA
+}
+each "/v1/users/%s/recommendations?k=10" >"$WORK/recommendations-each.lua"
+each "/v1/bundles?user=%s&k=3" >"$WORK/bundles-each.lua"
+
+# The server's CPU time (user + system) per request: much less sensitive to the machine's other load than req/s.
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$SERVER_PID/stat"; }
+cpu_per_request() {
+  awk -v t="$(cat "$WORK/$1.cpu")" -v hz="$(getconf CLK_TCK)" '/requests in/ {printf "%.0f", 1e6 * t / hz / $1}' "$WORK/$1.txt"
+}
 run() {
   local label="$1"; shift
   echo "== $label ($(uptime | sed 's/.*load/load/'))" >&2
+  local before; before="$(cpu_ticks)"
   wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "$@" | tee "$WORK/$label.txt" >&2
+  echo "$(( $(cpu_ticks) - before ))" >"$WORK/$label.cpu"
 }
 rps() { awk '/Requests\/sec/ {print $2}' "$WORK/$1.txt"; }
 pct() { awk -v p="$2" '$1 == p {print $2}' "$WORK/$1.txt"; }
 non2xx() { awk '/Non-2xx/ {print $NF}' "$WORK/$1.txt"; }
 
-run warmup -d3s -s "$WORK/recommendations.lua" "http://127.0.0.1:$PORT/" >/dev/null 2>&1
-run warmup-bundles -d5s -s "$WORK/bundles.lua" "http://127.0.0.1:$PORT/" >/dev/null 2>&1
+# First requests: one connection per thread walks the customers once, then stops.
+USERS="$(wc -l <"$WORK/users.txt")"
+first_pass() {
+  local label="$1" script="$2"
+  echo "== $label: first request of each of $USERS customers" >&2
+  local before; before="$(cpu_ticks)"
+  wrk -t"$THREADS" -c"$THREADS" -d"${FIRST_PASS:-120s}" --latency -s "$script" "http://127.0.0.1:$PORT/" \
+    | tee "$WORK/$label.txt" >&2
+  echo "$(( $(cpu_ticks) - before ))" >"$WORK/$label.cpu"
+}
+first_pass first-recommendations "$WORK/recommendations-each.lua"
+first_pass first-bundles "$WORK/bundles-each.lua"
 for round in $(seq 1 "$ROUNDS"); do
   run "health-$round" "http://127.0.0.1:$PORT/health/live"
   run "recommendations-$round" -s "$WORK/recommendations.lua" "http://127.0.0.1:$PORT/"
@@ -65,13 +106,19 @@ for round in $(seq 1 "$ROUNDS"); do
 done
 
 echo
+for label in first-recommendations first-bundles; do
+  requests="$(awk '/requests in/ {print $1}' "$WORK/$label.txt")"
+  echo "$label: $requests requests ($USERS customers), p50 $(pct "$label" 50%)," \
+    "p99 $(pct "$label" 99%), cpu µs/req $(cpu_per_request "$label")"
+done
 echo "store: $(case "$STORE" in postgres*) echo PostgreSQL ;; *) echo SQLite ;; esac), model: $(api GET /v1/admin/stats | head -c 200)"
 echo "wrk -t$THREADS -c$CONNECTIONS -d$DURATION, $(nproc) cores"
-echo "round endpoint           req/s      p50       p99  non-2xx  of health"
+echo "round endpoint           req/s      p50       p99  non-2xx  cpu µs/req  of health"
 for round in $(seq 1 "$ROUNDS"); do
   for label in health recommendations bundles; do
     ratio="$(awk -v b="$(rps "$label-$round")" -v h="$(rps "health-$round")" 'BEGIN {printf "%.1f %%", 100 * b / h}')"
-    printf "%-5s %-15s %9s %9s %9s %8s  %s\n" "$round" "$label" "$(rps "$label-$round")" \
-      "$(pct "$label-$round" 50%)" "$(pct "$label-$round" 99%)" "$(non2xx "$label-$round" || true)" "$ratio"
+    printf "%-5s %-15s %9s %9s %9s %8s %11s  %s\n" "$round" "$label" "$(rps "$label-$round")" \
+      "$(pct "$label-$round" 50%)" "$(pct "$label-$round" 99%)" "$(non2xx "$label-$round" || true)" \
+      "$(cpu_per_request "$label-$round")" "$ratio"
   done
 done
