@@ -129,7 +129,7 @@ let package = Package(
     .target(
       name: "BasketryStore",
       dependencies: [
-        "BasketryCore", "BasketryOnline",
+        "BasketryCore", "BasketryOnline", "BasketryModels",
         .product(name: "Crypto", package: "swift-crypto"),
       ],
       swiftSettings: commonSettings
