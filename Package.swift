@@ -225,6 +225,7 @@ let package = Package(
       name: "BasketryTrainingTests",
       dependencies: [
         "BasketryTraining", "BasketryIngest", "BasketryEval", "BasketryMining", "BasketryModels", "BasketryTesting",
+        "BasketryCustomers",
       ],
       swiftSettings: commonSettings
     ),
