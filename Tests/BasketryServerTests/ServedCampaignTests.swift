@@ -1,4 +1,5 @@
 import BasketryCore
+import BasketryMining
 import BasketryServer
 import BasketryStore
 import BasketryTraining
@@ -18,12 +19,11 @@ extension ServedModelTests {
     _ = try await train(
       dataset, at: location, TrainingOptions(minSupport: .relative(0.05), anchorItems: 0, model: "freq"))
     let pseudonymizer = Pseudonymizer(secret: Self.pseudonymKey)
-    var raw: [String: String] = [:]
-    for user in dataset.users.strings { raw[pseudonymizer.pseudonym(user)] = user }
+    let raw = Dictionary(
+      dataset.users.strings.map { (pseudonymizer.pseudonym($0), $0) }, uniquingKeysWith: { first, _ in first })
     let body = #"{"items": ["85123A"], "discount": 0.1, "audience_size": 10000, "k": 10000}"#
     let engine = try await replica(location)
-    var erased = ""
-    try await Application(router: Routes.router(engine: engine)).test(.router) { client in
+    let erased = try await Application(router: Routes.router(engine: engine)).test(.router) { client -> String in
       // No randomised log yet: the prior, said so, ranked by expected incremental profit.
       let response = try await client.send(.post, "/v1/campaigns", body: body)
       #expect(response.status == .ok)
@@ -113,7 +113,7 @@ extension ServedModelTests {
       #expect(variants.map { $0["impressions"] as? Int ?? -1 } == [100, 100])
 
       // Erasure: the top member leaves the profiles, the audiences and the log.
-      erased = try #require(Self.members(learned).first?["user"] as? String)
+      let erased = try #require(Self.members(learned).first?["user"] as? String)
       let target = try #require(raw[erased])
       #expect(try await client.send(.delete, "/v1/users/\(target)").status == .ok)
       #expect(try await client.send(.get, "/v1/users/\(target)/profile", key: Keys.read).status == .notFound)
@@ -124,6 +124,7 @@ extension ServedModelTests {
         try await client.send(
           .post, "/v1/campaigns", body: #"{"experiment": "coupon-now", "audience_size": 10000, "k": 10000}"#))
       #expect(!Self.members(afterExperiment).contains { $0["user"] as? String == erased })
+      return erased
     }
     await engine.store.close()
     // A replica started on the same store reloads the model and the erasures.
