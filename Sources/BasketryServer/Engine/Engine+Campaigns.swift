@@ -374,33 +374,32 @@ extension Engine {
   /// assignment), converted when they bought a promoted item within the campaign window after it; order
   /// values are their promoted spend in the window. Purchases are attributed by customer and time, since
   /// held-out customers carry no recommendation id.
-  /// - Complexity: O(campaign impressions + store purchases).
+  /// - Complexity: O(campaign impressions + the assigned customers' events), one store read per customer (from
+  ///   the short-lived history cache when fresh).
   func campaignTallies(_ experiment: Experiment) async throws -> [VariantTally] {
     guard let campaign = experiment.campaign else { return [] }
     let (model, catalog, erased) = state.withLock { ($0.model, $0.catalog, $0.erasedUsers) }
     let promoted = (try? promotedItems(campaign.target, model: model, catalog: catalog)) ?? PromotedItems(items: [])
-    var purchases: [String: [PurchaseBasket]] = [:]
-    for basket in try await store.purchaseBaskets() where !erased.contains(basket.user) {
-      purchases[basket.user, default: []].append(basket)
-    }
     let window = Int64(Self.campaignWindowDays * 86_400)
     var tallies = Dictionary(
       uniqueKeysWithValues: experiment.variants.map { ($0.name, VariantTally(variant: $0.name)) })
     var seen = Set<String>()
     for impression in try await store.impressions(experiment: experiment.id)
-    where impression.kind == Self.campaignImpressionKind && seen.insert(impression.user).inserted {
+    where impression.kind == Self.campaignImpressionKind && !erased.contains(impression.user)
+      && seen.insert(impression.user).inserted
+    {
       guard let name = impression.variant, var tally = tallies[name] else { continue }
       tally.impressions += 1
       tally.sessions += 1
       let close = min(impression.timestamp + window, experiment.end ?? .max)
       var spend = 0.0
       var converted = false
-      for basket in purchases[impression.user] ?? []
-      where basket.timestamp >= impression.timestamp && basket.timestamp < close {
-        for line in basket.lines where promoted.contains(line.item) {
-          converted = true
-          if line.price.isFinite { spend += line.price * max(line.quantity, 1) }
-        }
+      for event in try await storeEvents(of: impression.user)
+      where event.type == .purchase && event.timestamp >= impression.timestamp && event.timestamp < close
+        && promoted.contains(event.item)
+      {
+        converted = true
+        if let price = event.price, price.isFinite { spend += price * max(event.value, 1) }
       }
       if converted { tally.orderValues.append(spend) }
       tallies[name] = tally
