@@ -88,23 +88,6 @@ public struct CampaignResponse: Sendable, Hashable, Codable {
   public var audience: [CampaignMember]
 }
 
-/// One customer's purchases from the store, for campaign features and outcomes.
-struct CustomerPurchase {
-  var timestamp: Int64
-  var items: [String]
-  var spend: Double
-}
-
-/// What a campaign promotes, resolved against the catalogue and the served model.
-struct PromotedItems {
-  /// Promoted item ids (the listed items, or the catalogue's items in the category).
-  var items: Set<String>
-  /// The category, lowercased, for a category campaign.
-  var category: String? = nil
-
-  func contains(_ item: String) -> Bool { items.contains(item) }
-}
-
 extension Engine {
   /// The campaign window of served campaigns, in days.
   static let campaignWindowDays = 30.0
@@ -165,7 +148,7 @@ extension Engine {
     var users = Set(customers.profiles.lazy.map(\.customer)).union(purchases.keys)
     users.subtract(erased)
     let candidates = users.sorted().compactMap { user in
-      campaignCandidate(user, purchases: purchases[user] ?? [], before: nil, model: model, promoted: promoted)
+      model.campaignCandidate(user, purchases: purchases[user] ?? [], promoted: promoted)
     }
     let (log, logExperiments) = try await campaignLog(
       campaign, experiments: experiments, purchases: purchases, erased: erased, model: model, promoted: promoted,
@@ -247,50 +230,6 @@ extension Engine {
     return rates.isEmpty ? nil : rates.reduce(0, +) / Double(rates.count)
   }
 
-  /// A customer as a campaign candidate: their profile moved forward by their store purchases (those before
-  /// `before`, when given) and their affinity, the training-time share of promoted items in their history (or of
-  /// the category among their interests) pooled with their later purchase days.
-  /// - Returns: nil when the served profiles do not know them and they have no purchase.
-  func campaignCandidate(
-    _ user: String, purchases: [CustomerPurchase], before: Int64?, model: ServingModel, promoted: PromotedItems
-  ) -> CampaignCandidate? {
-    guard let customers = model.customers else { return nil }
-    let base = customers.profile(for: user)
-    var spendByDay: [Int: Double] = [:]
-    var liveDays = Set<Int>()
-    var promotedDays = Set<Int>()
-    for purchase in purchases where before.map({ purchase.timestamp < $0 }) ?? true {
-      let day = RFMTable.day(purchase.timestamp)
-      spendByDay[day, default: 0] += purchase.spend
-      guard base == nil || day > customers.referenceDay else { continue }
-      liveDays.insert(day)
-      if purchase.items.contains(where: promoted.contains) { promotedDays.insert(day) }
-    }
-    guard let live = customers.liveProfile(customer: user, spendByDay: spendByDay) else { return nil }
-    var share = 0.0
-    var trainingDays = 0
-    if let base {
-      trainingDays = base.rfm.frequency + 1
-      var total = 0.0
-      var onTarget = 0.0
-      for entry in model.trainingHistory(of: user) where Int(entry.item) < model.items.count {
-        let strength = Double(entry.strength)
-        total += strength
-        if promoted.contains(model.items[Int(entry.item)]) { onTarget += strength }
-      }
-      share = total > 0 ? onTarget / total : 0
-      if let category = promoted.category,
-        let interest = base.interests.first(where: { $0.isCategory && $0.label.lowercased() == category })
-      {
-        share = max(share, interest.share)
-      }
-    }
-    let affinity = ProfileCampaignTargeting.affinity(
-      trainingShare: share, trainingDays: trainingDays, liveDays: liveDays.count,
-      livePromotedDays: promotedDays.count)
-    return CampaignCandidate(customer: user, profile: live.profile, affinity: affinity)
-  }
-
   /// The randomised log of campaign experiments with the campaign's target and incentive: each customer's first
   /// assignment whose window (``campaignWindowDays``, cut at the experiment's end) has closed, described as
   /// they were before it, treated when their variant carries the campaign's incentive (held out when it has no
@@ -321,8 +260,8 @@ extension Engine {
         if let offer = variant.campaign?.offer, offer != campaign.offer { continue }
         let history = purchases[impression.user] ?? []
         guard
-          let candidate = campaignCandidate(
-            impression.user, purchases: history, before: impression.timestamp, model: model, promoted: promoted)
+          let candidate = model.campaignCandidate(
+            impression.user, purchases: history, before: impression.timestamp, promoted: promoted)
         else { continue }
         let converted = history.contains { purchase in
           purchase.timestamp >= impression.timestamp && purchase.timestamp < close
