@@ -48,9 +48,9 @@ import Testing
     // A frequent buyer of the promoted items who spends little (a sure thing: a coupon mostly pays for a
     // purchase they make anyway), an occasional buyer with large orders, and one with no interest at all.
     let sureThing = Self.candidate("sure-thing", frequency: 40, recency: 99, age: 100, spend: 6, affinity: 0.9)
-    let persuadable = Self.candidate("persuadable", frequency: 3, recency: 60, age: 100, spend: 200, affinity: 0.4)
+    let persuadable = Self.candidate("persuadable", frequency: 3, recency: 60, age: 100, spend: 500, affinity: 0.4)
     let stranger = Self.candidate("stranger", frequency: 10, recency: 95, age: 100, spend: 50, affinity: 0)
-    let campaign = try Campaign(target: .category("garden"), offer: .coupon(5), limit: .audience(10))
+    let campaign = try Campaign(target: .category("garden"), offer: .coupon(2), limit: .audience(10))
     let plan = try ProfileCampaignTargeting.plan(
       campaign: campaign, candidates: [sureThing, persuadable, stranger], log: [], model: Self.model,
       marginRate: 0.4)
@@ -68,6 +68,8 @@ import Testing
     #expect(plan.audience.customers.first?.customer == "persuadable")
     #expect(!plan.audience.customers.contains { $0.customer == "stranger" })
     #expect(plan.marginRate == 0.4 && !plan.marginRateAssumed)
+    // The promoted purchase is the promoted share of the expected order: 500 × 0.4 at a 40 % margin.
+    #expect(abs(moved.margin - 500 * 0.4 * 0.4) < 1e-9)
   }
 
   @Test func randomisedLogsFitTheTwoModelLearner() throws {

@@ -50,18 +50,21 @@ public struct ProfileCampaignOptions: Sendable, Hashable {
   /// The fewest treated and the fewest held-out customers a log needs before the T-learner replaces the prior.
   /// Default 30.
   public var minimumLogArm: Int
+  /// The smallest share of a customer's expected order the promoted purchase is assumed to be worth. Default 0.1.
+  public var minimumPromotedShare: Double
   /// The T-learner's classifiers (the propensity MLP's defaults: 32–16–1, 10 epochs, seed 42).
   public var model: PropensityModel.Configuration
 
   /// Creates options with the documented defaults.
   public init(
     windowDays: Double = 30, upliftShare: Double = 0.1, assumedMarginRate: Double = 0.35, minimumLogArm: Int = 30,
-    model: PropensityModel.Configuration = .init()
+    minimumPromotedShare: Double = 0.1, model: PropensityModel.Configuration = .init()
   ) {
     self.windowDays = windowDays
     self.upliftShare = upliftShare
     self.assumedMarginRate = assumedMarginRate
     self.minimumLogArm = minimumLogArm
+    self.minimumPromotedShare = minimumPromotedShare
     self.model = model
   }
 }
@@ -110,8 +113,9 @@ public struct ProfileCampaignPlan: Sendable, Hashable {
 /// with s the assumed uplift share (default 0.1): the incentive converts that share of the interested, live
 /// customers who would not have bought anyway, so customers certain to buy gain little and cost the coupon.
 ///
-/// The promoted purchase is worth the customer's expected order value (the Gamma-Gamma expected spend, else
-/// their mean order, else the candidates' mean) at the given margin rate.
+/// The promoted purchase is worth the promoted share of the customer's expected order: their expected order
+/// value (the Gamma-Gamma expected spend, else their mean order, else the candidates' mean) × their affinity,
+/// at least ``ProfileCampaignOptions/minimumPromotedShare`` of it, at the given margin rate.
 public enum ProfileCampaignTargeting {
   /// Feature columns of the T-learner, in order: P(alive), log1p(repeat purchases), recency / age,
   /// log1p(mean order value), log1p(expected orders in the profile horizon), log1p(lifetime value), affinity,
@@ -207,7 +211,8 @@ public enum ProfileCampaignTargeting {
     let rate = marginRate.map { min(max($0, 0), 1) } ?? options.assumedMarginRate
     let values = candidates.map { candidate in
       let own = orderValue(candidate.profile)
-      return CustomerValue(orderValue: own > 0 ? own : fallback, marginRate: rate)
+      let share = min(max(candidate.affinity, options.minimumPromotedShare), 1)
+      return CustomerValue(orderValue: (own > 0 ? own : fallback) * share, marginRate: rate)
     }
     let targeter = CampaignTargeter(campaign: campaign)
     let scores = try targeter.score(
