@@ -67,6 +67,12 @@ extension ServedModelTests {
         randomised.contains { $0["treated"] as? Bool == true }
           && randomised.contains { $0["treated"] as? Bool == false })
       #expect(try await engine.store.impressions(experiment: "coupon-now").count == randomised.count)
+      // Only the members listed are sent anything, so only they are logged.
+      let few = try json(
+        try await client.send(
+          .post, "/v1/campaigns", body: #"{"experiment": "coupon-now", "audience_size": 300, "k": 5}"#))
+      #expect(Self.members(few).count == 5 && (few["audience_size"] as? Int ?? 0) > 5)
+      #expect(try await engine.store.impressions(experiment: "coupon-now").count == randomised.count + 5)
       // Recommendations are not assigned to a campaign experiment.
       let shopper = try #require(Self.customersByOrders(dataset).first)
       let recommendations = try json(

@@ -188,7 +188,7 @@ public enum CampaignParsing {
     public var campaign: Campaign?
     /// The limit given in the body (with an experiment, it replaces the experiment's).
     public var limit: Campaign.Limit?
-    /// How many audience members to list.
+    /// How many audience members to list (with an experiment, only those listed are randomised and logged).
     public var k: Int
     /// The campaign experiment that randomises the audience.
     public var experiment: String?

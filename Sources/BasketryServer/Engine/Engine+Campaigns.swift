@@ -158,7 +158,8 @@ extension Engine {
       campaign: campaign, candidates: candidates, log: log, model: customers.model,
       marginRate: Self.marginRate(promoted, catalog: catalog), options: options)
     let byUser = Dictionary(candidates.map { ($0.customer, $0) }, uniquingKeysWith: { first, _ in first })
-    var members: [CampaignMember] = plan.audience.customers.map { score in
+    // Only the members listed are sent anything, so only they are randomised and logged.
+    var members: [CampaignMember] = plan.audience.customers.prefix(request.k).map { score in
       let profile = byUser[score.customer]?.profile
       return CampaignMember(
         user: score.customer, expectedIncrementalProfit: score.expectedIncrementalProfit, uplift: score.uplift,
@@ -180,7 +181,7 @@ extension Engine {
       audienceSize: audience.customers.count, expectedIncrementalProfit: audience.expectedIncrementalProfit,
       expectedCouponSpend: audience.expectedCouponSpend,
       expectedIncrementalPurchases: audience.expectedIncrementalPurchases,
-      audience: Array(members.prefix(request.k)))
+      audience: members)
   }
 
   // MARK: - Parts

@@ -73,7 +73,7 @@ public enum OpenAPIDocument {
               "discount": {"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 1},
               "coupon": {"type": "number", "exclusiveMinimum": 0}, "budget": {"type": "number", "exclusiveMinimum": 0},
               "audience_size": {"type": "integer", "minimum": 1}, "redemption_rate": {"type": "number", "minimum": 0, "maximum": 1},
-              "k": {"type": "integer", "minimum": 1, "maximum": 10000, "default": 100, "description": "Audience members listed."},
+              "k": {"type": "integer", "minimum": 1, "maximum": 10000, "default": 100, "description": "Audience members listed, best first (with an experiment, only they are randomised and logged)."},
               "experiment": {"type": "string", "description": "A running campaign experiment: members get a variant and treated = false for the hold-out; each assignment is logged."}}},
           "CampaignMember": {"type": "object", "properties": {
             "user": {"type": "string", "description": "The customer's pseudonym (HMAC-SHA256 with the service's key)."},
