@@ -129,7 +129,7 @@ let package = Package(
     .target(
       name: "BasketryStore",
       dependencies: [
-        "BasketryCore", "BasketryOnline",
+        "BasketryCore", "BasketryOnline", "BasketryModels",
         .product(name: "Crypto", package: "swift-crypto"),
       ],
       swiftSettings: commonSettings
@@ -225,6 +225,7 @@ let package = Package(
       name: "BasketryTrainingTests",
       dependencies: [
         "BasketryTraining", "BasketryIngest", "BasketryEval", "BasketryMining", "BasketryModels", "BasketryTesting",
+        "BasketryCustomers",
       ],
       swiftSettings: commonSettings
     ),

@@ -904,6 +904,19 @@ public final class PostgresStore: Store {
     }
   }
 
+  public func impressions(experiment: String) async throws -> [Impression] {
+    try await failing("read experiment impressions") {
+      var result: [Impression] = []
+      for try await row in try await client.query(
+        "SELECT \(unescaped: Self.impressionColumns) FROM impressions WHERE experiment_id = \(experiment) ORDER BY ts, rec_id",
+        logger: logger
+      ).decode(ImpressionRow.self) {
+        result.append(Self.impression(row))
+      }
+      return result
+    }
+  }
+
   public func recordRecommendationLists(_ lists: [RecommendationList]) async throws {
     guard !lists.isEmpty else { return }
     let logger = self.logger

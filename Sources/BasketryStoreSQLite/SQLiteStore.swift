@@ -687,6 +687,14 @@ public final class SQLiteStore: Store {
     }
   }
 
+  public func impressions(experiment: String) async throws -> [Impression] {
+    try await read("read experiment impressions") { db in
+      try Row.fetchAll(
+        db, sql: "SELECT * FROM impressions WHERE experiment_id = ? ORDER BY ts, rec_id", arguments: [experiment]
+      ).map(Self.impression)
+    }
+  }
+
   static func impression(_ row: Row) -> Impression {
     Impression(
       recommendationID: row["rec_id"], experimentID: row["experiment_id"], variant: row["variant"],

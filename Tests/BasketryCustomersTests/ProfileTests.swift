@@ -69,6 +69,31 @@ import Testing
     #expect(abs(Double(top) / Double(live) - 0.1) < 0.02)
   }
 
+  @Test func liveProfilesMoveForwardWithLaterPurchases() throws {
+    let profiles = try CustomerProfiles.build(dataset: Self.shop())
+    let reference = profiles.referenceDay
+    let base = try #require(profiles.profile(for: "c3"))
+    // Purchases up to the reference day are already in the summary; two later days are two repeats.
+    let live = try #require(
+      profiles.liveProfile(
+        customer: "c3", spendByDay: [reference - 5: 99, reference + 10: 40, reference + 12: 60]))
+    #expect(live.livePurchaseDays == 2)
+    #expect(live.asOfDay == reference + 12)
+    #expect(live.profile.rfm.frequency == base.rfm.frequency + 2)
+    #expect(live.profile.rfm.recency == live.profile.rfm.age)
+    let spend = base.rfm.monetary * Double(base.rfm.frequency) + 100
+    #expect(abs(live.profile.rfm.monetary - spend / Double(base.rfm.frequency + 2)) < 1e-9)
+    #expect(live.profile.probabilityAlive > base.probabilityAlive)
+    #expect(live.profile.interests == base.interests)
+    // Without later purchases the profile is the reference day's.
+    #expect(profiles.liveProfile(customer: "c3", spendByDay: [:])?.profile == base)
+    // A customer the profiles do not know: summarised from their purchase days alone, the first their birth.
+    let newcomer = try #require(
+      profiles.liveProfile(customer: "new", spendByDay: [reference + 1: 10, reference + 4: 30]))
+    #expect(newcomer.profile.rfm == RFM(frequency: 1, recency: 3, age: 3, monetary: 30))
+    #expect(profiles.liveProfile(customer: "new", spendByDay: [:]) == nil)
+  }
+
   @Test func profilesRoundTripThroughJSON() throws {
     let profiles = try CustomerProfiles.build(dataset: Self.shop())
     let decoded = try JSONDecoder().decode(CustomerProfiles.self, from: JSONEncoder().encode(profiles))

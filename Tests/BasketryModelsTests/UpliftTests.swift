@@ -177,15 +177,15 @@ struct UpliftTests {
 
   @Test func campaignJSONIsFlatAndValidated() throws {
     let campaign = try JSONDecoder().decode(
-      Campaign.self, from: Data(#"{"category": "garden", "discount": 0.1, "audience": 500}"#.utf8))
+      Campaign.self, from: Data(#"{"category": "garden", "discount": 0.1, "audience_size": 500}"#.utf8))
     #expect(campaign == (try Campaign(target: .category("garden"), offer: .discount(0.1), limit: .audience(500))))
     let encoder = JSONEncoder()
     encoder.outputFormatting = .sortedKeys
     let json = String(decoding: try encoder.encode(campaign), as: UTF8.self)
-    #expect(json == #"{"audience":500,"category":"garden","discount":0.1,"redemption_rate":1}"#)
+    #expect(json == #"{"audience_size":500,"category":"garden","discount":0.1,"redemption_rate":1}"#)
     #expect(throws: UpliftError.self) {
       try JSONDecoder().decode(
-        Campaign.self, from: Data(#"{"category": "a", "discount": 0.1, "coupon": 5, "audience": 1}"#.utf8))
+        Campaign.self, from: Data(#"{"category": "a", "discount": 0.1, "coupon": 5, "audience_size": 1}"#.utf8))
     }
     #expect(throws: UpliftError.self) {
       try JSONDecoder().decode(Campaign.self, from: Data(#"{"items": ["a"], "discount": 2, "budget": 10}"#.utf8))

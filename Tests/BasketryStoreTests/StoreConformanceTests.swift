@@ -240,6 +240,11 @@ func unique(_ label: String) -> String { label + "-" + UUID().uuidString.prefix(
     #expect(replay.count == 3)
     #expect(replay.first { $0.impression.recommendationID == r2 }?.reward == 3)
     #expect(replay.first { $0.impression.recommendationID == r3 }?.reward == 0)
+    // The experiment's log, oldest first (ties by recommendation id), leaves with an erased user.
+    #expect(try await store.impressions(experiment: id).map(\.recommendationID) == [r1, r2, r3].sorted())
+    #expect(try await store.impressions(experiment: unique("exp")).isEmpty)
+    _ = try await store.deleteUser(user)
+    #expect(try await store.impressions(experiment: id).isEmpty)
     await store.close()
   }
 

@@ -8,11 +8,15 @@ import BasketryModels
 #endif
 
 /// A customer-value estimate from history alone, used by the "CLV" targeting strategy.
+///
+/// The estimate sees a whole population at once, so a model fitted on it (BG/NBD and Gamma-Gamma lifetime
+/// value, in `BasketryCustomers`) can be injected from a layer that depends on both.
 public protocol CustomerValueEstimator: Sendable {
   /// Short name.
   var name: String { get }
-  /// The customer's expected value over the coming period (any monotone scale).
-  func expectedValue(_ history: CampaignCustomer.History) -> Double
+  /// Each customer's expected value over the coming period (any monotone scale), in input order.
+  /// - Throws: when a model cannot be fitted to the histories.
+  func expectedValues(_ histories: [CampaignCustomer.History]) throws -> [Double]
 }
 
 /// A simple customer-value stand-in: historical spend rate × a recency-based activity probability,
@@ -30,11 +34,14 @@ public struct SpendActivityValue: CustomerValueEstimator, Hashable {
   /// Creates the estimator.
   public init(horizonDays: Double = 90) { self.horizonDays = horizonDays }
 
+  /// One customer's value.
   public func expectedValue(_ history: CampaignCustomer.History) -> Double {
     guard history.orders > 0, history.tenureDays > 0 else { return 0 }
     let rate = Double(history.orders) / history.tenureDays
     return history.spend / history.tenureDays * horizonDays * exp(-rate * history.recencyDays)
   }
+
+  public func expectedValues(_ histories: [CampaignCustomer.History]) -> [Double] { histories.map(expectedValue) }
 }
 
 /// Settings of ``CampaignSimulator``.
@@ -199,7 +206,7 @@ public enum CampaignSimulator {
     let buy = try propensity.predict(features)
     results.append(evaluate("propensity", score: buy, targeted: top(buy)))
 
-    let clv = population.map { valueEstimator.expectedValue($0.history) }
+    let clv = try valueEstimator.expectedValues(population.map(\.history))
     results.append(evaluate("clv", score: clv, targeted: top(clv)))
 
     for kind in [UpliftLearnerKind.twoModel, .classTransformation] {

@@ -167,7 +167,7 @@ extension CampaignCommand {
       "simulating \(seeds.count) seed(s): \(formatCount(customers)) customers in a randomised log (half treated) "
         + "and \(formatCount(customers)) fresh ones; campaign \(Int(options.world.discount * 100)) % off one category; "
         + "budget the top \(Int(options.budgetShare * 100)) %")
-    let results = try CampaignSimulator.run(options: options)
+    let results = try CampaignSimulator.run(options: options, valueEstimator: LifetimeValueEstimator())
     if output != "-" {
       for result in results {
         console.out("seed \(result.seed)  (segments: " + Self.segmentText(result.segments) + ")")
@@ -179,8 +179,7 @@ extension CampaignCommand {
         console.out(Self.table(CampaignSimulator.means(results), k: options.k))
       }
       console.out(
-        "CLV is a stand-in (historical spend rate × recency-based activity) until the BG/NBD lifetime value is available."
-      )
+        "CLV is the BG/NBD + Gamma-Gamma 12-month lifetime value, fitted on the targeted customers' histories.")
     }
     if let output {
       try FileHandleOutput.write(try FileHandleOutput.json(results), to: output)

@@ -70,6 +70,25 @@ public struct CustomerProfile: Sendable, Hashable, Codable {
   /// Price sensitivity, or nil when it is not measurable (the shop's prices do not vary, or the
   /// customer has too few lines of items whose price varies).
   public var priceSensitivity: PriceSensitivity?
+
+  /// Creates a profile from its parts (``CustomerProfiles`` scores them; this is for profiles kept elsewhere).
+  public init(
+    customer: String, rfm: RFM, probabilityAlive: Double, expectedOrders: Double, expectedSpend: Double,
+    lifetimeValue: Double, segment: Segment, lifecycle: Lifecycle, daysSinceLastPurchase: Int,
+    interests: [Interest] = [], priceSensitivity: PriceSensitivity? = nil
+  ) {
+    self.customer = customer
+    self.rfm = rfm
+    self.probabilityAlive = probabilityAlive
+    self.expectedOrders = expectedOrders
+    self.expectedSpend = expectedSpend
+    self.lifetimeValue = lifetimeValue
+    self.segment = segment
+    self.lifecycle = lifecycle
+    self.daysSinceLastPurchase = daysSinceLastPurchase
+    self.interests = interests
+    self.priceSensitivity = priceSensitivity
+  }
 }
 
 /// Thresholds and windows of ``CustomerProfiles``; every default is stated.

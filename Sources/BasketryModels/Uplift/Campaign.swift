@@ -3,8 +3,9 @@ import BasketryCore
 /// A marketing campaign: what it promotes, the incentive, and how many customers it may reach.
 ///
 /// Its JSON form is flat, one key of each pair: `{"category": "garden"}` or `{"items": ["a", "b"]}`,
-/// `{"discount": 0.1}` or `{"coupon": 5}`, `{"budget": 1000}` or `{"audience": 500}`, and optionally
-/// `"redemption_rate"` (default 1), e.g. `{"category": "garden", "discount": 0.1, "audience": 500}`.
+/// `{"discount": 0.1}` or `{"coupon": 5}`, `{"budget": 1000}` or `{"audience_size": 500}`, and optionally
+/// `"redemption_rate"` (default 1), e.g. `{"category": "garden", "discount": 0.1, "audience_size": 500}` (the
+/// service's request form).
 public struct Campaign: Sendable, Hashable, Codable {
   /// What the campaign promotes; a conversion is a purchase of it within the campaign window.
   public enum Target: Sendable, Hashable {
@@ -74,7 +75,8 @@ public struct Campaign: Sendable, Hashable, Codable {
   // MARK: - Codable
 
   enum CodingKeys: String, CodingKey {
-    case category, items, discount, coupon, budget, audience
+    case category, items, discount, coupon, budget
+    case audience = "audience_size"
     case redemptionRate = "redemption_rate"
   }
 

@@ -1,4 +1,5 @@
 import BasketryCore
+import BasketryModels
 import BasketryStore
 import Foundation
 import HTTPTypes
@@ -95,7 +96,7 @@ public enum ItemParsing {
 /// Parses POST /v1/experiments bodies.
 public enum ExperimentParsing {
   static let fields: Set<String> = ["id", "name", "variants", "start", "end"]
-  static let variantFields: Set<String> = ["name", "weight", "policy", "discount", "model_version"]
+  static let variantFields: Set<String> = ["name", "weight", "policy", "discount", "model_version", "campaign"]
 
   /// Parses an experiment.
   /// - Throws: ``APIError`` naming the bad field.
@@ -135,15 +136,193 @@ public enum ExperimentParsing {
           "invalid_value", "model_version must be a published model version (1 or more)", field: path + ".model_version"
         )
       }
+      var campaign: Campaign?
+      if let value = variant.fields["campaign"] {
+        campaign = try CampaignParsing.campaign(value, path: path + ".campaign", limitRequired: false)
+      }
       variants.append(
         ExperimentVariant(
-          name: variantName, weight: weight, policy: policy, discount: discount, modelVersion: modelVersion))
+          name: variantName, weight: weight, policy: policy, discount: discount, modelVersion: modelVersion,
+          campaign: campaign))
+    }
+    if let treated = variants.firstIndex(where: { $0.campaign != nil }) {
+      // A campaign experiment: the first variant is the hold-out, and every treated variant promotes one target.
+      if variants[0].campaign != nil {
+        throw APIError.badRequest(
+          "invalid_value", "the first variant of a campaign experiment is the hold-out and has no campaign",
+          field: "variants[0].campaign")
+      }
+      for (index, variant) in variants.enumerated() {
+        guard let campaign = variant.campaign, let first = variants[treated].campaign else { continue }
+        if !CampaignParsing.sameTarget(campaign.target, first.target) {
+          throw APIError.badRequest(
+            "invalid_value", "every treated variant of a campaign experiment promotes the same category or items",
+            field: "variants[\(index)].campaign")
+        }
+      }
     }
     let start = try reader.optionalInteger("start") ?? now
     let end = try reader.optionalInteger("end")
     if let end, end <= start { throw APIError.badRequest("invalid_value", "end must be after start", field: "end") }
     let id = try reader.optionalString("id", maxLength: 64) ?? "exp-" + UUID().uuidString.lowercased().prefix(8)
     return Experiment(id: id, name: name, variants: variants, start: start, end: end, createdAt: now)
+  }
+}
+
+/// Parses POST /v1/campaigns bodies and the `campaign` of experiment variants.
+///
+/// A campaign names one of `category` (a catalogue category) and `items` (item ids), one of `discount` (a
+/// fraction in (0, 1)) and `coupon` (an amount > 0), and one of `budget` (expected coupon spend > 0) and
+/// `audience_size` (customers ≥ 1); optionally `redemption_rate` in [0, 1] (default 1). A request adds `k` (at
+/// most this many audience members listed, default 100) and `experiment` (a campaign experiment whose variants
+/// randomise this audience; it then defines the target and incentive).
+public enum CampaignParsing {
+  static let campaignFields: Set<String> = [
+    "category", "items", "discount", "coupon", "budget", "audience_size", "redemption_rate",
+  ]
+  static let requestFields = campaignFields.union(["k", "experiment"])
+
+  /// A campaign request: the campaign (nil when an experiment defines it), the limit override and the options.
+  public struct Request: Sendable, Hashable {
+    /// The campaign, or nil when ``experiment`` defines it.
+    public var campaign: Campaign?
+    /// The limit given in the body (with an experiment, it replaces the experiment's).
+    public var limit: Campaign.Limit?
+    /// How many audience members to list (with an experiment, only those listed are randomised and logged).
+    public var k: Int
+    /// The campaign experiment that randomises the audience.
+    public var experiment: String?
+  }
+
+  /// Parses a request body.
+  /// - Throws: ``APIError`` (400) naming the bad field.
+  public static func parse(_ body: [UInt8]) throws -> Request {
+    let root = try JSONValue.parse(body)
+    let reader = try JSONObjectReader(root, path: "", allowed: requestFields)
+    let k = try reader.optionalInteger("k") ?? 100
+    guard (1...10_000).contains(k) else {
+      throw APIError.badRequest("invalid_value", "k must be an integer in 1…10000", field: "k")
+    }
+    if let experiment = try reader.optionalString("experiment", maxLength: 64) {
+      for field in ["category", "items", "discount", "coupon", "redemption_rate"] where reader.fields[field] != nil {
+        throw APIError.badRequest(
+          "invalid_value", "the experiment defines the campaign's target and incentive; leave out \(field)",
+          field: field)
+      }
+      return Request(
+        campaign: nil, limit: try limit(reader, path: "", required: false), k: Int(k), experiment: experiment)
+    }
+    let campaign = try campaign(root, path: "", limitRequired: true, allowed: requestFields)
+    return Request(campaign: campaign, limit: campaign.limit, k: Int(k), experiment: nil)
+  }
+
+  /// Parses a campaign object.
+  /// - Parameters:
+  ///   - value: the object.
+  ///   - path: its path in the body, for error fields.
+  ///   - limitRequired: whether `budget` or `audience_size` must be given (else an audience of 1,000).
+  ///   - allowed: the fields the object may hold.
+  /// - Throws: ``APIError`` (400) naming the bad field.
+  static func campaign(
+    _ value: JSONValue, path: String, limitRequired: Bool, allowed: Set<String> = campaignFields
+  ) throws -> Campaign {
+    let reader = try JSONObjectReader(value, path: path, allowed: allowed)
+    func field(_ name: String) -> String { JSONObjectReader.join(path, name) }
+    let target: Campaign.Target
+    switch (reader.fields["category"] != nil, reader.fields["items"] != nil) {
+    case (true, true):
+      throw APIError.badRequest("invalid_value", "give category or items, not both", field: field("items"))
+    case (false, false):
+      throw APIError.badRequest(
+        "missing_field", "give the campaign's category or its items", field: field("category"))
+    case (true, false):
+      let name = try reader.string("category").trimmingCharacters(in: .whitespaces)
+      guard (1...256).contains(name.count) else {
+        throw APIError.badRequest("invalid_value", "category must be 1–256 characters", field: field("category"))
+      }
+      target = .category(name)
+    case (false, true):
+      let items = try reader.optionalStrings("items") ?? []
+      guard (1...1000).contains(items.count) else {
+        throw APIError.badRequest("invalid_value", "items must list 1–1000 item ids", field: field("items"))
+      }
+      for (index, item) in items.enumerated() {
+        guard !item.isEmpty else {
+          throw APIError.badRequest("invalid_value", "item ids are not empty", field: field("items[\(index)]"))
+        }
+        try ItemIDRules.check(item, field: field("items[\(index)]"))
+      }
+      target = .items(items)
+    }
+    let discount = try reader.optionalNumber("discount")
+    let coupon = try reader.optionalNumber("coupon")
+    let offer: Campaign.Offer
+    switch (discount, coupon) {
+    case (.some, .some):
+      throw APIError.badRequest("invalid_value", "give discount or coupon, not both", field: field("coupon"))
+    case (nil, nil):
+      throw APIError.badRequest(
+        "missing_field", "give a discount (fraction) or a coupon (amount)", field: field("discount"))
+    case (let d?, nil):
+      guard d > 0 && d < 1 else {
+        throw APIError.badRequest("invalid_value", "discount must be a fraction in (0, 1)", field: field("discount"))
+      }
+      offer = .discount(d)
+    case (nil, let c?):
+      guard c > 0 && c.isFinite else {
+        throw APIError.badRequest("invalid_value", "coupon must be an amount > 0", field: field("coupon"))
+      }
+      offer = .coupon(c)
+    }
+    let rate = try reader.optionalNumber("redemption_rate") ?? 1
+    guard (0...1).contains(rate) else {
+      throw APIError.badRequest(
+        "invalid_value", "redemption_rate must be in [0, 1]", field: field("redemption_rate"))
+    }
+    let limit = try limit(reader, path: path, required: limitRequired) ?? .audience(1000)
+    do {
+      return try Campaign(target: target, offer: offer, limit: limit, redemptionRate: rate)
+    } catch let error as UpliftError {
+      throw APIError.badRequest("invalid_value", error.message, field: path.isEmpty ? nil : path)
+    }
+  }
+
+  /// The `budget` or `audience_size` of an object.
+  /// - Throws: ``APIError`` (400) naming the bad field.
+  static func limit(_ reader: JSONObjectReader, path: String, required: Bool) throws -> Campaign.Limit? {
+    func field(_ name: String) -> String { JSONObjectReader.join(path, name) }
+    let budget = try reader.optionalNumber("budget")
+    let size = try reader.optionalInteger("audience_size")
+    switch (budget, size) {
+    case (.some, .some):
+      throw APIError.badRequest("invalid_value", "give budget or audience_size, not both", field: field("budget"))
+    case (nil, nil):
+      guard !required else {
+        throw APIError.badRequest(
+          "missing_field", "give a budget (expected coupon spend) or an audience_size", field: field("budget"))
+      }
+      return nil
+    case (let b?, nil):
+      guard b > 0 && b.isFinite else {
+        throw APIError.badRequest("invalid_value", "budget must be an amount > 0", field: field("budget"))
+      }
+      return .budget(b)
+    case (nil, let n?):
+      guard (1...1_000_000).contains(n) else {
+        throw APIError.badRequest(
+          "invalid_value", "audience_size must be an integer in 1…1000000", field: field("audience_size"))
+      }
+      return .audience(Int(n))
+    }
+  }
+
+  /// Whether two targets promote the same thing (categories compared without case, item lists as sets).
+  public static func sameTarget(_ a: Campaign.Target, _ b: Campaign.Target) -> Bool {
+    switch (a, b) {
+    case (.category(let x), .category(let y)): x.lowercased() == y.lowercased()
+    case (.items(let x), .items(let y)): Set(x) == Set(y)
+    default: false
+    }
   }
 }
 

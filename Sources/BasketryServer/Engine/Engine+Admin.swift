@@ -92,8 +92,11 @@ extension Engine {
   /// Results of an experiment, or nil when unknown.
   public func report(experiment id: String) async throws -> ExperimentReport? {
     guard let experiment = try await store.experiment(id: id) else { return nil }
-    let tallies = Dictionary(
-      try await store.tallies(experiment: id).map { ($0.variant, $0) }, uniquingKeysWith: { first, _ in first })
+    // A campaign experiment's purchases are attributed by customer and window: its hold-out carries no
+    // recommendation ids.
+    let counted =
+      experiment.isCampaign ? try await campaignTallies(experiment) : try await store.tallies(experiment: id)
+    let tallies = Dictionary(counted.map { ($0.variant, $0) }, uniquingKeysWith: { first, _ in first })
     let now = Self.now()
     let control = tallies[experiment.variants.first?.name ?? ""] ?? VariantTally(variant: "")
     let controlAOV = ExperimentStatistics.meanAndVariance(control.orderValues)

@@ -21,7 +21,8 @@ public struct ProfileResponse: Sendable, Codable {
 extension Engine {
   /// A shopper's value and profile: the model's customer summary at training time, moved forward by their
   /// purchases since (each new purchase day is a repeat purchase; its spend joins the average order value), and
-  /// scored again with the trained BG/NBD and Gamma-Gamma models and the same segment cut points.
+  /// scored again with the trained BG/NBD and Gamma-Gamma models and the same segment cut points
+  /// (``CustomerProfiles/liveProfile(customer:spendByDay:)``).
   ///
   /// A shopper unknown to the model but with purchases in the store is summarised from those purchases alone.
   /// - Parameter rawUser: the shop's user id (pseudonymised here).
@@ -32,38 +33,14 @@ extension Engine {
     let user = pseudonymizer.pseudonym(rawUser)
     let (model, version, erased) = state.withLock { ($0.model, $0.modelVersion, $0.erasedUsers.contains(user)) }
     guard !erased, let customers = model?.customers else { return nil }
-    let referenceDay = customers.referenceDay
-    let base = customers.profile(for: user)
     var spendByDay: [Int: Double] = [:]
     for event in try await storeEvents(of: user) where event.type == .purchase {
-      let day = Int((Double(event.timestamp) / 86_400).rounded(.down))
-      guard base == nil || day > referenceDay else { continue }
-      spendByDay[day, default: 0] += (event.price ?? 0) * max(event.value, 1)
+      spendByDay[RFMTable.day(event.timestamp), default: 0] += (event.price ?? 0) * max(event.value, 1)
     }
-    let days = spendByDay.keys.sorted()
-    let rfm: RFM
-    let firstDay: Int
-    if let base {
-      firstDay = referenceDay - Int(base.rfm.age.rounded())
-      let frequency = base.rfm.frequency + days.count
-      let spend = base.rfm.monetary * Double(base.rfm.frequency) + days.reduce(0) { $0 + (spendByDay[$1] ?? 0) }
-      let asOf = max(referenceDay, days.last ?? referenceDay)
-      rfm = RFM(
-        frequency: frequency, recency: days.last.map { Double($0 - firstDay) } ?? base.rfm.recency,
-        age: Double(asOf - firstDay), monetary: frequency > 0 ? spend / Double(frequency) : 0)
-    } else {
-      guard let first = days.first, let last = days.last else { return nil }
-      firstDay = first
-      let repeats = days.dropFirst()
-      rfm = RFM(
-        frequency: repeats.count, recency: Double(last - first), age: Double(max(referenceDay, last) - first),
-        monetary: repeats.isEmpty ? 0 : repeats.reduce(0) { $0 + (spendByDay[$1] ?? 0) } / Double(repeats.count))
-    }
-    let asOfDay = firstDay + Int(rfm.age.rounded())
-    let profile = customers.profile(
-      customer: user, rfm: rfm, interests: base?.interests ?? [], priceSensitivity: base?.priceSensitivity)
+    guard let live = customers.liveProfile(customer: user, spendByDay: spendByDay) else { return nil }
     return ProfileResponse(
-      modelVersion: version, asOf: Self.dayString(asOfDay), livePurchaseDays: days.count, profile: profile)
+      modelVersion: version, asOf: Self.dayString(live.asOfDay), livePurchaseDays: live.livePurchaseDays,
+      profile: live.profile)
   }
 
   /// A day number (days since 1970-01-01) as YYYY-MM-DD in UTC.

@@ -150,6 +150,13 @@ public enum Routes {
       return try json(try await engine.deleteUser(rawID: try pathID(context)))
     }
 
+    // MARK: Campaigns
+    router.post("/v1/campaigns") { request, _ -> Response in
+      try auth.require(request, .admin)
+      let parsed = try CampaignParsing.parse(try await collect(request, limit: maxBody))
+      return try json(try await engine.campaign(parsed))
+    }
+
     // MARK: Experiments
     router.post("/v1/experiments") { request, _ -> Response in
       try auth.require(request, .admin)

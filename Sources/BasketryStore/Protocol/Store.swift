@@ -97,6 +97,9 @@ public protocol Store: Sendable {
   func recordImpressions(_ impressions: [Impression]) async throws
   /// The impression with this recommendation id.
   func impression(id: String) async throws -> Impression?
+  /// Every impression logged in an experiment, oldest first (ties by recommendation id); an erased user's are
+  /// gone with them.
+  func impressions(experiment: String) async throws -> [Impression]
   /// Logs lists of recommended items, one row each (idempotent on the list id); experiment tallies count
   /// every item as an impression.
   func recordRecommendationLists(_ lists: [RecommendationList]) async throws

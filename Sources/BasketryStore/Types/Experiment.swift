@@ -1,3 +1,5 @@
+import BasketryModels
+
 /// An A/B experiment over recommendation and bundle policies.
 public struct Experiment: Sendable, Hashable, Codable {
   /// Unique id.
@@ -28,6 +30,13 @@ public struct Experiment: Sendable, Hashable, Codable {
   /// Whether the experiment is running at `now`.
   public func isActive(at now: Int64) -> Bool { now >= start && (end.map { now < $0 } ?? true) }
 
+  /// Whether it randomises a campaign against a hold-out (some variant carries a ``ExperimentVariant/campaign``):
+  /// its users are assigned when a campaign audience names it, never when bundles or recommendations are served.
+  public var isCampaign: Bool { variants.contains { $0.campaign != nil } }
+
+  /// The campaign its treated variants carry (the first one's), when it is a campaign experiment.
+  public var campaign: Campaign? { variants.lazy.compactMap(\.campaign).first }
+
   private enum CodingKeys: String, CodingKey {
     case id, name, variants, start, end
     case createdAt = "created_at"
@@ -46,20 +55,25 @@ public struct ExperimentVariant: Sendable, Hashable, Codable {
   public var discount: Double?
   /// The published model version this variant's recommendations and bundles come from (nil: the newest).
   public var modelVersion: Int64?
+  /// The campaign this variant's users are treated with (nil: not treated; in a campaign experiment such a
+  /// variant is the hold-out). Its limit is the audience of one randomised send.
+  public var campaign: Campaign?
 
   /// Creates a variant.
   public init(
-    name: String, weight: Double, policy: String = "bandit", discount: Double? = nil, modelVersion: Int64? = nil
+    name: String, weight: Double, policy: String = "bandit", discount: Double? = nil, modelVersion: Int64? = nil,
+    campaign: Campaign? = nil
   ) {
     self.name = name
     self.weight = weight
     self.policy = policy
     self.discount = discount
     self.modelVersion = modelVersion
+    self.campaign = campaign
   }
 
   private enum CodingKeys: String, CodingKey {
-    case name, weight, policy, discount
+    case name, weight, policy, discount, campaign
     case modelVersion = "model_version"
   }
 }
@@ -76,7 +90,8 @@ public struct Impression: Sendable, Hashable, Codable {
   public var user: String
   /// Session (or the user pseudonym when none was given): the unit for revenue per session.
   public var session: String
-  /// `bundle` or `recommendation`.
+  /// `bundle`, `recommendation`, or `campaign` (one member of a randomised campaign audience; ``key`` is then
+  /// the experiment id and ``variant`` says whether they were treated).
   public var kind: String
   /// Bundle key (sorted item ids joined by `+`) or the recommended item.
   public var key: String

@@ -209,9 +209,19 @@ public enum TrainingPipeline {
     do {
       var keyed = Self.slice(dataset, before: options.cutoff)
       keyed.users = Interner(dataset.users.strings.map(userKey))
-      let built = try CustomerProfiles.build(dataset: keyed)
+      let built: CustomerProfiles
+      var note = ""
+      do {
+        built = try CustomerProfiles.build(dataset: keyed)
+      } catch {
+        // A purchase model that stops short of convergence usually converges with a small L2 penaliser.
+        var value = CustomerValueModel.Options()
+        value.penalizer = 0.001
+        built = try CustomerProfiles.build(dataset: keyed, valueOptions: value)
+        note = " (penaliser 0.001: without one, \(error))"
+      }
       customers = built
-      lap("customers", "value and profiles of \(built.profiles.count) customers")
+      lap("customers", "value and profiles of \(built.profiles.count) customers" + note)
     } catch {
       report.customersSkipped = "\(error)"
       lap("customers", "no customer profiles (\(error))")
