@@ -89,17 +89,43 @@ public struct BundleExplainer: Sendable {
   }
 
   /// Why this price under the willingness-to-pay model, in one sentence.
+  ///
+  /// Items whose elasticity was measured on their own prices are listed with their standard error; items
+  /// whose history cannot identify it are named together once, with the kinds of missing evidence and the
+  /// elasticities used instead (the category or overall estimate, or the margin's Lerner bound when that is
+  /// larger in magnitude).
   public func priceReason(_ bundle: ProductBundle, _ pricing: BundlePricingDetail) -> String {
-    let elasticities = pricing.elasticitiesUsed.enumerated().map { index, used in
+    var measured: [String] = []
+    var unidentified: [(title: String, used: Double)] = []
+    var kinds: [NotIdentifiableReason.Kind] = []
+    for (index, used) in pricing.elasticitiesUsed.enumerated() where index < pricing.responses.count {
       let response = pricing.responses[index]
-      let source = response.source == .item ? "own prices" : "\(response.source.rawValue) fallback"
-      let bound = used < response.elasticity - 1e-9 ? ", raised to the margin's Lerner bound" : ""
-      return "\(fixed(used, 1)) (\(source), ±\(fixed(response.standardError, 1))\(bound))"
+      if response.isIdentified {
+        let bound = used < response.elasticity - 1e-9 ? ", raised to the margin's Lerner bound" : ""
+        measured.append("\(fixed(used, 1)) (own prices, ±\(fixed(response.standardError, 1))\(bound))")
+      } else {
+        let title = index < bundle.items.count ? bundle.items[index].title : "item \(index + 1)"
+        unidentified.append((title, used))
+        if let kind = response.notIdentifiable?.kind, !kinds.contains(kind) { kinds.append(kind) }
+      }
     }
-    var text = "The discount maximises expected profit for shoppers whose valuations are log-normal with "
-    text += "price elasticities " + elasticities.joined(separator: ", ")
+    var text = "The discount maximises expected profit for shoppers whose valuations are log-normal"
+    if !measured.isEmpty {
+      text += " with price elasticities " + measured.joined(separator: ", ")
+    }
+    if !unidentified.isEmpty {
+      text += measured.isEmpty ? ": " : "; "
+      let names = unidentified.map { "\"\($0.title)\"" }.joined(separator: ", ")
+      let why = kinds.isEmpty ? "" : " (" + kinds.map(\.summary).joined(separator: ", ") + ")"
+      text += "price response not identifiable for \(names)\(why), so "
+      text += unidentified.count == 1 ? "its elasticity " : "their elasticities "
+      text += unidentified.map { fixed($0.used, 1) }.joined(separator: ", ")
+      text += unidentified.count == 1 ? " is " : " are "
+      text += "the pooled estimate or the margin's Lerner bound, whichever is larger in magnitude"
+    }
     if bundle.items.count == 2, pricing.correlations.count == 4 {
-      text += " and valuation correlation \(fixed(pricing.correlations[1], 2)) from co-purchases"
+      text += unidentified.isEmpty ? " and" : ";"
+      text += " valuation correlation \(fixed(pricing.correlations[1], 2)) from co-purchases"
     }
     text += "; with elasticities one standard error either way it would be "
     text += "\(percent(pricing.discountRange.first ?? 0))–\(percent(pricing.discountRange.last ?? 0))."
