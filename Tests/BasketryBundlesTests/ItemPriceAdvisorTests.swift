@@ -83,6 +83,13 @@ import Testing
         ? nil : NotIdentifiableReason(kind: .tooLittlePriceVariation, observed: 0.004, required: 0.02))
   }
 
+  func related(eta: Double, weeklyMargin: Double) -> RelatedEffect {
+    RelatedEffect(
+      item: "R", relation: eta < 0 ? .complement : .substitute,
+      crossResponse: CrossPriceResponse(rawElasticity: eta, standardError: 0.1, elasticity: eta, periods: 20),
+      weeklyMargin: weeklyMargin)
+  }
+
   /// Over seeded random items, guardrails, caps, stock and elasticities: the step, the floor, the cap, the
   /// scarce-stock rule and the price endings always hold, and unidentified items keep their price.
   @Test func guardrailsHoldOnRandomInputs() {
@@ -102,7 +109,8 @@ import Testing
         id: "I\(trial)", title: "item", price: p0, catalogCost: cost, stock: stock, cap: cap,
         unitsPerWeek: 40 * rng.nextUnit(),
         response: response(elasticity, 0.05 + 2 * rng.nextUnit(), identified: identified),
-        kappa: rng.nextUnit() < 0.3 ? cost * (rng.nextUnit() - 0.5) : 0, lastTime: 1_300_000_000, options: options)
+        related: rng.nextUnit() < 0.3 ? [related(eta: 2 * rng.nextUnit() - 1, weeklyMargin: 100 * rng.nextUnit())] : [],
+        lastTime: 1_300_000_000, options: options)
       let p = advice.advisedPrice
       let context = "trial \(trial): p0 \(p0) cost \(cost) step \(step) margin \(margin) cap \(cap ?? -1) → \(p)"
       #expect(abs(p / p0 - 1) <= step + 1e-9, "step broken, \(context)")
@@ -163,17 +171,43 @@ import Testing
 
   @Test func complementsMakeACutMoreAttractive() {
     let options = PriceAdviceOptions()
-    // ε = −1.6 with cost 4: the lone optimum is 10.67, so a rise; every extra unit also sells margin 5 of a
-    // complement, which turns the advice into a cut.
+    // ε = −1.6 with cost 4: the lone optimum is 10.67, so a rise; but a complement earning 300 a week of
+    // margin loses 1.5 % of its sales per 1 % on this price, which turns the advice into a cut.
     let alone = ItemPriceAdvisor.adviseItem(
       id: "A", title: "a", price: 10, catalogCost: 4, stock: nil, cap: nil, unitsPerWeek: 50,
       response: response(-1.6, 0.1), options: options)
     let withComplement = ItemPriceAdvisor.adviseItem(
       id: "A", title: "a", price: 10, catalogCost: 4, stock: nil, cap: nil, unitsPerWeek: 50,
-      response: response(-1.6, 0.1), kappa: 5, options: options)
+      response: response(-1.6, 0.1), related: [related(eta: -1.5, weeklyMargin: 300)], options: options)
     #expect(alone.action == .raise)
     #expect(withComplement.action == .lower)
     #expect(withComplement.relatedProfitChange > 0)
+  }
+
+  /// Two items whose weekly prices vary independently; the second's incidence falls 1 % per 1 % on the
+  /// first's price (a complement), the first's does not respond to the second's.
+  @Test func crossElasticitiesAreMeasuredWithTheOwnPriceControlled() throws {
+    var rng = SplitMix64(seed: 17)
+    var baskets = Baskets()
+    var order = 0
+    for week in 0..<30 {
+      let r0 = exp(0.15 * (2 * rng.nextUnit() - 1))
+      let r1 = exp(0.15 * (2 * rng.nextUnit() - 1))
+      for _ in 0..<3000 {
+        var lines: [(item: Int32, quantity: Double, unitPrice: Double)] = [(2, 1, 1)]
+        if rng.nextUnit() < 0.1 * pow(r0, -2) { lines.append((0, 1, 10 * r0)) }
+        if rng.nextUnit() < 0.1 * pow(r1, -2) * pow(r0, -1) { lines.append((1, 1, 5 * r1)) }
+        order += 1
+        baskets.append(orderID: "o\(order)", timestamp: Int64(week) * 604_800, lines: lines)
+      }
+    }
+    let series = IncidenceSeries(baskets: baskets, itemCount: 3)
+    let onSecond = try #require(series.crossElasticity(of: 1, toPriceOf: 0, detrend: true))
+    let onFirst = try #require(series.crossElasticity(of: 0, toPriceOf: 1, detrend: true))
+    #expect(abs(onSecond.rawElasticity + 1) < 3 * onSecond.standardError + 0.05, "\(onSecond)")
+    #expect(onSecond.elasticity < -0.5)
+    #expect(abs(onFirst.rawElasticity) < 3 * onFirst.standardError + 0.05, "\(onFirst)")
+    #expect(series.crossElasticity(of: 1, toPriceOf: 1, detrend: true) == nil)
   }
 
   @Test func badOptionsAreRejectedWithTheKey() {
@@ -191,32 +225,54 @@ import Testing
 
 /// Price advice from a simulated history scored on the world's true demand.
 @Suite struct PriceAdviceSimulationTests {
-  static func world(items: Int) throws -> (MarketWorld, MarketSimulationOptions) {
+  static func world(
+    items: Int, trueElasticity: MarketSimulationOptions.TrueElasticity = .lerner(spread: 0.3)
+  ) throws -> (MarketWorld, MarketSimulationOptions) {
     let dataset = try MarketSimulatorTests.load(MarketSimulatorTests.samplePath)
-    let options = MarketSimulationOptions(items: items, historyVisits: 100_000, historyPeriods: 20)
+    let options = MarketSimulationOptions(
+      items: items, historyVisits: 100_000, historyPeriods: 20, trueElasticity: trueElasticity)
     return (try MarketWorld.calibrated(from: dataset, options: options), options)
   }
 
-  /// Measured over seeds 1–3 on 40 items of the sample-calibrated world (±10 % weekly price tests and the
-  /// shop's own price points over 20 weeks, 100,000 visits): see the expectation's figure.
-  @Test func adviceFromPassiveDataReachesAShareOfTheOracleUplift() throws {
-    let (world, options) = try Self.world(items: 40)
+  /// Seeds 1–3 on 40 items of the sample-calibrated world (the shop's own price points and ±10 % weekly
+  /// price tests over 20 weeks, 100,000 visits), advice within a 10 % step, scored on the true demand.
+  /// Measured shares of the oracle's uplift (debug build, these seeds):
+  ///
+  /// | true elasticities | advice | seed 1 | seed 2 | seed 3 | pooled |
+  /// |---|---|---:|---:|---:|---:|
+  /// | Lerner × e^(0.3·N(0,1)) | default (measured cross-effects) | 0.797 | 0.807 | 0.864 | 0.823 |
+  /// | Lerner × e^(0.3·N(0,1)) | no cross-effects | 0.886 | 0.906 | 0.920 | 0.904 |
+  /// | the data's own estimates | default | 1.000 | 1.000 | 1.000 | 1.000 |
+  ///
+  /// In the Lerner world list prices are near-optimal, so the oracle gains only 56.8 per 1,000 visits and
+  /// noise in the estimates shows; the world has no causal cross-price effects, so measured cross-effects can
+  /// only cost (their noise), about 8 points. The expectations sit 5–10 points below the measured figures.
+  @Test(arguments: [
+    ("lerner", "default", 0.75, 0.70), ("lerner", "no-cross", 0.85, 0.80), ("estimated", "default", 0.95, 0.95),
+  ])
+  func adviceFromPassiveDataReachesAShareOfTheOracleUplift(
+    truth: String, variant: String, pooledShare: Double, seedShare: Double
+  ) throws {
+    let (world, options) = try Self.world(
+      items: 40, trueElasticity: truth == "lerner" ? .lerner(spread: 0.3) : .estimated)
+    var adviceOptions = PriceAdviceOptions()
+    if variant == "no-cross" { adviceOptions.maxRelatedItems = 0 }
     let simulator = MarketSimulator(world: world, options: options)
     var advised = 0.0
     var oracle = 0.0
     for seed: UInt64 in [1, 2, 3] {
-      let evaluation = try simulator.evaluatePriceAdvice(seed: seed, options: PriceAdviceOptions())
-      #expect(evaluation.identified >= 30, "seed \(seed): \(evaluation.identified) identified")
+      let evaluation = try simulator.evaluatePriceAdvice(seed: seed, options: adviceOptions)
       #expect(evaluation.oracleUplift > 0)
+      #expect(evaluation.identified == 40, "seed \(seed): \(evaluation.identified) identified")
+      #expect(evaluation.share >= seedShare, "\(truth) \(variant) seed \(seed): share \(evaluation.share)")
+      for advice in evaluation.advice {
+        #expect(abs(advice.advisedPrice / advice.currentPrice - 1) <= adviceOptions.maxStep + 1e-9)
+        #expect(advice.advisedPrice >= min(advice.currentPrice, advice.cost / (1 - adviceOptions.minMargin)) - 1e-9)
+      }
       advised += evaluation.advisedUplift
       oracle += evaluation.oracleUplift
-      print(
-        "seed \(seed): advised \(evaluation.advisedUplift), oracle \(evaluation.oracleUplift), share \(evaluation.share), identified \(evaluation.identified)/\(evaluation.advice.count)"
-      )
     }
-    let share = advised / oracle
-    print("share of oracle uplift over seeds 1-3: \(share)")
-    #expect(share >= 0.0)
+    #expect(advised / oracle >= pooledShare, "\(truth) \(variant): pooled share \(advised / oracle)")
   }
 
   @Test func withoutPriceVariationEveryItemIsNotIdentifiable() throws {

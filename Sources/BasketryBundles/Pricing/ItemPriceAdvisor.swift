@@ -199,7 +199,7 @@ public struct ItemPriceAdvice: Sendable, Hashable, Codable {
   public var profitChange: ValueInterval
   /// The part of ``profitChange`` from related items' margins.
   public var relatedProfitChange: Double
-  /// Related items counted, with the extra orders of each per extra order of this item.
+  /// Related items counted, with their measured response to this item's price.
   public var related: [RelatedEffect]
   /// Units in stock, when known.
   public var stock: Int?
@@ -231,14 +231,36 @@ public struct ItemPriceAdvice: Sendable, Hashable, Codable {
   }
 }
 
-/// How an item's sales move another item's.
+/// How an item's price moves a related item's sales.
 public struct RelatedEffect: Sendable, Hashable, Codable {
   /// External id of the related item.
   public var item: String
-  /// Complement or substitute.
+  /// Complement or substitute (``PairScorer``).
   public var relation: PairRelation
-  /// Extra orders of the related item per extra order of this one (negative for substitutes).
-  public var ordersPerOrder: Double
+  /// The related item's incidence response to this item's price.
+  public var crossResponse: CrossPriceResponse
+  /// The related item's margin a week now: units a week × (price − cost).
+  public var weeklyMargin: Double
+
+  /// Creates an effect.
+  public init(item: String, relation: PairRelation, crossResponse: CrossPriceResponse, weeklyMargin: Double) {
+    self.item = item
+    self.relation = relation
+    self.crossResponse = crossResponse
+    self.weeklyMargin = weeklyMargin
+  }
+
+  /// The related margin's change a week when this item's price goes from p₀ to p:
+  /// weeklyMargin · ((p / p₀)^η − 1).
+  public func marginChange(priceRatio: Double) -> Double {
+    weeklyMargin * (pow(priceRatio, crossResponse.elasticity) - 1)
+  }
+
+  private enum CodingKeys: String, CodingKey {
+    case item, relation
+    case crossResponse = "cross_response"
+    case weeklyMargin = "weekly_margin"
+  }
 }
 
 /// Advises a price per item: the profit-maximising price within the shop's guardrails, from each item's
@@ -249,17 +271,14 @@ public struct RelatedEffect: Sendable, Hashable, Codable {
 /// ``PriceResponseEstimator`` (weekly purchase incidence, trend-controlled, shrunk toward its category):
 /// only items whose own history identifies ε get a new price; the others keep theirs with the reason.
 ///
-/// **Objective.** Δπ(p, ε) = (p − c) q(p) − (p₀ − c) q₀ + κ · (q(p) − q₀), where the cross term κ sums over
-/// the item's strongest related items j (at most ``PriceAdviceOptions/maxRelatedItems`` among its 20 most
-/// co-purchased, scored by ``PairScorer``): κ = Σ_j r_j · u_j · m_j / u_i, with u the mean units per order line,
-/// m_j = p_j − c_j and r_j the extra orders of j per extra order of i:
-///
-///     complement:  r_j = complementScore · max(0, P(j | i) − P(j))
-///     substitute:  r_j = −substituteScore · n_j / (n_i + n_j)
-///
-/// (n = orders with the item). This is an approximation: co-purchase shows that j follows i, not by how much
-/// a price change of i moves j, so the complement score discounts it; a substitute is assumed to catch a share
-/// of i's lost orders in proportion to its sales, scaled by how alike the two are.
+/// **Objective.** Δπ(p, ε) = (p − c) q(p) − (p₀ − c) q₀ + Σ_j M_j ((p / p₀)^η_j − 1), where j runs over the
+/// item's strongest related items (at most ``PriceAdviceOptions/maxRelatedItems`` complements or substitutes
+/// by ``PairScorer`` score among its 20 most co-purchased), M_j is j's margin a week and η_j the measured
+/// cross-price elasticity of j's weekly incidence to this item's price, with j's own price (and the trend)
+/// controlled and the estimate shrunk toward 0 (``IncidenceSeries/crossElasticity(of:toPriceOf:detrend:minPeriods:priorVariance:)``).
+/// The pair scorer chooses which pairs to measure; the data decide the size and sign of the effect, so
+/// co-purchase from shared tastes alone (no causal link) adds nothing. Related items without enough common
+/// weeks are left out; η's own uncertainty is not propagated into the intervals.
 ///
 /// The advised price maximises E[Δπ(p, ε)] over ε ~ N(ε̂, SE²) (three-point Gauss–Hermite,
 /// ``ElasticityScenarios/nodes``; ε capped at 0) over the cents, or the allowed endings, in [lo, hi]:
@@ -301,7 +320,8 @@ public enum ItemPriceAdvisor {
     let transactions = dataset.transactions()
     let scorer: PairScorer? =
       options.maxRelatedItems > 0 ? PairScorer(dataset: dataset, transactions: transactions) : nil
-    let orders = Double(max(transactions.count, 1))
+    let series: IncidenceSeries? =
+      options.maxRelatedItems > 0 ? IncidenceSeries(baskets: baskets, itemCount: catalog.count) : nil
     var margins = [Double](repeating: 0, count: catalog.count)
     for item in 0..<catalog.count {
       if let price = facts.currentPrice(Int32(item), catalog: catalog) {
@@ -313,43 +333,35 @@ public enum ItemPriceAdvisor {
       let id = Int32(item)
       guard let price = facts.currentPrice(id, catalog: catalog) else { continue }
       var related: [RelatedEffect] = []
-      var kappa = 0.0
-      if let scorer {
-        let counts = Double(scorer.count(id))
-        var effects: [(effect: RelatedEffect, strength: Double, kappa: Double)] = []
-        for (other, together) in scorer.coPurchased(with: id, limit: 20) {
+      if let scorer, let series, model[id].isIdentified {
+        var effects: [(effect: RelatedEffect, strength: Double)] = []
+        for (other, _) in scorer.coPurchased(with: id, limit: 20) {
           let score = scorer.score(id, other)
-          let otherCount = Double(scorer.count(other))
-          let ratio: Double
           let strength: Double
           switch score.relation {
-          case .complement:
-            ratio = score.complementScore * max(0, Double(together) / max(counts, 1) - otherCount / orders)
-            strength = score.complementScore
-          case .substitute:
-            ratio = -score.substituteScore * otherCount / max(counts + otherCount, 1)
-            strength = score.substituteScore
+          case .complement: strength = score.complementScore
+          case .substitute: strength = score.substituteScore
           case .unrelated: continue
           }
-          guard ratio != 0 else { continue }
-          let perUnit = ratio * facts.meanQuantity(other) * margins[Int(other)] / max(facts.meanQuantity(id), 1e-9)
+          guard
+            let cross = series.crossElasticity(of: other, toPriceOf: id, detrend: options.response.detrend)
+          else { continue }
+          let weeklyMargin = facts.units[Int(other)] / facts.weeks * margins[Int(other)]
           effects.append(
             (
-              RelatedEffect(item: catalog.externalID(other), relation: score.relation, ordersPerOrder: ratio), strength,
-              perUnit
+              RelatedEffect(
+                item: catalog.externalID(other), relation: score.relation, crossResponse: cross,
+                weeklyMargin: weeklyMargin), strength
             ))
         }
         effects.sort { $0.strength != $1.strength ? $0.strength > $1.strength : $0.effect.item < $1.effect.item }
-        for entry in effects.prefix(options.maxRelatedItems) {
-          related.append(entry.effect)
-          kappa += entry.kappa
-        }
+        related = effects.prefix(options.maxRelatedItems).map(\.effect)
       }
       advice.append(
         adviseItem(
           id: catalog.externalID(id), title: catalog.displayName(id), price: price, catalogCost: catalog[id].cost,
           stock: catalog[id].stock, cap: catalog[id].priceCap, unitsPerWeek: facts.units[item] / facts.weeks,
-          response: model[id], related: related, kappa: kappa, lastTime: facts.lastTime, options: options))
+          response: model[id], related: related, lastTime: facts.lastTime, options: options))
     }
     advice.sort {
       $0.profitChange.estimate != $1.profitChange.estimate
@@ -366,13 +378,12 @@ public enum ItemPriceAdvisor {
   ///   - cap: the catalogue's price cap, when known.
   ///   - unitsPerWeek: q₀.
   ///   - response: the item's price response.
-  ///   - related: related items counted (for the record).
-  ///   - kappa: the cross term κ, profit per extra unit of this item on related items.
+  ///   - related: related items whose margin change counts in the profit.
   ///   - lastTime: time of the last order (Unix seconds), the start of the sell-through clock.
   /// - Complexity: O(candidates).
   public static func adviseItem(
     id: String, title: String, price: Double, catalogCost: Double?, stock: Int?, cap: Double?,
-    unitsPerWeek: Double, response: PriceResponse, related: [RelatedEffect] = [], kappa: Double = 0,
+    unitsPerWeek: Double, response: PriceResponse, related: [RelatedEffect] = [],
     lastTime: Int64? = nil, options: PriceAdviceOptions
   ) -> ItemPriceAdvice {
     let p0 = price
@@ -389,15 +400,16 @@ public enum ItemPriceAdvisor {
     let hi = min(stepHigh, max(p0, cap ?? .infinity))
 
     func units(_ p: Double, _ e: Double) -> Double { q0 * pow(p / p0, min(e, 0)) }
+    func cross(_ p: Double) -> Double { related.reduce(0) { $0 + $1.marginChange(priceRatio: p / p0) } }
     let horizon = options.excessCoverWeeks
     let stockUnits = Double(max(stock ?? 0, 0))
     func value(_ p: Double, _ e: Double) -> Double {
       let q = units(p, e)
       if excess {
         let sold = min(stockUnits, horizon * q)
-        return (p * sold + options.salvageShare * cost * (stockUnits - sold)) / horizon + kappa * (q - q0)
+        return (p * sold + options.salvageShare * cost * (stockUnits - sold)) / horizon + cross(p)
       }
-      return (p - cost) * q + kappa * (q - q0)
+      return (p - cost) * q + cross(p)
     }
     func change(_ p: Double, _ e: Double) -> Double { value(p, e) - value(p0, e) }
 
@@ -425,7 +437,7 @@ public enum ItemPriceAdvisor {
     let unitsChange = interval { units(advised, $0) - q0 }
     let revenueChange = interval { advised * units(advised, $0) - p0 * q0 }
     let profitChange = interval { change(advised, $0) }
-    let relatedChange = kappa * (units(advised, e) - q0)
+    let relatedChange = cross(advised)
 
     let action: ItemPriceAdvice.Action
     if advised > p0 + 1e-9 {
