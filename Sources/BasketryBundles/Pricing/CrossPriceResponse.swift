@@ -100,7 +100,7 @@ public struct IncidenceSeries: Sendable {
   /// - Returns: nil with fewer than `minPeriods` common periods or no independent variation in i's price.
   /// - Complexity: O(periods).
   public func crossElasticity(
-    of j: Int32, toPriceOf i: Int32, detrend: Bool, minPeriods: Int = 6, priorVariance: Double = 0.1
+    of j: Int32, toPriceOf i: Int32, detrend: Bool, minPeriods: Int = 8, priorVariance: Double = 0.1
   ) -> CrossPriceResponse? {
     guard Int(i) < cells.count, Int(j) < cells.count, i >= 0, j >= 0, i != j else { return nil }
     var rows: [(t: Double, x1: Double, x2: Double, y: Double, w: Double)] = []

@@ -11,7 +11,8 @@ import BasketryCore
 /// Defaults: a price moves by at most 10 % per step, never below cost / (1 − 20 %), any price ending,
 /// a 35 % margin where the cost is unknown, 95 % intervals, cross-effects on the 3 strongest related items,
 /// stock counted as excess beyond 26 weeks of sales and as scarce below 4, unsold stock after the
-/// horizon worth half its cost, and item elasticities estimated with the trend control on.
+/// horizon worth half its cost, and item elasticities estimated with the trend control on and at least 8 weeks
+/// with a sale (5 residual degrees of freedom after intercept, price and trend).
 public struct PriceAdviceOptions: Sendable, Hashable, Codable {
   /// Endings an advised price may have.
   public enum PriceEnding: String, Sendable, Hashable, Codable, CaseIterable {
@@ -45,7 +46,8 @@ public struct PriceAdviceOptions: Sendable, Hashable, Codable {
   public var scarceCoverWeeks: Double
   /// Value of stock still unsold after the excess horizon, as a share of its cost. Default 0.5.
   public var salvageShare: Double
-  /// How item price responses are estimated. Default ``PriceResponseOptions`` with `detrend` on.
+  /// How item price responses (and cross-price responses) are estimated. Default ``PriceResponseOptions`` with
+  /// `detrend` on and `minObservations` 8.
   public var response: PriceResponseOptions
 
   /// Creates options with the documented defaults.
@@ -53,7 +55,7 @@ public struct PriceAdviceOptions: Sendable, Hashable, Codable {
     maxStep: Double = 0.10, minMargin: Double = 0.20, assumedMarginRate: Double = 0.35,
     priceEnding: PriceEnding = .any, intervalZ: Double = 1.96, maxRelatedItems: Int = 3,
     excessCoverWeeks: Double = 26, scarceCoverWeeks: Double = 4, salvageShare: Double = 0.5,
-    response: PriceResponseOptions = PriceResponseOptions(detrend: true)
+    response: PriceResponseOptions = PriceResponseOptions(minObservations: 8, detrend: true)
   ) {
     self.maxStep = maxStep
     self.minMargin = minMargin
@@ -143,7 +145,8 @@ public struct ItemPriceAdvice: Sendable, Hashable, Codable {
 
   /// How far to trust the advice.
   public enum Confidence: String, Sendable, Hashable, Codable {
-    /// Identified; the profit interval lies above zero and the elasticity's standard error is ≤ 0.5.
+    /// Identified; the profit interval lies above zero, the elasticity's standard error is ≤ 0.5 and demand
+    /// is elastic (ε ≤ −1: an inelastic estimate from passive data is more often confounded).
     case high
     /// Identified; one of the two.
     case medium
@@ -250,10 +253,20 @@ public struct RelatedEffect: Sendable, Hashable, Codable {
     self.weeklyMargin = weeklyMargin
   }
 
+  /// The cross elasticity used: the shrunk estimate with the sign the relation implies (≤ 0 for a
+  /// complement, ≥ 0 for a substitute, 0 when unrelated); an estimate of the other sign counts as noise.
+  public var elasticityUsed: Double {
+    switch relation {
+    case .complement: min(crossResponse.elasticity, 0)
+    case .substitute: max(crossResponse.elasticity, 0)
+    case .unrelated: 0
+    }
+  }
+
   /// The related margin's change a week when this item's price goes from p₀ to p:
-  /// weeklyMargin · ((p / p₀)^η − 1).
+  /// weeklyMargin · ((p / p₀)^η − 1), η = ``elasticityUsed``.
   public func marginChange(priceRatio: Double) -> Double {
-    weeklyMargin * (pow(priceRatio, crossResponse.elasticity) - 1)
+    weeklyMargin * (pow(priceRatio, elasticityUsed) - 1)
   }
 
   private enum CodingKeys: String, CodingKey {
@@ -275,7 +288,8 @@ public struct RelatedEffect: Sendable, Hashable, Codable {
 /// item's strongest related items (at most ``PriceAdviceOptions/maxRelatedItems`` complements or substitutes
 /// by ``PairScorer`` score among its 20 most co-purchased), M_j is j's margin a week and η_j the measured
 /// cross-price elasticity of j's weekly incidence to this item's price, with j's own price (and the trend)
-/// controlled and the estimate shrunk toward 0 (``IncidenceSeries/crossElasticity(of:toPriceOf:detrend:minPeriods:priorVariance:)``).
+/// controlled and the estimate shrunk toward 0 (``IncidenceSeries/crossElasticity(of:toPriceOf:detrend:minPeriods:priorVariance:)``)
+/// and held to the sign of the relation (``RelatedEffect/elasticityUsed``).
 /// The pair scorer chooses which pairs to measure; the data decide the size and sign of the effect, so
 /// co-purchase from shared tastes alone (no causal link) adds nothing. Related items without enough common
 /// weeks are left out; η's own uncertainty is not propagated into the intervals.
@@ -344,7 +358,9 @@ public enum ItemPriceAdvisor {
           case .unrelated: continue
           }
           guard
-            let cross = series.crossElasticity(of: other, toPriceOf: id, detrend: options.response.detrend)
+            let cross = series.crossElasticity(
+              of: other, toPriceOf: id, detrend: options.response.detrend,
+              minPeriods: options.response.minObservations)
           else { continue }
           let weeklyMargin = facts.units[Int(other)] / facts.weeks * margins[Int(other)]
           effects.append(
@@ -464,7 +480,8 @@ public enum ItemPriceAdvisor {
     } else {
       let positive = profitChange.low > 0
       let precise = response.standardError <= 0.5
-      confidence = positive && precise ? .high : (positive || precise ? .medium : .low)
+      let both: ItemPriceAdvice.Confidence = e > -1 ? .medium : .high
+      confidence = positive && precise ? both : (positive || precise ? .medium : .low)
     }
     let advisedUnits = units(advised, e)
     let sellThrough: Int64? =
@@ -528,6 +545,9 @@ public enum ItemPriceAdvisor {
         text += ", \(fixed((1 - response.ownWeight) * 100, 0)) % pooled with its category"
       }
       text += ")"
+      if e > -1 {
+        text += ", inelastic, which passive data often overstate (prices cut when demand is weak)"
+      }
       switch advice.action {
       case .keep: text += "; the current price is the most profitable within the guardrails"
       case .raise, .lower, .markdown:
