@@ -61,6 +61,16 @@ import Testing
     }
   }
 
+  @Test func optionsEncodedBeforeTheIdentificationSettingsStillDecode() throws {
+    let data = try JSONEncoder().encode(PriceResponseOptions(minObservations: 9))
+    var object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+    object["minDistinctPrices"] = nil
+    object["detrend"] = nil
+    let old = try JSONSerialization.data(withJSONObject: object)
+    let decoded = try JSONDecoder().decode(PriceResponseOptions.self, from: old)
+    #expect(decoded == PriceResponseOptions(minObservations: 9))
+  }
+
   /// The bundle explanation names unidentifiable items once instead of a Lerner clause per item.
   @Test func bundleExplanationSaysNotIdentifiableOnce() throws {
     let dataset = BundleDesignerTests().shop()

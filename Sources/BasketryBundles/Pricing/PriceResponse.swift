@@ -214,6 +214,24 @@ public struct PriceResponseOptions: Sendable, Hashable, Codable {
     self.priorStandardError = priorStandardError
     self.minBetweenVariance = minBetweenVariance
   }
+
+  /// Decodes options; keys missing from older encodings take their defaults.
+  public init(from decoder: any Decoder) throws {
+    let container = try decoder.container(keyedBy: CodingKeys.self)
+    let defaults = PriceResponseOptions()
+    response = try container.decodeIfPresent(Response.self, forKey: .response) ?? defaults.response
+    minObservations = try container.decodeIfPresent(Int.self, forKey: .minObservations) ?? defaults.minObservations
+    minLogPriceSpread =
+      try container.decodeIfPresent(Double.self, forKey: .minLogPriceSpread) ?? defaults.minLogPriceSpread
+    priorElasticity = try container.decodeIfPresent(Double.self, forKey: .priorElasticity) ?? defaults.priorElasticity
+    priorStandardError =
+      try container.decodeIfPresent(Double.self, forKey: .priorStandardError) ?? defaults.priorStandardError
+    minBetweenVariance =
+      try container.decodeIfPresent(Double.self, forKey: .minBetweenVariance) ?? defaults.minBetweenVariance
+    minDistinctPrices =
+      try container.decodeIfPresent(Int.self, forKey: .minDistinctPrices) ?? defaults.minDistinctPrices
+    detrend = try container.decodeIfPresent(Bool.self, forKey: .detrend) ?? defaults.detrend
+  }
 }
 
 /// Per-item price responses with the pooled estimates they fall back to.
