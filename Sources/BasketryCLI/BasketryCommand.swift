@@ -16,6 +16,7 @@ public struct BasketryCommand: AsyncParsableCommand {
       ReportCommand.self,
       EvaluateCommand.self,
       CustomersCommand.self,
+      PricesCommand.self,
       EmbedCommand.self,
       ModelCommand.self,
       SearchCommand.self,

@@ -12,6 +12,7 @@ import Testing
     ("demo", DemoCommand.self),
     ("ingest", IngestCommand.self),
     ("customers", CustomersCommand.self),
+    ("prices", PricesCommand.self),
     ("mine", MineCommand.self),
     ("bundles", BundlesCommand.self),
     ("report", ReportCommand.self),

@@ -89,18 +89,56 @@ public struct BundleExplainer: Sendable {
   }
 
   /// Why this price under the willingness-to-pay model, in one sentence.
+  ///
+  /// Items whose elasticity was measured on their own prices are listed with their standard error; items
+  /// whose own estimate was weaker than the margin's Lerner bound are named together in one clause with the
+  /// estimates and the bound used; items whose history cannot identify it are named together once, with the
+  /// kinds of missing evidence and the elasticities used instead (the category or overall estimate, or the
+  /// margin's Lerner bound when that is larger in magnitude).
   public func priceReason(_ bundle: ProductBundle, _ pricing: BundlePricingDetail) -> String {
-    let elasticities = pricing.elasticitiesUsed.enumerated().map { index, used in
+    var measured: [String] = []
+    var raised: [(title: String, estimate: Double, used: Double)] = []
+    var unidentified: [(title: String, used: Double)] = []
+    var kinds: [NotIdentifiableReason.Kind] = []
+    for (index, used) in pricing.elasticitiesUsed.enumerated() where index < pricing.responses.count {
       let response = pricing.responses[index]
-      let source = response.source == .item ? "own prices" : "\(response.source.rawValue) fallback"
-      let bound = used < response.elasticity - 1e-9 ? ", raised to the margin's Lerner bound" : ""
-      return "\(fixed(used, 1)) (\(source), ±\(fixed(response.standardError, 1))\(bound))"
+      let title = index < bundle.items.count ? bundle.items[index].title : "item \(index + 1)"
+      if !response.isIdentified {
+        unidentified.append((title, used))
+        if let kind = response.notIdentifiable?.kind, !kinds.contains(kind) { kinds.append(kind) }
+      } else if used < response.elasticity - 1e-9 {
+        raised.append((title, response.elasticity, used))
+      } else {
+        measured.append("\(fixed(used, 1)) (own prices, ±\(fixed(response.standardError, 1)))")
+      }
     }
-    var text = "The discount maximises expected profit for shoppers whose valuations are log-normal with "
-    text += "price elasticities " + elasticities.joined(separator: ", ")
+    func names(_ titles: [String]) -> String { titles.map { "\"\($0)\"" }.joined(separator: ", ") }
+    func values(_ numbers: [Double]) -> String {
+      let texts = numbers.map { fixed($0, 1) }
+      return Set(texts).count == 1 && texts.count > 1 ? "\(texts[0]) each" : texts.joined(separator: ", ")
+    }
+    var clauses: [String] = []
+    if !measured.isEmpty { clauses.append("price elasticities " + measured.joined(separator: ", ")) }
+    if !raised.isEmpty {
+      var clause = "own-price estimates " + values(raised.map(\.estimate)) + " for " + names(raised.map(\.title))
+      clause += raised.count == 1 ? " is" : " are"
+      clause += " weaker than the margin's Lerner bound (a shop facing such demand would gain from higher prices, "
+      clause += "so the estimate is taken as confounded) and " + values(raised.map(\.used)) + " is used"
+      clauses.append(clause)
+    }
+    if !unidentified.isEmpty {
+      let why = kinds.isEmpty ? "" : " (" + kinds.map(\.summary).joined(separator: ", ") + ")"
+      var clause = "price response not identifiable for \(names(unidentified.map(\.title)))\(why), so "
+      clause += unidentified.count == 1 ? "its elasticity " : "their elasticities "
+      clause += values(unidentified.map(\.used)) + (unidentified.count == 1 ? " is " : " are ")
+      clause += "the pooled estimate or the margin's Lerner bound, whichever is larger in magnitude"
+      clauses.append(clause)
+    }
     if bundle.items.count == 2, pricing.correlations.count == 4 {
-      text += " and valuation correlation \(fixed(pricing.correlations[1], 2)) from co-purchases"
+      clauses.append("valuation correlation \(fixed(pricing.correlations[1], 2)) from co-purchases")
     }
+    var text = "The discount maximises expected profit for shoppers whose valuations are log-normal"
+    if !clauses.isEmpty { text += ": " + clauses.joined(separator: "; ") }
     text += "; with elasticities one standard error either way it would be "
     text += "\(percent(pricing.discountRange.first ?? 0))–\(percent(pricing.discountRange.last ?? 0))."
     return text

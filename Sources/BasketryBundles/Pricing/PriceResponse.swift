@@ -41,13 +41,20 @@ public struct PriceResponse: Sendable, Hashable, Codable {
   public var centreLogPrice: Double?
   /// Weighted mean log response there.
   public var centreLogResponse: Double?
+  /// Why the item's own history cannot identify its price response, when it cannot (``source`` is then
+  /// not ``Source/item``: the elasticity is a fallback, not a measurement of this item).
+  public var notIdentifiable: NotIdentifiableReason?
+
+  /// Whether the elasticity was measured on the item's own price variation.
+  public var isIdentified: Bool { source == .item }
 
   /// Creates a response.
   public init(
     elasticity: Double, standardError: Double, rawElasticity: Double? = nil, rawStandardError: Double? = nil,
     observations: Int = 0, logPriceSpread: Double = 0, source: Source, ownWeight: Double = 0,
-    centreLogPrice: Double? = nil, centreLogResponse: Double? = nil
+    centreLogPrice: Double? = nil, centreLogResponse: Double? = nil, notIdentifiable: NotIdentifiableReason? = nil
   ) {
+    self.notIdentifiable = notIdentifiable
     self.centreLogPrice = centreLogPrice
     self.centreLogResponse = centreLogResponse
     self.elasticity = elasticity
@@ -69,6 +76,64 @@ public struct PriceResponse: Sendable, Hashable, Codable {
     case ownWeight = "own_weight"
     case centreLogPrice = "centre_log_price"
     case centreLogResponse = "centre_log_response"
+    case notIdentifiable = "not_identifiable"
+  }
+}
+
+/// Why an item's history cannot identify its price response: which requirement it misses, by how much.
+public struct NotIdentifiableReason: Sendable, Hashable, Codable, CustomStringConvertible {
+  /// The requirement missed.
+  public enum Kind: String, Sendable, Hashable, Codable {
+    /// No sale with a positive price.
+    case noPricedSales = "no-priced-sales"
+    /// Fewer observations (periods with a sale, or order lines) than ``PriceResponseOptions/minObservations``.
+    case tooFewObservations = "too-few-observations"
+    /// Fewer distinct prices (to the cent) than ``PriceResponseOptions/minDistinctPrices``.
+    case tooFewDistinctPrices = "too-few-distinct-prices"
+    /// Price spread below ``PriceResponseOptions/minLogPriceSpread``.
+    case tooLittlePriceVariation = "too-little-price-variation"
+    /// The regression has no residual degrees of freedom or no variation left after the trend control.
+    case undefinedStandardError = "undefined-standard-error"
+
+    /// A few words for explanations that name the kind once for several items.
+    public var summary: String {
+      switch self {
+      case .noPricedSales: "no priced sales"
+      case .tooFewObservations: "too few periods with a sale"
+      case .tooFewDistinctPrices: "too few distinct prices"
+      case .tooLittlePriceVariation: "too little price variation"
+      case .undefinedStandardError: "no precision left after the trend control"
+      }
+    }
+  }
+
+  /// The requirement missed.
+  public var kind: Kind
+  /// The item's value (observations, distinct prices or log-price standard deviation).
+  public var observed: Double
+  /// The value required.
+  public var required: Double
+
+  /// Creates a reason.
+  public init(kind: Kind, observed: Double, required: Double) {
+    self.kind = kind
+    self.observed = observed
+    self.required = required
+  }
+
+  /// E.g. "too little price variation: prices vary by 0.4 % (2 % needed)".
+  public var description: String {
+    switch kind {
+    case .noPricedSales: return "no sales with a price"
+    case .tooFewObservations:
+      return "too few periods with a sale: \(Int(observed)) (\(Int(required)) needed)"
+    case .tooFewDistinctPrices:
+      return "too few distinct prices: \(Int(observed)) (\(Int(required)) needed)"
+    case .tooLittlePriceVariation:
+      return
+        "too little price variation: prices vary by \(fixed(observed * 100, 1)) % (\(fixed(required * 100, 1)) % needed)"
+    case .undefinedStandardError: return "the price variation leaves no precision after the trend control"
+    }
   }
 }
 
@@ -81,20 +146,26 @@ public struct PricePoint: Sendable, Hashable {
   public var logResponse: Double
   /// Precision weight (e.g. the number of purchases behind an incidence rate).
   public var weight: Double
+  /// When the observation was made, in periods (for the trend control). Default 0.
+  public var period: Double
 
   /// Creates a point.
-  public init(logPrice: Double, logResponse: Double, weight: Double = 1) {
+  public init(logPrice: Double, logResponse: Double, weight: Double = 1, period: Double = 0) {
     self.logPrice = logPrice
     self.logResponse = logResponse
     self.weight = weight
+    self.period = period
   }
 }
 
 /// Settings of ``PriceResponseEstimator``.
 ///
-/// Defaults: incidence per 7-day period, at least 6 observations and a log-price standard deviation
-/// of 0.02 for an item's own estimate, a prior of −1.5 ± 1.0, and a floor of 0.05 on the
-/// between-item variance τ².
+/// Defaults: incidence per 7-day period, at least 6 observations, 2 distinct prices and a log-price
+/// standard deviation of 0.02 (prices varying by about 2 %) for an item's own estimate, no trend control,
+/// a prior of −1.5 ± 1.0, and a floor of 0.05 on the between-item variance τ².
+///
+/// An item that misses any of these requirements is *not identifiable*: its response carries a
+/// ``NotIdentifiableReason`` and falls back to the pooled estimate of its category, all items or the prior.
 public struct PriceResponseOptions: Sendable, Hashable, Codable {
   /// What responds to price.
   public enum Response: Sendable, Hashable, Codable {
@@ -110,8 +181,17 @@ public struct PriceResponseOptions: Sendable, Hashable, Codable {
   public var response: Response
   /// Fewest observations for an item's own estimate. Default 6.
   public var minObservations: Int
-  /// Smallest standard deviation of log price for an item's own estimate. Default 0.02.
+  /// Smallest standard deviation of log price for an item's own estimate (for small spreads, the
+  /// coefficient of variation of price). Default 0.02.
   public var minLogPriceSpread: Double
+  /// Fewest distinct prices (to the cent) for an item's own estimate. Default 2.
+  public var minDistinctPrices: Int
+  /// Controls for a linear time trend in each item's series: the elasticity is the partial slope of log
+  /// response on log price after removing each item's own trend in both (Frisch–Waugh), so a price cut
+  /// that coincides with a seasonal rise is not read as price response. The per-period incidence already
+  /// divides by the period's orders, which removes shop-wide traffic swings. Default false (bundle
+  /// pricing); item price advice turns it on.
+  public var detrend: Bool
   /// Elasticity used when nothing can be estimated. Default −1.5.
   public var priorElasticity: Double
   /// Uncertainty of the prior. Default 1.0.
@@ -123,14 +203,34 @@ public struct PriceResponseOptions: Sendable, Hashable, Codable {
   public init(
     response: Response = .incidence(periodSeconds: 604_800), minObservations: Int = 6,
     minLogPriceSpread: Double = 0.02, priorElasticity: Double = -1.5, priorStandardError: Double = 1.0,
-    minBetweenVariance: Double = 0.05
+    minBetweenVariance: Double = 0.05, minDistinctPrices: Int = 2, detrend: Bool = false
   ) {
+    self.minDistinctPrices = minDistinctPrices
+    self.detrend = detrend
     self.response = response
     self.minObservations = minObservations
     self.minLogPriceSpread = minLogPriceSpread
     self.priorElasticity = priorElasticity
     self.priorStandardError = priorStandardError
     self.minBetweenVariance = minBetweenVariance
+  }
+
+  /// Decodes options; keys missing from older encodings take their defaults.
+  public init(from decoder: any Decoder) throws {
+    let container = try decoder.container(keyedBy: CodingKeys.self)
+    let defaults = PriceResponseOptions()
+    response = try container.decodeIfPresent(Response.self, forKey: .response) ?? defaults.response
+    minObservations = try container.decodeIfPresent(Int.self, forKey: .minObservations) ?? defaults.minObservations
+    minLogPriceSpread =
+      try container.decodeIfPresent(Double.self, forKey: .minLogPriceSpread) ?? defaults.minLogPriceSpread
+    priorElasticity = try container.decodeIfPresent(Double.self, forKey: .priorElasticity) ?? defaults.priorElasticity
+    priorStandardError =
+      try container.decodeIfPresent(Double.self, forKey: .priorStandardError) ?? defaults.priorStandardError
+    minBetweenVariance =
+      try container.decodeIfPresent(Double.self, forKey: .minBetweenVariance) ?? defaults.minBetweenVariance
+    minDistinctPrices =
+      try container.decodeIfPresent(Int.self, forKey: .minDistinctPrices) ?? defaults.minDistinctPrices
+    detrend = try container.decodeIfPresent(Bool.self, forKey: .detrend) ?? defaults.detrend
   }
 }
 
@@ -172,16 +272,22 @@ public enum PriceResponseEstimator {
     var points = [[PricePoint]](repeating: [], count: catalog.count)
     switch options.response {
     case .quantity:
-      for line in 0..<baskets.lineCount {
-        let price = baskets.unitPrices[line]
-        let quantity = baskets.quantities[line]
-        guard price > 0, quantity > 0, price.isFinite else { continue }
-        points[Int(baskets.items[line])].append(PricePoint(logPrice: log(price), logResponse: log(quantity)))
+      for b in 0..<baskets.count {
+        let time = baskets.timestamps[b]
+        let period = time == Baskets.noTime ? 0 : Double(time) / 604_800
+        for line in baskets.lineRange(b) {
+          let price = baskets.unitPrices[line]
+          let quantity = baskets.quantities[line]
+          guard price > 0, quantity > 0, price.isFinite else { continue }
+          points[Int(baskets.items[line])].append(
+            PricePoint(logPrice: log(price), logResponse: log(quantity), period: period))
+        }
       }
     case .incidence(let periodSeconds):
       let span = max(periodSeconds, 1)
       var periodOf = [Int](repeating: 0, count: baskets.count)
       var periodIndex: [Int64: Int] = [:]
+      var periodKeys: [Int64] = []
       var ordersPerPeriod: [Int] = []
       for b in 0..<baskets.count {
         let time = baskets.timestamps[b]
@@ -192,6 +298,7 @@ public enum PriceResponseEstimator {
         } else {
           index = ordersPerPeriod.count
           periodIndex[key] = index
+          periodKeys.append(key)
           ordersPerPeriod.append(0)
         }
         periodOf[b] = index
@@ -222,7 +329,8 @@ public enum PriceResponseEstimator {
         let rate = Double(cell.orders) / Double(max(ordersPerPeriod[period], 1))
         points[item].append(
           PricePoint(
-            logPrice: log(cell.priceSum / Double(cell.priced)), logResponse: log(rate), weight: Double(cell.orders)))
+            logPrice: log(cell.priceSum / Double(cell.priced)), logResponse: log(rate), weight: Double(cell.orders),
+            period: Double(periodKeys[period])))
       }
     }
     let groups = (0..<catalog.count).map { catalog[Int32($0)].category }
@@ -235,19 +343,21 @@ public enum PriceResponseEstimator {
   ///   - categories: each item's leaf category, or nil.
   /// - Complexity: O(total points).
   public static func estimate(
-    points: [[PricePoint]], categories: [String?], options: PriceResponseOptions = PriceResponseOptions()
+    points rawPoints: [[PricePoint]], categories: [String?], options: PriceResponseOptions = PriceResponseOptions()
   ) -> PriceResponseModel {
     let prior = PriceResponse(
       elasticity: options.priorElasticity, standardError: options.priorStandardError, source: .prior)
+    let points = options.detrend ? rawPoints.map(detrended) : rawPoints
+    let extra = options.detrend ? 1 : 0
     var own: [Fit?] = []
+    var reasons: [NotIdentifiableReason?] = []
     own.reserveCapacity(points.count)
-    for itemPoints in points {
-      let fit = Fit(itemPoints)
-      if let fit, fit.n >= options.minObservations, fit.spread >= options.minLogPriceSpread, fit.se.isFinite {
-        own.append(fit)
-      } else {
-        own.append(nil)
-      }
+    reasons.reserveCapacity(points.count)
+    for (item, itemPoints) in points.enumerated() {
+      let fit = Fit(itemPoints, extraParameters: extra)
+      let reason = verdict(fit: fit, points: rawPoints[item], options: options)
+      own.append(reason == nil ? fit : nil)
+      reasons.append(reason)
     }
     // Between-item variance τ².
     let estimates = own.compactMap { $0 }
@@ -277,7 +387,7 @@ public enum PriceResponseEstimator {
     items.reserveCapacity(points.count)
     for item in points.indices {
       let parent = categories[item].flatMap { categoryResponses[$0] } ?? global
-      let anyFit = Fit(points[item])
+      let anyFit = Fit(points[item], extraParameters: extra)
       let spread = anyFit?.spread ?? 0
       let centre = anyFit.map { ($0.meanX, $0.meanY) } ?? points[item].first.map { ($0.logPrice, $0.logResponse) }
       if let fit = own[item] {
@@ -298,10 +408,79 @@ public enum PriceResponseEstimator {
             elasticity: parent.elasticity,
             standardError: (tau2 + parent.standardError * parent.standardError).squareRoot(),
             observations: points[item].count, logPriceSpread: spread, source: parent.source,
-            centreLogPrice: centre?.0, centreLogResponse: centre?.1))
+            centreLogPrice: centre?.0, centreLogResponse: centre?.1, notIdentifiable: reasons[item]))
       }
     }
     return PriceResponseModel(items: items, global: global, categories: categoryResponses, betweenVariance: tau2)
+  }
+
+  // MARK: - Identification
+
+  /// Why an item's own fit cannot be used, or nil when it can. Checked in order: priced sales,
+  /// observations, distinct prices (to the cent), log-price spread, a finite standard error.
+  /// - Complexity: O(points).
+  static func verdict(fit: Fit?, points: [PricePoint], options: PriceResponseOptions) -> NotIdentifiableReason? {
+    guard !points.isEmpty else { return NotIdentifiableReason(kind: .noPricedSales, observed: 0, required: 1) }
+    if points.count < options.minObservations {
+      return NotIdentifiableReason(
+        kind: .tooFewObservations, observed: Double(points.count), required: Double(options.minObservations))
+    }
+    let distinct = Set(points.map { (exp($0.logPrice) * 100).rounded() }).count
+    if distinct < options.minDistinctPrices {
+      return NotIdentifiableReason(
+        kind: .tooFewDistinctPrices, observed: Double(distinct), required: Double(options.minDistinctPrices))
+    }
+    guard let fit else {
+      return NotIdentifiableReason(kind: .tooFewObservations, observed: Double(points.count), required: 2)
+    }
+    if fit.spread < options.minLogPriceSpread {
+      return NotIdentifiableReason(
+        kind: .tooLittlePriceVariation, observed: fit.spread, required: options.minLogPriceSpread)
+    }
+    if !fit.se.isFinite || fit.se <= 0 {
+      return NotIdentifiableReason(kind: .undefinedStandardError, observed: 0, required: 0)
+    }
+    return nil
+  }
+
+  /// The points with the item's own linear time trend removed from log price and log response
+  /// (weighted; the weighted means are kept), so that the slope fitted on them is the partial elasticity
+  /// given the trend. Points without time variation are returned unchanged.
+  /// - Complexity: O(points).
+  static func detrended(_ points: [PricePoint]) -> [PricePoint] {
+    guard points.count >= 3 else { return points }
+    var sw = 0.0
+    var st = 0.0
+    var sx = 0.0
+    var sy = 0.0
+    for p in points {
+      sw += p.weight
+      st += p.weight * p.period
+      sx += p.weight * p.logPrice
+      sy += p.weight * p.logResponse
+    }
+    guard sw > 0 else { return points }
+    let mt = st / sw
+    let mx = sx / sw
+    let my = sy / sw
+    var stt = 0.0
+    var stx = 0.0
+    var sty = 0.0
+    for p in points {
+      let dt = p.period - mt
+      stt += p.weight * dt * dt
+      stx += p.weight * dt * (p.logPrice - mx)
+      sty += p.weight * dt * (p.logResponse - my)
+    }
+    guard stt > 1e-12 else { return points }
+    let bx = stx / stt
+    let by = sty / stt
+    return points.map { p in
+      var q = p
+      q.logPrice -= bx * (p.period - mt)
+      q.logResponse -= by * (p.period - mt)
+      return q
+    }
   }
 
   // MARK: - Regression
@@ -315,7 +494,9 @@ public enum PriceResponseEstimator {
     var meanX: Double
     var meanY: Double
 
-    init?(_ points: [PricePoint]) {
+    /// - Parameter extraParameters: parameters already removed from the points (1 after detrending),
+    ///   subtracted from the residual degrees of freedom.
+    init?(_ points: [PricePoint], extraParameters: Int = 0) {
       let n = points.count
       guard n >= 2 else { return nil }
       var sw = 0.0
@@ -350,7 +531,8 @@ public enum PriceResponseEstimator {
         let e = p.logResponse - my - slope * (p.logPrice - mx)
         sse += p.weight * e * e
       }
-      let s2 = n > 2 ? sse / Double(n - 2) * Double(n) / sw : .infinity
+      let dof = n - 2 - extraParameters
+      let s2 = dof > 0 ? sse / Double(dof) * Double(n) / sw : .infinity
       se = (s2 / (sxx / sw * Double(n))).squareRoot()
     }
   }

@@ -1,4 +1,4 @@
-/// What a shop knows about one item: title, category path, price, cost and stock.
+/// What a shop knows about one item: title, category path, price, cost, stock and price cap.
 ///
 /// Every field but the id is optional in real exports; `nil` means "unknown", never zero.
 public struct ItemAttributes: Sendable, Hashable, Codable {
@@ -12,14 +12,18 @@ public struct ItemAttributes: Sendable, Hashable, Codable {
   public var cost: Double?
   /// Units in stock, when known.
   public var stock: Int?
+  /// The highest price the shop wants to charge: a manufacturer's suggested retail price or a
+  /// competitor's price, when known. Price advice never goes above it.
+  public var priceCap: Double?
   /// Hidden or expired items are never recommended or bundled.
   public var hidden: Bool
 
   /// Creates item attributes; every field defaults to "unknown".
   public init(
     title: String? = nil, categoryPath: [String] = [], price: Double? = nil, cost: Double? = nil,
-    stock: Int? = nil, hidden: Bool = false
+    stock: Int? = nil, hidden: Bool = false, priceCap: Double? = nil
   ) {
+    self.priceCap = priceCap
     self.title = title
     self.categoryPath = categoryPath
     self.price = price

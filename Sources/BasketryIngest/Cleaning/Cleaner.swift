@@ -409,6 +409,7 @@ struct Cleaner {
         if let price = entry.price { attributes.price = price }
         if let cost = entry.cost { attributes.cost = cost }
         if let stock = entry.stock { attributes.stock = stock }
+        if let cap = entry.priceCap { attributes.priceCap = cap }
         attributes.hidden = entry.hidden
         catalog[id] = attributes
       }

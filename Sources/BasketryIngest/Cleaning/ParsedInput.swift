@@ -138,6 +138,7 @@ struct ParsedInput {
       if let price = attributes.price { existing.price = price }
       if let cost = attributes.cost { existing.cost = cost }
       if let stock = attributes.stock { existing.stock = stock }
+      if let cap = attributes.priceCap { existing.priceCap = cap }
       catalog?[id] = existing
     } else {
       catalog?[id] = attributes

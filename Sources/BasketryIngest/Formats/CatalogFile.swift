@@ -3,7 +3,8 @@ import BasketryCore
 /// Reads a catalog CSV: one item per row with columns (matched by normalised name)
 /// item (`item`, `item_id`, `product_id`, `sku`, `stock_code`, `id`), title (`title`, `name`,
 /// `description`, `product_name`), category (`category`, `category_path`; `A > B` or `A/B`),
-/// price, cost, stock (`stock`, `inventory`, `stock_quantity`) and hidden (`hidden`: 1/true/yes).
+/// price, cost, stock (`stock`, `inventory`, `stock_quantity`), price cap (`msrp`, `rrp`,
+/// `competitor_price`, `price_cap`) and hidden (`hidden`: 1/true/yes).
 ///
 /// Only the item column is required. Supplying a catalog turns on the `unknown-item` rule.
 enum CatalogFile {
@@ -22,6 +23,7 @@ enum CatalogFile {
     let price = header.index(["price", "unit_price"])
     let cost = header.index(["cost", "unit_cost"])
     let stock = header.index(["stock", "inventory", "stock_quantity"])
+    let cap = header.index(["msrp", "rrp", "competitor_price", "price_cap"])
     let hidden = header.index(["hidden"])
     let names = header.names
     if input.catalog == nil { input.catalog = [:] }
@@ -57,6 +59,7 @@ enum CatalogFile {
         attributes.categoryPath = try text(category).map(splitCategoryPath) ?? []
         attributes.price = try number(price)
         attributes.cost = try number(cost)
+        attributes.priceCap = try number(cap)
         if let stock, let stockValue = try number(stock) {
           guard abs(stockValue) < 1e15 else {
             throw IngestError(SourceLocation(file: file, line: record.line, field: names[stock]), "stock out of range")

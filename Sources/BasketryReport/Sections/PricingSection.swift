@@ -24,7 +24,11 @@ public enum PricingSection {
         seen.insert(item.id)
         let response = pricing.responses[index]
         let spread = 1.96 * response.standardError
-        let source = response.source == .item ? "own prices" : "\(response.source.rawValue) estimate"
+        let source =
+          response.isIdentified
+          ? "own prices"
+          : "not identifiable (\(response.notIdentifiable?.kind.summary ?? "no own estimate")): "
+            + "\(response.source.rawValue) estimate"
         responses.append(
           ChartDatum(
             item.title, response.elasticity, low: response.elasticity - spread, high: response.elasticity + spread,
