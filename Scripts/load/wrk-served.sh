@@ -87,13 +87,14 @@ rps() { awk '/Requests\/sec/ {print $2}' "$WORK/$1.txt"; }
 pct() { awk -v p="$2" '$1 == p {print $2}' "$WORK/$1.txt"; }
 non2xx() { awk '/Non-2xx/ {print $NF}' "$WORK/$1.txt"; }
 
-# First requests: one connection per thread walks the customers once, then stops.
+# First requests: one connection per thread walks the customers once, then stops (wrk still waits out -d, so
+# its req/s line means nothing here; latency and CPU per request do).
 USERS="$(wc -l <"$WORK/users.txt")"
 first_pass() {
   local label="$1" script="$2"
   echo "== $label: first request of each of $USERS customers" >&2
   local before; before="$(cpu_ticks)"
-  wrk -t"$THREADS" -c"$THREADS" -d"${FIRST_PASS:-120s}" --latency -s "$script" "http://127.0.0.1:$PORT/" \
+  wrk -t"$THREADS" -c"$THREADS" -d"${FIRST_PASS:-$((USERS / 100 + 30))s}" --latency -s "$script" "http://127.0.0.1:$PORT/" \
     | tee "$WORK/$label.txt" >&2
   echo "$(( $(cpu_ticks) - before ))" >"$WORK/$label.cpu"
 }
