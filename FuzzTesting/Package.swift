@@ -15,7 +15,11 @@ let settings: [SwiftSetting] = [
 
 /// A fuzz target: `Sources/NAME/main.swift` with the entry point.
 func fuzzTarget(_ name: String, _ dependencies: [Target.Dependency]) -> Target {
-  .executableTarget(name: name, dependencies: ["FuzzSupport"] + dependencies, swiftSettings: settings)
+  .executableTarget(
+    name: name,
+    dependencies: ["FuzzSupport", .product(name: "BasketryCore", package: "basketry")] + dependencies,
+    swiftSettings: settings
+  )
 }
 
 let package = Package(
@@ -38,7 +42,6 @@ let package = Package(
       "FuzzRequestBodies",
       [
         .product(name: "BasketryServer", package: "basketry"),
-        .product(name: "BasketryCore", package: "basketry"),
         .product(name: "BasketryStore", package: "basketry"),
         .product(name: "HummingbirdCore", package: "hummingbird"),
       ]),

@@ -4,7 +4,10 @@
 #   Scripts/fuzz.sh [TARGET|all] [SECONDS]   build, then fuzz each target for SECONDS (default 60); prints
 #                                            executions per second and corpus size per target
 #   Scripts/fuzz.sh --replay [TARGET...]     build, then run every target once over its committed corpus
-#                                            (FuzzTesting/Corpus/TARGET): the regression check CI runs
+#                                            (FuzzTesting/Corpus/TARGET), crash regressions included
+#   Scripts/fuzz.sh --replay --library       the same for the targets that do not need the server library: what
+#                                            CI runs (the server targets' corpora replay in the unit tests,
+#                                            FuzzCorpusReplayTests)
 #   Scripts/fuzz.sh --list                   the targets
 #
 # Fuzzing writes new inputs to FuzzTesting/.build/corpus/TARGET (not committed) and reads the committed seeds
@@ -18,18 +21,22 @@
 #   FUZZ_ARGS           extra libFuzzer flags, e.g. "-jobs=2 -workers=2" or "-max_len=65536"
 # A crash's stack trace needs SWIFT_BACKTRACE off (set here), or the Swift runtime's backtracer waits on it.
 set -euo pipefail
+SCRIPT="$(cd "$(dirname "$0")" && pwd)/$(basename "$0")"
 cd "$(dirname "$0")/../FuzzTesting"
 
-TARGETS=(
-  FuzzCSVReader FuzzOrderFormats FuzzInstacart FuzzEventsJSONL FuzzRequestBodies
-  FuzzServerConfiguration FuzzSafetensors FuzzTokenizer FuzzModelArtifact
+# Targets over Basketry's own modules only, and those that need the server library (and so Hummingbird, SwiftNIO,
+# PostgresNIO, GRDB and swift-crypto, whose sanitizer build takes far longer).
+LIBRARY_TARGETS=(
+  FuzzCSVReader FuzzOrderFormats FuzzInstacart FuzzEventsJSONL FuzzSafetensors FuzzTokenizer FuzzModelArtifact
 )
+SERVER_TARGETS=(FuzzRequestBodies FuzzServerConfiguration)
+TARGETS=("${LIBRARY_TARGETS[@]}" "${SERVER_TARGETS[@]}")
 CONFIGURATION="${FUZZ_CONFIGURATION:-release}"
 SCRATCH="${FUZZ_SCRATCH:-.build}"
 NICE="${FUZZ_NICE:-10}"
 export SWIFT_BACKTRACE=enable=no
 
-usage() { sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,22p' "$SCRIPT" | sed 's/^# \{0,1\}//'; }
 
 known() {
   local name
@@ -124,6 +131,7 @@ case "${1:-all}" in
   --replay)
     shift
     selected=("$@")
+    if [ "${1:-}" = --library ]; then selected=("${LIBRARY_TARGETS[@]}"); fi
     [ ${#selected[@]} -gt 0 ] || selected=("${TARGETS[@]}")
     for name in "${selected[@]}"; do known "$name"; done
     build "${selected[@]}"

@@ -1,3 +1,4 @@
+import BasketryCore
 import BasketryIngest
 import FuzzSupport
 
@@ -17,7 +18,9 @@ public func fuzzCSVReader(_ start: UnsafeRawPointer?, _ count: Int) -> CInt {
   let chunkSize = input.choose([16, 17, 31, 64, 1 << 20])
   let bytes = input.rest
   guard let path = ScratchFiles.store(bytes, to: "input.csv") else { return 0 }
-  guard var reader = try? CSVReader(path: path, separator: separator, skipsBlankLines: skipsBlankLines, chunkSize: chunkSize)
+  guard
+    var reader = try? CSVReader(
+      path: path, separator: separator, skipsBlankLines: skipsBlankLines, chunkSize: chunkSize)
   else { return 0 }
   var steps = 0
   var lastLine = 0
