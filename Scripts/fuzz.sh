@@ -35,6 +35,8 @@ CONFIGURATION="${FUZZ_CONFIGURATION:-release}"
 SCRATCH="${FUZZ_SCRATCH:-.build}"
 NICE="${FUZZ_NICE:-10}"
 export SWIFT_BACKTRACE=enable=no
+# Leaks inside Swift's own libraries, not Basketry's, are listed there with the reason.
+export LSAN_OPTIONS="suppressions=$PWD/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
 
 usage() { sed -n '2,22p' "$SCRIPT" | sed 's/^# \{0,1\}//'; }
 
