@@ -2,6 +2,7 @@ import BasketryCore
 import BasketryStore
 import Foundation
 import HTTPTypes
+import Hummingbird
 import HummingbirdCore
 
 /// Parses POST /v1/events bodies: one event object, an array of them, or `{"events": [...]}`.
