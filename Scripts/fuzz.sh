@@ -82,7 +82,9 @@ replay() {
   for name in "$@"; do
     count=$(find "Corpus/$name" -type f | wc -l)
     started=$SECONDS
-    if "$(binary "$name")" -runs=0 "Corpus/$name" >"$SCRATCH/replay-$name.log" 2>&1; then
+    mkdir -p "$SCRATCH/artifacts"
+    if "$(binary "$name")" -runs=0 -artifact_prefix="$SCRATCH/artifacts/$name-" "Corpus/$name" \
+      >"$SCRATCH/replay-$name.log" 2>&1; then
       echo "replay $name: $count inputs, no crash ($((SECONDS - started)) s)"
     else
       echo "replay $name: FAILED on its corpus; log: FuzzTesting/$SCRATCH/replay-$name.log" >&2
