@@ -19,6 +19,7 @@
 #   FUZZ_SCRATCH        the build folder (default FuzzTesting/.build)
 #   FUZZ_NICE           the niceness the fuzzers run at (default 10)
 #   FUZZ_ARGS           extra libFuzzer flags, e.g. "-jobs=2 -workers=2" or "-max_len=65536"
+#   FUZZ_NO_BUILD=1     use the targets already built (e.g. a second run while another build holds the folder)
 # A crash's stack trace needs SWIFT_BACKTRACE off (set here), or the Swift runtime's backtracer waits on it.
 set -euo pipefail
 SCRIPT="$(cd "$(dirname "$0")" && pwd)/$(basename "$0")"
@@ -38,7 +39,7 @@ export SWIFT_BACKTRACE=enable=no
 # Leaks inside Swift's own libraries, not Basketry's, are listed there with the reason.
 export LSAN_OPTIONS="suppressions=$PWD/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
 
-usage() { sed -n '2,22p' "$SCRIPT" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,23p' "$SCRIPT" | sed 's/^# \{0,1\}//'; }
 
 known() {
   local name
@@ -50,6 +51,12 @@ known() {
 # Builds the given targets with libFuzzer and AddressSanitizer.
 build() {
   local started=$SECONDS name
+  if [ "${FUZZ_NO_BUILD:-}" = 1 ]; then
+    for name in "$@"; do
+      [ -x "$(binary "$name")" ] || { echo "error: $name is not built (unset FUZZ_NO_BUILD)" >&2; exit 1; }
+    done
+    return
+  fi
   echo "== building ${*} ($CONFIGURATION, fuzzer + address sanitizers)"
   mkdir -p "$SCRATCH"
   if [ $# -eq ${#TARGETS[@]} ]; then
