@@ -99,7 +99,11 @@ replay() {
       failed=$((failed + 1))
     fi
   done
-  echo "replay: $(($# - failed)) passed, $failed failed"
+  if [ "$failed" -eq 0 ]; then
+    echo "replay: every corpus ran without a crash ($# targets)"
+  else
+    echo "replay: $failed of $# corpora crashed their target" >&2
+  fi
   [ "$failed" -eq 0 ]
 }
 
