@@ -1,4 +1,5 @@
 import BasketryCore
+import Foundation
 
 #if canImport(Glibc)
   import Glibc
@@ -40,13 +41,15 @@ public struct FuzzInput {
 }
 
 /// A scratch folder for parsers that read files: one per process under `/dev/shm` when it exists (memory,
-/// not disk), else under `/tmp`. Fuzz runs are single-threaded, so each target reuses the same paths.
+/// not disk), else under `/tmp`, removed when the process exits normally. Fuzz runs are single-threaded, so each
+/// target reuses the same paths.
 public enum ScratchFiles {
   /// The folder, created on first use.
   public static let folder: String = {
     let base = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp"
     let path = "\(base)/basketry-fuzz-\(getpid())"
     mkdir(path, 0o700)
+    atexit { try? FileManager.default.removeItem(atPath: ScratchFiles.folder) }
     return path
   }()
 
