@@ -26,4 +26,18 @@ import Testing
       try Data(bytes).write(to: URL(fileURLWithPath: folder).appendingPathComponent("small-\(recommender)"))
     }
   }
+
+  /// The artifacts that crashed the decoder or serving under fuzzing (`regression-*` in the FuzzModelArtifact
+  /// corpus: an unknown section type, an EASE model whose interactions name items outside its weight matrix) are
+  /// rejected with an ``ArtifactError``.
+  @Test func artifactsThatOnceCrashedAreRejected() throws {
+    let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+      .appendingPathComponent("../../FuzzTesting/Corpus/FuzzModelArtifact").standardizedFileURL
+    let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasPrefix("regression-") }
+    #expect(names.count >= 2)
+    for name in names {
+      let bytes = Array(try Data(contentsOf: folder.appendingPathComponent(name)))
+      #expect(throws: ArtifactError.self, "\(name)") { try ServingModel.decode(bytes) }
+    }
+  }
 }
