@@ -58,6 +58,8 @@ let package = Package(
     .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.1.0"),
     // Templates of the HTML report.
     .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.0"),
+    // Property-based tests (generators and shrinking in Swift Testing).
+    .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.0"),
   ],
   targets: [
     .systemLibrary(
@@ -173,13 +175,18 @@ let package = Package(
       name: "BasketryCoreTests", dependencies: ["BasketryCore", "BasketryTesting"], swiftSettings: commonSettings),
     .testTarget(
       name: "BasketryIngestTests",
-      dependencies: ["BasketryIngest", "BasketryTesting"],
+      dependencies: [
+        "BasketryIngest", "BasketryTesting", .product(name: "PropertyBased", package: "swift-property-based"),
+      ],
       resources: [.copy("Fixtures")],
       swiftSettings: commonSettings
     ),
     .testTarget(
       name: "BasketryMiningTests",
-      dependencies: ["BasketryMining", "BasketryIngest", "BasketryTesting"],
+      dependencies: [
+        "BasketryMining", "BasketryIngest", "BasketryTesting",
+        .product(name: "PropertyBased", package: "swift-property-based"),
+      ],
       resources: [.copy("Fixtures")],
       swiftSettings: commonSettings
     ),
@@ -224,8 +231,8 @@ let package = Package(
     .testTarget(
       name: "BasketryTrainingTests",
       dependencies: [
-        "BasketryTraining", "BasketryIngest", "BasketryEval", "BasketryMining", "BasketryModels", "BasketryTesting",
-        "BasketryCustomers",
+        "BasketryTraining", "BasketryIngest", "BasketryEval", "BasketryMining", "BasketryModels", "BasketryBundles",
+        "BasketryTesting", "BasketryCustomers",
       ],
       swiftSettings: commonSettings
     ),
@@ -235,6 +242,7 @@ let package = Package(
         "BasketryStore", "BasketryStoreSQLite", "BasketryStorePostgres", "BasketryTesting",
         // Builds databases the way older versions did, to test their upgrade.
         .product(name: "GRDB", package: "GRDB.swift"),
+        .product(name: "PropertyBased", package: "swift-property-based"),
       ],
       swiftSettings: commonSettings
     ),

@@ -53,6 +53,35 @@ import Testing
     #expect(throws: SemanticError.self) { try SafetensorsFile(path: folder.appendingPathComponent("none").path) }
   }
 
+  /// A safetensors file from a header and data bytes.
+  static func file(header: String, data: [UInt8] = [], length: UInt64? = nil) throws -> String {
+    var bytes = Data()
+    withUnsafeBytes(of: (length ?? UInt64(header.utf8.count)).littleEndian) { bytes.append(contentsOf: $0) }
+    bytes.append(contentsOf: Array(header.utf8))
+    bytes.append(contentsOf: data)
+    let url = try TestSupport.temporaryDirectory("st").appendingPathComponent("t.safetensors")
+    try bytes.write(to: url)
+    return url.path
+  }
+
+  /// Inputs that once crashed the reader (found by FuzzTesting's FuzzSafetensors): each must throw instead.
+  @Test(
+    arguments: [
+      // A header length above Int.max (first byte 0xCB of the big-endian view).
+      (#"{"x":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}"#, UInt64(0xCB00_0000_0000_0000)),
+      // Shapes whose element count overflows, is negative, or is not a whole number.
+      (#"{"x":{"dtype":"F32","shape":[4294967296,4294967296],"data_offsets":[0,4]}}"#, nil),
+      (#"{"x":{"dtype":"I4","shape":[4294967296,4294967296],"data_offsets":[0,4]}}"#, nil),
+      (#"{"x":{"dtype":"F32","shape":[-1,-4],"data_offsets":[0,16]}}"#, nil),
+      (#"{"x":{"dtype":"F32","shape":[1.5],"data_offsets":[0,4]}}"#, nil),
+      (#"{"x":{"dtype":"F32","shape":[1e300],"data_offsets":[0,4]}}"#, nil),
+      (#"{"x":{"dtype":"F32","shape":[1],"data_offsets":[0,1e300]}}"#, nil),
+    ] as [(String, UInt64?)])
+  func rejectsHeadersThatOnceCrashed(header: String, length: UInt64?) throws {
+    let path = try Self.file(header: header, data: Array(repeating: 0, count: 16), length: length)
+    #expect(throws: SemanticError.self) { try SafetensorsFile(path: path) }
+  }
+
   @Test func halfConversionRoundTripsEveryFiniteValue() {
     for bits in UInt16.min...UInt16.max {
       let exponent = (bits >> 10) & 0x1F

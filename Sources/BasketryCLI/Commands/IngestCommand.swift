@@ -53,10 +53,6 @@ struct IngestCommand: AsyncParsableCommand {
   static func csv(_ dataset: Dataset) -> Data {
     var text = "order,user,item,title,time,quantity,unit_price\n"
     let baskets = dataset.baskets
-    func quote(_ field: String) -> String {
-      field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
-        ? "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : field
-    }
     let formatter = ISO8601DateFormatter()
     for b in 0..<baskets.count {
       let user = baskets.users[b] == Baskets.noUser ? "" : dataset.users[baskets.users[b]]
@@ -66,12 +62,10 @@ struct IngestCommand: AsyncParsableCommand {
       for line in baskets.lineRange(b) {
         let item = baskets.items[line]
         let price = baskets.unitPrices[line]
-        text += [
-          quote(baskets.orderIDs[b]), quote(user), quote(dataset.catalog.externalID(item)),
-          quote(dataset.catalog[item].title ?? ""), time, "\(baskets.quantities[line])",
-          price.isNaN ? "" : "\(price)",
-        ].joined(separator: ",")
-        text += "\n"
+        text += CSVWriter.line([
+          baskets.orderIDs[b], user, dataset.catalog.externalID(item), dataset.catalog[item].title ?? "", time,
+          "\(baskets.quantities[line])", price.isNaN ? "" : "\(price)",
+        ])
       }
     }
     return Data(text.utf8)

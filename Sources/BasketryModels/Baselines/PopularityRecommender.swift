@@ -112,7 +112,7 @@ public struct PopularityRecommender: Recommender {
       counting: Counting(rawValue: archive.strings["counting"] ?? "users") ?? .users,
       halfLifeDays: archive.numbers["half_life_days"])
     model.popularity = try archive.floatArray("popularity")
-    model.userCount = Int(try archive.number("users"))
+    model.userCount = try archive.integer("users")
     model.isFitted = true
     return model
   }

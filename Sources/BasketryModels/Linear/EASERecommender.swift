@@ -386,6 +386,17 @@ public struct EASERecommender: Recommender {
     guard model.dense.count == model.active.count * model.active.count else {
       throw ModelError(model: "ease", "model file has a weight matrix of the wrong size")
     }
+    // Scoring reads the weight row of every item (primal) or user (dual) that has interactions, and in the dual
+    // form one diagonal entry per item.
+    let x = model.interactions.matrix
+    let consistent =
+      model.usesDual
+      ? model.diagonalP.count == x.columnCount
+        && (0..<x.rowCount).allSatisfy { x.rowOffsets[$0] == x.rowOffsets[$0 + 1] || model.index[$0] >= 0 }
+      : x.columns.allSatisfy { model.index[Int($0)] >= 0 }
+    guard consistent else {
+      throw ModelError(model: "ease", "model file has interactions outside its weight matrix")
+    }
     model.isFitted = true
     self = model
   }

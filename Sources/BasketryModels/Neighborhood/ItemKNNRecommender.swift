@@ -323,7 +323,7 @@ public struct ItemKNNRecommender: Recommender {
     let archive = try ModelArchive.read(from: url, kind: "itemknn")
     var model = ItemKNNRecommender(
       similarity: Similarity(rawValue: archive.strings["similarity"] ?? "") ?? .cosine,
-      neighbours: Int(try archive.number("neighbours")), shrink: Float(try archive.number("shrink")),
+      neighbours: try archive.integer("neighbours"), shrink: Float(try archive.number("shrink")),
       k1: Float(try archive.number("k1")), b: Float(try archive.number("b")),
       halfLifeDays: archive.numbers["half_life_days"], includeSelf: (try archive.number("include_self")) != 0)
     model.interactions = try archive.interactions("X")

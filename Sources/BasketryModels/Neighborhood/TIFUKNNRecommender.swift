@@ -400,7 +400,7 @@ public struct TIFUKNNRecommender: Recommender {
       throw ModelError(model: "tifuknn", "archive distance \(text) must be euclidean or cosine")
     }
     var model = TIFUKNNRecommender(
-      neighbours: Int(try archive.number("neighbours")), groupSize: Int(try archive.number("group_size")),
+      neighbours: try archive.integer("neighbours"), groupSize: try archive.integer("group_size"),
       withinDecay: try archive.number("within_decay"), groupDecay: try archive.number("group_decay"),
       alpha: try archive.number("alpha"), distance: distance)
     try model.validate()

@@ -140,7 +140,9 @@ public struct ModelArchive: Sendable {
     archive.strings = header.strings
     var offset = headerEnd
     for section in header.sections {
-      let width = section.type == "i64" ? 8 : section.type == "u8" ? 1 : 4
+      guard let width = Self.width(of: section.type) else {
+        throw ModelError(model: kind, "\(source): section '\(section.name)' has unknown type '\(section.type)'")
+      }
       guard section.count >= 0, section.count <= (bytes.count - offset) / width else {
         throw ModelError(model: kind, "\(source): truncated section '\(section.name)'")
       }
@@ -158,10 +160,12 @@ public struct ModelArchive: Sendable {
           }
         case "u8":
           archive.blobs[section.name] = [UInt8](slice)
-        default:
+        case "i64":
           archive.int64s[section.name] = (0..<section.count).map {
             Int64(littleEndian: slice.loadUnaligned(fromByteOffset: $0 * 8, as: Int64.self))
           }
+        default:
+          break  // unreachable: width(of:) accepted the type
         }
       }
       offset += size
@@ -169,7 +173,30 @@ public struct ModelArchive: Sendable {
     return archive
   }
 
+  /// Bytes per element of a section type, or nil for a type this version does not know.
+  private static func width(of type: String) -> Int? {
+    switch type {
+    case "f32", "i32": 4
+    case "i64": 8
+    case "u8": 1
+    default: nil
+    }
+  }
+
   // MARK: - Typed access
+
+  /// A required whole number in `range` (a size, a count): numbers are stored as doubles, and a damaged file can
+  /// hold any double there.
+  /// - Throws: ``ModelError`` when absent, fractional, not finite or outside `range`.
+  public func integer(_ key: String, in range: ClosedRange<Int> = 0...Int(Int32.max)) throws -> Int {
+    let value = try number(key)
+    guard value == value.rounded(), value >= Double(range.lowerBound), value <= Double(range.upperBound) else {
+      throw ModelError(
+        model: kind, "model file has '\(key)' = \(value), not a whole number in \(range.lowerBound)…\(range.upperBound)"
+      )
+    }
+    return Int(value)
+  }
 
   /// A required number.
   /// - Throws: ``ModelError`` when absent.
@@ -204,12 +231,16 @@ public struct ModelArchive: Sendable {
   /// A sparse matrix stored with ``setMatrix(_:_:)``.
   /// - Throws: ``ModelError`` when absent or inconsistent.
   public func matrix(_ key: String) throws -> SparseMatrix {
-    let rows = Int(try number("\(key).rows"))
-    let columns = Int(try number("\(key).columns"))
+    let rows = try integer("\(key).rows")
+    let columns = try integer("\(key).columns")
     guard let offsets = int64s["\(key).offsets"] else { throw ModelError(model: kind, "model file lacks '\(key)'") }
     let indices = try int32Array("\(key).indices")
     let values = try floatArray("\(key).values")
-    guard offsets.count == rows + 1, indices.count == values.count, Int(offsets.last ?? -1) == indices.count else {
+    // Compressed rows: offsets from 0 rising to the number of entries, every column index inside the matrix.
+    guard offsets.count == rows + 1, indices.count == values.count, offsets.first == 0,
+      offsets.last == Int64(indices.count), zip(offsets, offsets.dropFirst()).allSatisfy({ $0 <= $1 }),
+      indices.allSatisfy({ $0 >= 0 && Int($0) < columns })
+    else {
       throw ModelError(model: kind, "model file has an inconsistent matrix '\(key)'")
     }
     return SparseMatrix(

@@ -14,7 +14,7 @@ public final class SafetensorsFile: Sendable {
     /// Byte range inside the data section.
     public var dataRange: Range<Int>
 
-    /// Number of elements.
+    /// Number of elements (the header's shape is checked on reading, so the product does not overflow).
     public var elementCount: Int { shape.reduce(1, *) }
   }
 
@@ -34,10 +34,12 @@ public final class SafetensorsFile: Sendable {
     guard bytes.count >= 8 else {
       throw SemanticError(.invalidInput, "file too short for a safetensors header", file: path)
     }
-    let headerLength = Int(UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: 0, as: UInt64.self)))
-    guard headerLength > 0, headerLength <= bytes.count - 8 else {
-      throw SemanticError(.invalidInput, "header length \(headerLength) exceeds file size \(bytes.count)", file: path)
+    // The length is compared as written (a UInt64) before it becomes an Int: a corrupt file can hold any value.
+    let writtenLength = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: 0, as: UInt64.self))
+    guard writtenLength > 0, writtenLength <= UInt64(bytes.count - 8) else {
+      throw SemanticError(.invalidInput, "header length \(writtenLength) exceeds file size \(bytes.count)", file: path)
     }
+    let headerLength = Int(writtenLength)
     dataOffset = 8 + headerLength
     let headerData = Data(bytes[8..<(8 + headerLength)])
     let object: Any
@@ -65,14 +67,16 @@ public final class SafetensorsFile: Sendable {
       else {
         throw SemanticError(.invalidInput, "tensor '\(name)' lacks dtype, shape or data_offsets", file: path)
       }
-      let dims = shape.compactMap { ($0 as? NSNumber)?.intValue }
-      let range = offsets.compactMap { ($0 as? NSNumber)?.intValue }
-      guard dims.count == shape.count, range.count == 2, range[0] >= 0, range[0] <= range[1], range[1] <= dataSize
+      let dims = shape.compactMap(Self.integer)
+      let range = offsets.compactMap(Self.integer)
+      guard dims.count == shape.count, dims.allSatisfy({ $0 >= 0 }), Self.product(dims) != nil, range.count == 2,
+        range[0] >= 0, range[0] <= range[1], range[1] <= dataSize
       else {
-        throw SemanticError(.invalidInput, "tensor '\(name)' has a bad shape or byte range \(offsets)", file: path)
+        throw SemanticError(
+          .invalidInput, "tensor '\(name)' has a bad shape \(shape) or byte range \(offsets)", file: path)
       }
       let info = TensorInfo(dtype: dtype, shape: dims, dataRange: range[0]..<range[1])
-      if let width = Self.elementSize(dtype), width * info.elementCount != info.dataRange.count {
+      if let width = Self.elementSize(dtype), Self.product([width, info.elementCount]) != info.dataRange.count {
         throw SemanticError(
           .invalidInput, "tensor '\(name)': \(info.dataRange.count) bytes for shape \(dims) of \(dtype)", file: path)
       }
@@ -88,6 +92,25 @@ public final class SafetensorsFile: Sendable {
 
   /// Path of the mapped file.
   public var path: String { file.path }
+
+  /// A header number that is a whole number of bytes or elements (below 2⁵³, so exact as a JSON double), or nil.
+  static func integer(_ value: Any) -> Int? {
+    guard let number = value as? NSNumber else { return nil }
+    let double = number.doubleValue
+    guard double.isFinite, double == double.rounded(), abs(double) < 0x1p53 else { return nil }
+    return Int(double)
+  }
+
+  /// The product of non-negative numbers, or nil when it overflows `Int`.
+  static func product(_ numbers: [Int]) -> Int? {
+    var result = 1
+    for number in numbers {
+      let (next, overflow) = result.multipliedReportingOverflow(by: number)
+      if overflow { return nil }
+      result = next
+    }
+    return result
+  }
 
   /// Bytes per element of a dtype, or nil when unknown.
   static func elementSize(_ dtype: String) -> Int? {

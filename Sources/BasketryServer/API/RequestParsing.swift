@@ -3,6 +3,8 @@ import BasketryModels
 import BasketryStore
 import Foundation
 import HTTPTypes
+import Hummingbird
+import HummingbirdCore
 
 /// Parses POST /v1/events bodies: one event object, an array of them, or `{"events": [...]}`.
 public enum EventParsing {
@@ -60,6 +62,27 @@ public enum EventParsing {
       eventID: try reader.optionalString("event_id"), user: try reader.string("user"), item: item,
       type: EventType(rawValue: typeName), value: value, price: price, timestamp: timestamp,
       session: try reader.optionalString("session"), recommendationID: try reader.optionalString("recommendation_id"))
+  }
+}
+
+/// Parses GET /v1/bundles query parameters: `item`, `cart` (repeated or comma-separated), `user`, `k` (1–50,
+/// default 3) and `session`.
+public enum BundleQueryParsing {
+  /// The query parameters GET /v1/bundles accepts.
+  static let parameters: Set<String> = ["user", "item", "cart", "k", "session"]
+
+  /// Parses and validates the query parameters of a request.
+  /// - Throws: ``APIError`` naming the parameter: an unknown one, `k` out of range, or none of item, cart and user.
+  public static func parse(_ query: FlatDictionary<Substring, Substring>) throws -> BundleQuery {
+    try Routes.checkQuery(query, allowed: parameters)
+    let k = try Routes.intParameter(query, "k", default: 3, range: 1...50)
+    let cart = query.getAll("cart").flatMap { $0.split(separator: ",").map(String.init) }.filter { !$0.isEmpty }
+    let item = query.get("item").flatMap { $0.isEmpty ? nil : $0 }
+    let user = query.get("user").flatMap { $0.isEmpty ? nil : $0 }
+    guard item != nil || !cart.isEmpty || user != nil else {
+      throw APIError.badRequest("missing_parameter", "give item, cart or user", field: "item")
+    }
+    return BundleQuery(user: user, item: item, cart: cart, k: k, session: query.get("session"))
   }
 }
 

@@ -80,17 +80,7 @@ public enum Routes {
     }
     router.get("/v1/bundles") { request, _ -> Response in
       try auth.require(request, .read)
-      let query = request.uri.queryParameters
-      try checkQuery(query, allowed: bundleParameters)
-      let k = try intParameter(query, "k", default: 3, range: 1...50)
-      let cart = query.getAll("cart").flatMap { $0.split(separator: ",").map(String.init) }.filter { !$0.isEmpty }
-      let item = query.get("item").flatMap { $0.isEmpty ? nil : $0 }
-      let user = query.get("user").flatMap { $0.isEmpty ? nil : $0 }
-      guard item != nil || !cart.isEmpty || user != nil else {
-        throw APIError.badRequest("missing_parameter", "give item, cart or user", field: "item")
-      }
-      let answer = try await engine.bundles(
-        BundleQuery(user: user, item: item, cart: cart, k: k, session: query.get("session")))
+      let answer = try await engine.bundles(try BundleQueryParsing.parse(request.uri.queryParameters))
       return Response(
         status: .ok, headers: [.contentType: "application/json"],
         body: ResponseBody(byteBuffer: ByteBuffer(bytes: answer.fastJSON())))
@@ -190,9 +180,6 @@ public enum Routes {
   }
 
   // MARK: - Helpers
-
-  /// The query parameters GET /v1/bundles accepts.
-  static let bundleParameters: Set<String> = ["user", "item", "cart", "k", "session"]
 
   static let encoder: JSONEncoder = {
     let encoder = JSONEncoder()

@@ -83,10 +83,12 @@ extension ServingModel {
     } catch let error as ModelError {
       throw ArtifactError(error.message)
     }
-    let format = Int(archive.numbers["format"] ?? 0)
-    guard format == formatVersion else {
+    // Compared as stored (a double): a damaged header can hold a value no Int can.
+    let format = archive.numbers["format"] ?? 0
+    guard format == Double(formatVersion) else {
+      let shown = format == format.rounded() && abs(format) < 1e15 ? String(Int64(format)) : String(format)
       throw ArtifactError(
-        "format version \(format) is not the version \(formatVersion) this build reads; retrain with `basketry train`")
+        "format version \(shown) is not the version \(formatVersion) this build reads; retrain with `basketry train`")
     }
     guard let documentBytes = archive.blobs["document"], let recommenderBytes = archive.blobs["recommender"],
       let recommenderKind = archive.strings["recommender"], let times = archive.int64s["history.times"]
