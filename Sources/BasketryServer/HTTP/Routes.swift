@@ -274,15 +274,18 @@ struct Authorizer: Sendable {
   /// never on where the bytes first differ (no early exit a timing attacker could measure).
   /// - Complexity: O(keys · key length).
   static func role(of presented: Substring, in keys: [String: APIRole]) -> APIRole? {
-    let given = Array(presented.utf8)
     var found: APIRole?
     for (key, role) in keys {
-      let expected = Array(key.utf8)
-      var difference: UInt8 = given.count == expected.count ? 0 : 1
-      for index in 0..<max(given.count, expected.count) {
-        let a = index < given.count ? given[index] : 0
-        let b = index < expected.count ? expected[index] : 0
-        difference |= a ^ b
+      // Every byte of the longer of the two is compared, with no early exit (and no allocation).
+      var given = presented.utf8.makeIterator()
+      var expected = key.utf8.makeIterator()
+      var difference: UInt8 = 0
+      while true {
+        let a = given.next()
+        let b = expected.next()
+        if a == nil && b == nil { break }
+        let lengthsDiffer: UInt8 = (a == nil) != (b == nil) ? 1 : 0
+        difference |= ((a ?? 0) ^ (b ?? 0)) | lengthsDiffer
       }
       if difference == 0 { found = role }
     }

@@ -20,17 +20,19 @@ public struct Pseudonymizer: Sendable {
     var id = rawUserID
     id.withUTF8 { hmac.update(data: $0) }
     let mac = hmac.finalize()
-    return String(unsafeUninitializedCapacity: 34) { buffer in
-      let digits: [UInt8] = Array("0123456789abcdef".utf8)
-      buffer[0] = UInt8(ascii: "u")
-      buffer[1] = UInt8(ascii: "_")
-      var position = 2
-      for byte in mac.prefix(16) {
-        buffer[position] = digits[Int(byte >> 4)]
-        buffer[position + 1] = digits[Int(byte & 0x0F)]
-        position += 2
+    return mac.withUnsafeBytes { bytes in
+      String(unsafeUninitializedCapacity: 34) { buffer in
+        let digits: StaticString = "0123456789abcdef"
+        let hex = digits.utf8Start
+        buffer[0] = UInt8(ascii: "u")
+        buffer[1] = UInt8(ascii: "_")
+        for index in 0..<16 {
+          let byte = bytes[index]
+          buffer[2 + 2 * index] = hex[Int(byte >> 4)]
+          buffer[3 + 2 * index] = hex[Int(byte & 0x0F)]
+        }
+        return 34
       }
-      return 34
     }
   }
 }
