@@ -101,10 +101,8 @@ final class Candidate: Sendable {
     levels: [Double], model: ServingModel? = nil
   ) {
     self.bundle = bundle
-    personalItems = bundle.flatMap { bundle in
-      guard bundle.pricing != nil, let model else { return nil }
-      let dense = bundle.items.compactMap { model.item($0.id) }
-      return dense.count == bundle.items.count ? (ObjectIdentifier(model), dense) : nil
+    personalItems = model.flatMap { model in
+      Self.personalItems(of: bundle, in: model).map { (ObjectIdentifier(model), $0) }
     }
     self.items = items
     self.titles = titles
@@ -132,6 +130,27 @@ final class Candidate: Sendable {
       json.string(text)
       return json.bytes
     }
+  }
+
+  /// The bundle's items as `model`'s dense ids, when a shopper's expected profit can be computed for it: a
+  /// trained bundle with pricing details whose items the model all knows; else nil.
+  static func personalItems(of bundle: ProductBundle?, in model: ServingModel) -> [Int32]? {
+    guard let bundle, bundle.pricing != nil else { return nil }
+    var dense: [Int32] = []
+    dense.reserveCapacity(bundle.items.count)
+    for item in bundle.items {
+      guard let id = model.item(item.id) else { return nil }
+      dense.append(id)
+    }
+    return dense
+  }
+
+  /// The bundle's items as `model`'s dense ids when it can be ranked for a shopper (see
+  /// ``personalItems(of:in:)``): those kept at build time when built from this model, else looked up (the model
+  /// was swapped meanwhile).
+  func personalItems(in model: ServingModel) -> [Int32]? {
+    if let personalItems, personalItems.model == ObjectIdentifier(model) { return personalItems.items }
+    return Self.personalItems(of: bundle, in: model)
   }
 
   /// The pre-encoded JSON of an offer's explanation, when it is a bandit level's.

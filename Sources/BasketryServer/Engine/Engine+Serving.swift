@@ -60,7 +60,7 @@ extension Engine {
       let (model, erased, version) = state.withLock { ($0.model, $0.erasedUsers.contains(user), $0.modelVersion) }
       if let model, model.personal != nil { personal = (model, erased ? nil : user, history) }
       // The anchors depend on the model and the shopper's events only: kept per shopper while those stay.
-      let stamp = "\(version ?? -1):\(erased):\(history.count):\(history.last?.eventID ?? "")"
+      let stamp = HistoryStamp(modelVersion: version, events: history, erased: erased)
       if let known = personalAnchors.value(of: user, stamp: stamp) {
         anchors = known
       } else {
@@ -101,20 +101,38 @@ extension Engine {
 
     // Phase 2 (unlocked): rank a shopper's own bundles by their expected profit, price each candidate under the
     // variant's policy and build the offers.
-    var candidates = gathered.candidates
+    let candidates = gathered.candidates
+    // The candidates in offer order: `head` (a shopper's own ranking of the first `limit`), then the rest.
+    var head = candidates[...]
+    var limit = 0
     var fits: [ObjectIdentifier: PersonalBundleFit] = [:]
     if let personal {
-      // Fits depend on the model and the shopper's events; they are added to what is kept for this stamp.
-      let stamp =
-        "\(gathered.modelVersion ?? -1):\(personal.events.count):\(personal.events.last?.eventID ?? "")"
-      let known = personal.user.flatMap { personalFits.value(of: $0, stamp: stamp) } ?? [:]
-      var computed: [String: PersonalBundleFit] = [:]
-      (candidates, fits) = try Self.personalRanking(
-        candidates, model: personal.model, user: personal.user, events: personal.events, limit: query.k * 3,
-        known: known, computed: &computed)
-      if let user = personal.user, !computed.isEmpty {
-        personalFits.store(known.merging(computed) { _, new in new }, of: user, stamp: stamp)
+      limit = min(query.k * 3, candidates.count)
+      // Fits depend on the model and the shopper's events; they are added to what is kept for this stamp, with the
+      // ranking of this candidate list.
+      let stamp = HistoryStamp(modelVersion: gathered.modelVersion, events: personal.events, erased: false)
+      let memo = personal.user.flatMap { personalFits.value(of: $0, stamp: stamp) }
+      if let memo, memo.ranks(candidates, limit: limit) {
+        head = memo.head[...]
+        fits = memo.byCandidate
+      } else {
+        var computed: [String: PersonalBundleFit] = [:]
+        let known = memo?.fits ?? [:]
+        let ranked: [Candidate]
+        (ranked, fits) = try Self.personalRanking(
+          candidates, model: personal.model, user: personal.user, events: personal.events, limit: limit,
+          known: known, computed: &computed)
+        head = ranked[...]
+        if let user = personal.user {
+          personalFits.store(
+            PersonalRankingMemo(
+              fits: known.merging(computed) { _, new in new }, source: candidates, limit: limit,
+              head: Array(head), byCandidate: fits),
+            of: user, stamp: stamp)
+        }
       }
+    } else {
+      head = candidates[..<0]
     }
     let variant = gathered.variant
     let experiment = gathered.experiment
@@ -132,7 +150,7 @@ extension Engine {
     let armsByCandidate = Dictionary(
       zip(gathered.candidates.prefix(gathered.arms.count).map(ObjectIdentifier.init), gathered.arms),
       uniquingKeysWith: { first, _ in first })
-    for candidate in candidates {
+    for candidate in [head, candidates[limit...]].joined() {
       guard offers.count < query.k else { break }
       let arms = armsByCandidate[ObjectIdentifier(candidate)] ?? nil
       guard let choice = price(candidate, arms: arms, variant: variant, rng: &rng) else { continue }
@@ -264,9 +282,9 @@ extension Engine {
         guard let wanted else { return true }
         return catalog[item]?.category.contains { $0.lowercased() == wanted } ?? false
       }
-      let stamp =
-        "\(version ?? -1):\(history.count):\(history.last?.eventID ?? ""):\(catalogEpoch):\(erased):\(k):"
-        + "\(excludeSeen):\(wanted ?? "")"
+      let stamp = RankingStamp(
+        history: HistoryStamp(modelVersion: version, events: history, erased: erased), catalogEpoch: catalogEpoch,
+        k: k, excludeSeen: excludeSeen, category: wanted)
       if let cached = rankings.value(of: user, stamp: stamp), cached.allSatisfy({ isAllowed($0.0) }) {
         modelPicks = cached
       } else {
@@ -353,33 +371,29 @@ extension Engine {
   /// A shopper's bundle candidates reordered by what each offer is expected to earn from them: the first `limit`
   /// trained bundles with pricing details get P(take | offered) · margin − cannibalised margin
   /// (``PersonalOffer``, at the designer's price, with the shopper's purchase probabilities from the model's rank
-  /// calibration) and are ranked by it, best first; the other candidates follow in their order.
+  /// calibration) and are ranked by it, best first; the other candidates of the first `limit` follow in their order.
   /// - Parameters:
   ///   - known: fits already computed for this shopper's current history, by bundle key (not recomputed).
   ///   - computed: receives the fits computed here, by bundle key.
-  /// - Returns: the candidates and each evaluated one's fit (unchanged, with no fits, when the shopper has no
-  ///   history the model can score).
+  /// - Returns: the first `limit` candidates in the shopper's order (the rest keep theirs), and each evaluated
+  ///   one's fit (unchanged order, with no fits, when the shopper has no history the model can score).
   /// - Throws: recommender errors.
   static func personalRanking(
     _ candidates: [Candidate], model: ServingModel, user: String?, events: [StoredEvent], limit: Int,
     known: [String: PersonalBundleFit] = [:], computed: inout [String: PersonalBundleFit]
   ) throws -> ([Candidate], [ObjectIdentifier: PersonalBundleFit]) {
-    guard let calibration = model.personal else { return (candidates, [:]) }
-    let identity = ObjectIdentifier(model)
-    let evaluated = candidates.prefix(limit).filter { candidate in
-      if let personal = candidate.personalItems, personal.model == identity { return true }
-      // Built from another model version (swapped meanwhile): looked up in this one.
-      return candidate.bundle.map { bundle in
-        bundle.pricing != nil && bundle.items.allSatisfy { model.item($0.id) != nil }
-      } ?? false
+    guard let calibration = model.personal else { return (Array(candidates.prefix(limit)), [:]) }
+    let eligible = candidates.prefix(limit).compactMap { candidate in
+      candidate.personalItems(in: model).map { (candidate: candidate, items: $0) }
     }
-    guard !evaluated.isEmpty else { return (candidates, [:]) }
+    let evaluated = eligible.map(\.candidate)
+    guard !evaluated.isEmpty else { return (Array(candidates.prefix(limit)), [:]) }
     var fits: [ObjectIdentifier: PersonalBundleFit] = [:]
     for candidate in evaluated { fits[ObjectIdentifier(candidate)] = known[candidate.key] }
     if fits.count < evaluated.count {
       try simulateFits(
-        evaluated.filter { fits[ObjectIdentifier($0)] == nil }, model: model, calibration: calibration, user: user,
-        events: events, fits: &fits, computed: &computed)
+        eligible.filter { fits[ObjectIdentifier($0.candidate)] == nil }, model: model, calibration: calibration,
+        user: user, events: events, fits: &fits, computed: &computed)
     }
     // The evaluated candidates (all among the first `limit`) by expected profit, ties in their order; then the
     // others in theirs.
@@ -388,36 +402,33 @@ extension Engine {
       profits[a] != profits[b] ? profits[a] > profits[b] : a < b
     }
     var ranked = byProfit.map { evaluated[$0] }
-    ranked.reserveCapacity(candidates.count)
+    ranked.reserveCapacity(limit)
     let chosen = Set(evaluated.map(ObjectIdentifier.init))
     for candidate in candidates.prefix(limit) where !chosen.contains(ObjectIdentifier(candidate)) {
       ranked.append(candidate)
     }
-    ranked += candidates.dropFirst(limit)
     return (ranked, fits)
   }
 
   /// Simulates the offers of `candidates` to the shopper (``PersonalOffer``) into `fits` and `computed`.
+  /// - Parameter candidates: each with its bundle's items as the model's dense ids.
   private static func simulateFits(
-    _ candidates: [Candidate], model: ServingModel, calibration: PersonalCalibration, user: String?,
-    events: [StoredEvent], fits: inout [ObjectIdentifier: PersonalBundleFit],
+    _ candidates: [(candidate: Candidate, items: [Int32])], model: ServingModel, calibration: PersonalCalibration,
+    user: String?, events: [StoredEvent], fits: inout [ObjectIdentifier: PersonalBundleFit],
     computed: inout [String: PersonalBundleFit]
   ) throws {
-    let evaluated = candidates
     var items: [Int32] = []
     var position: [Int32: Int] = [:]
-    for candidate in evaluated {
-      for item in candidate.bundle?.items ?? [] {
-        guard let dense = model.item(item.id), position[dense] == nil else { continue }
-        position[dense] = items.count
-        items.append(dense)
+    for (_, dense) in candidates {
+      for item in dense where position[item] == nil {
+        position[item] = items.count
+        items.append(item)
       }
     }
     let live = liveInteractions(events, model: model)
     guard let probabilities = try model.purchaseProbabilities(user: user, live: live, items: items) else { return }
-    for candidate in evaluated {
+    for (candidate, dense) in candidates {
       guard let bundle = candidate.bundle, let pricing = bundle.pricing else { continue }
-      let dense = bundle.items.compactMap { model.item($0.id) }
       let offer = PersonalOffer.evaluate(
         items: bundle.items, pricing: pricing, bundlePrice: bundle.bundlePrice,
         probabilities: dense.map { position[$0].map { probabilities[$0] } ?? 0 },

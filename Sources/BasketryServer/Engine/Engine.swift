@@ -24,15 +24,16 @@ public final class Engine: Sendable {
   let state: Locked<EngineState>
   /// Users' store events, reused briefly between requests.
   let histories: UserHistoryCache
-  /// Shoppers' bundle fits by bundle key, while their history and the model stay the same (20,000 shoppers,
-  /// about 1 KB each for k = 3: ≈ 20 MB when full).
-  let personalFits = ShopperCache<[String: PersonalBundleFit]>(capacity: 20_000)
+  /// Shoppers' bundle fits by bundle key and their last personal ranking, while their history and the model stay
+  /// the same (20,000 shoppers, about 1.5 KB each for k = 3: ≈ 30 MB when full; the ranked candidate list itself
+  /// is shared with the candidate cache).
+  let personalFits = ShopperCache<HistoryStamp, PersonalRankingMemo>(capacity: 20_000)
   /// Shoppers' ranked recommendations, while their history, the model, the catalog and the request stay the same
   /// (20,000 shoppers, about 1.5 KB each for k = 10: ≈ 30 MB when full).
-  let rankings = ShopperCache<[(String, Double, String)]>(capacity: 20_000)
+  let rankings = ShopperCache<RankingStamp, [(String, Double, String)]>(capacity: 20_000)
   /// Shoppers' bundle anchors (their latest items), while their history and the model stay the same (20,000
   /// shoppers, at most five ids each).
-  let personalAnchors = ShopperCache<[String]>(capacity: 20_000)
+  let personalAnchors = ShopperCache<HistoryStamp, [String]>(capacity: 20_000)
   /// Events and bundle offers on this replica, for the dashboard.
   let activity: LiveActivity
   /// The concurrency cap and per-key rate limits.
