@@ -14,6 +14,28 @@ import Testing
     return value
   }
 
+  /// Numbers are written as JSONSerialization reads them back: integral values as integers, others as the
+  /// shortest text of the same Double, non-finite ones as null.
+  @Test func numbersReadBackExactly() throws {
+    let values: [Double] = [
+      0, 1, -1, 7, 10, -10, 42, 1_234_567, -987_654_321, 999_999_999_999_999, 12.45, -0.1, 1.0 / 3, 4.95, 1e-7,
+      2.5e20, -1e300,
+    ]
+    for value in values {
+      var json = FastJSON()
+      json.number(value)
+      let text = String(decoding: json.bytes, as: UTF8.self)
+      let parsed = try JSONSerialization.jsonObject(with: Data("[\(text)]".utf8)) as? [NSNumber]
+      #expect(parsed?.first?.doubleValue == value, "\(value) written as \(text)")
+      if value == value.rounded(), abs(value) < 1e15 { #expect(text == String(Int64(value))) }
+    }
+    var json = FastJSON()
+    json.number(.nan)
+    json.integer(Int64.min)
+    json.integer(nil)
+    #expect(String(decoding: json.bytes, as: UTF8.self) == "null\(Int64.min)null")
+  }
+
   /// The hand-written response encoder (with and without the serving cache's pre-encoded fragments) gives the
   /// same document as JSONEncoder with snake-case keys, except that absent optionals are explicit nulls.
   @Test func matchesTheCodableForm() throws {

@@ -84,9 +84,11 @@ struct FastJSON {
   mutating func number(_ value: Double) {
     if value.isFinite {
       if value == value.rounded(), abs(value) < 1e15 {
-        bytes.append(contentsOf: String(Int64(value)).utf8)
+        digits(Int64(value))
       } else {
-        bytes.append(contentsOf: "\(value)".utf8)
+        // The shortest text that reads back as the same Double (as `Codable` writes it).
+        var text = value.description
+        text.withUTF8 { bytes.append(contentsOf: $0) }
       }
     } else {
       raw("null")
@@ -94,7 +96,19 @@ struct FastJSON {
   }
 
   mutating func integer(_ value: Int64?) {
-    if let value { bytes.append(contentsOf: String(value).utf8) } else { raw("null") }
+    if let value { digits(value) } else { raw("null") }
+  }
+
+  /// Appends an integer's decimal digits (no intermediate string).
+  private mutating func digits(_ value: Int64) {
+    if value < 0 { bytes.append(UInt8(ascii: "-")) }
+    var magnitude = value.magnitude
+    let start = bytes.count
+    repeat {
+      bytes.append(UInt8(ascii: "0") + UInt8(magnitude % 10))
+      magnitude /= 10
+    } while magnitude > 0
+    bytes[start...].reverse()
   }
 }
 
