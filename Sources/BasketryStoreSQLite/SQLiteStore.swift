@@ -830,13 +830,31 @@ public final class SQLiteStore: Store {
   public func addBanditCounts(_ records: [BanditArmRecord]) async throws {
     guard !records.isEmpty else { return }
     try await write("add bandit counts") { db in
+      // One prepared statement bound through the C API: a flush adds hundreds of arms, and compiling the upsert
+      // for each cost more than running it.
+      let statement = try db.cachedStatement(
+        sql: """
+          INSERT INTO bandit (key, arm, trials, successes, reward_sum) VALUES (?, ?, ?, ?, ?)
+          ON CONFLICT(key, arm) DO UPDATE SET trials = trials + excluded.trials,
+            successes = successes + excluded.successes, reward_sum = reward_sum + excluded.reward_sum
+          """)
+      let handle = statement.sqliteStatement
+      defer {
+        sqlite3_reset(handle)
+        sqlite3_clear_bindings(handle)
+      }
       for r in records {
-        try db.execute(
-          sql: """
-            INSERT INTO bandit (key, arm, trials, successes, reward_sum) VALUES (?, ?, ?, ?, ?)
-            ON CONFLICT(key, arm) DO UPDATE SET trials = trials + excluded.trials,
-              successes = successes + excluded.successes, reward_sum = reward_sum + excluded.reward_sum
-            """, arguments: [r.key, r.arm, r.trials, r.successes, r.rewardSum])
+        sqlite3_reset(handle)
+        Self.bind(handle, 1, r.key)
+        sqlite3_bind_int64(handle, 2, Int64(r.arm))
+        sqlite3_bind_int64(handle, 3, Int64(r.trials))
+        sqlite3_bind_int64(handle, 4, Int64(r.successes))
+        sqlite3_bind_double(handle, 5, r.rewardSum)
+        let code = sqlite3_step(handle)
+        guard code == SQLITE_DONE else {
+          let message = sqlite3_errmsg(db.sqliteConnection).map { String(cString: $0) } ?? "code \(code)"
+          throw StoreError(.database, operation: "add bandit counts", message: message)
+        }
       }
     }
   }
