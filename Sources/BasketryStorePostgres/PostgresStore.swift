@@ -157,6 +157,19 @@ public final class PostgresStore: Store {
       "DROP INDEX IF EXISTS impressions_user",
       "DROP INDEX IF EXISTS recommendation_lists_user",
     ],
+    // The bundle offers of one response in one row (`OfferList`), found by user through `impression_days`.
+    StoreMigrations.names[6]: [
+      """
+      CREATE TABLE IF NOT EXISTS offer_lists (
+        list_id TEXT PRIMARY KEY, first_seq BIGINT NOT NULL, experiment_id TEXT, variant TEXT, user_id TEXT NOT NULL,
+        session TEXT NOT NULL, kind TEXT NOT NULL, offers TEXT NOT NULL, n BIGINT NOT NULL, ts BIGINT NOT NULL)
+      """,
+      "CREATE INDEX IF NOT EXISTS offer_lists_ts ON offer_lists(ts)",
+      """
+      CREATE INDEX IF NOT EXISTS offer_lists_in_experiment ON offer_lists(experiment_id)
+      WHERE experiment_id IS NOT NULL
+      """,
+    ],
   ]
 
   /// The first version's tables.
@@ -536,6 +549,12 @@ public final class PostgresStore: Store {
           ).decode(Int64.self) {
             receipt.impressionsRemoved += Int(n)
           }
+          for try await (n) in try await conn.query(
+            "DELETE FROM offer_lists WHERE user_id = \(user) AND ts >= \(start) AND ts < \(end) RETURNING n",
+            logger: logger
+          ).decode(Int64.self) {
+            receipt.impressionsRemoved += Int(n)
+          }
         }
         try await conn.query(
           """
@@ -900,6 +919,15 @@ public final class PostgresStore: Store {
       ).decode(ImpressionRow.self) {
         return Self.impression(row)
       }
+      // An offer of a list: the list id is the id's first characters.
+      guard id.utf8.count == RecommendationList.idPrefixLength + 8 else { return nil }
+      let listID = String(id.prefix(RecommendationList.idPrefixLength))
+      for list in try await offerLists(
+        "SELECT \(unescaped: Self.offerListColumns) FROM offer_lists WHERE list_id = \(listID)",
+        operation: "read impression")
+      {
+        return list.position(of: id).map(list.impression(at:))
+      }
       return nil
     }
   }
@@ -913,8 +941,73 @@ public final class PostgresStore: Store {
       ).decode(ImpressionRow.self) {
         result.append(Self.impression(row))
       }
-      return result
+      let lists = try await offerLists(
+        """
+        SELECT \(unescaped: Self.offerListColumns) FROM offer_lists WHERE experiment_id = \(experiment)
+        ORDER BY ts, list_id
+        """, operation: "read experiment impressions")
+      guard !lists.isEmpty else { return result }
+      result += lists.flatMap(\.impressions)
+      return result.sorted { ($0.timestamp, $0.recommendationID) < ($1.timestamp, $1.recommendationID) }
     }
+  }
+
+  public func recordOfferLists(_ lists: [OfferList]) async throws {
+    guard !lists.isEmpty else { return }
+    let logger = self.logger
+    try await failing("record offer lists") {
+      // One INSERT … SELECT FROM UNNEST(column arrays) per chunk, as for impressions.
+      let queries = stride(from: 0, to: lists.count, by: Self.impressionRowsPerStatement).map { start in
+        Self.insertOfferLists(lists[start..<min(start + Self.impressionRowsPerStatement, lists.count)])
+      }
+      let days = Self.insertDays(lists.map { ($0.user, $0.timestamp) })
+      try await client.withTransaction(logger: logger) { conn in
+        for query in queries { try await conn.query(query, logger: logger) }
+        try await conn.query(days, logger: logger)
+      }
+    }
+  }
+
+  /// `INSERT INTO offer_lists … SELECT … FROM UNNEST(…) ON CONFLICT (list_id) DO NOTHING` for a chunk.
+  static func insertOfferLists(_ chunk: ArraySlice<OfferList>) -> PostgresQuery {
+    let ids = chunk.map(\.id)
+    let firsts = chunk.map { Int64($0.firstSequence) }
+    let experiments = chunk.map { $0.experimentID ?? "" }
+    let experimentNull = chunk.map { $0.experimentID == nil }
+    let variants = chunk.map { $0.variant ?? "" }
+    let variantNull = chunk.map { $0.variant == nil }
+    let users = chunk.map(\.user)
+    let sessions = chunk.map(\.session)
+    let kinds = chunk.map(\.kind)
+    let offers = chunk.map(\.encodedOffers)
+    let counts = chunk.map { Int64($0.offers.count) }
+    let timestamps = chunk.map(\.timestamp)
+    return """
+      INSERT INTO offer_lists (list_id, first_seq, experiment_id, variant, user_id, session, kind, offers, n, ts)
+      SELECT l, f, CASE WHEN en THEN NULL ELSE e END, CASE WHEN vn THEN NULL ELSE v END, u, s, k, o, n, ts
+      FROM UNNEST(\(ids)::text[], \(firsts)::int8[], \(experiments)::text[], \(experimentNull)::bool[],
+        \(variants)::text[], \(variantNull)::bool[], \(users)::text[], \(sessions)::text[], \(kinds)::text[],
+        \(offers)::text[], \(counts)::int8[], \(timestamps)::int8[])
+        AS t(l, f, e, en, v, vn, u, s, k, o, n, ts)
+      ON CONFLICT (list_id) DO NOTHING
+      """
+  }
+
+  static let offerListColumns = "list_id, first_seq, experiment_id, variant, user_id, session, kind, offers, ts"
+
+  /// The offer lists a query over ``offerListColumns`` returns.
+  private func offerLists(_ query: PostgresQuery, operation: String) async throws -> [OfferList] {
+    var lists: [OfferList] = []
+    for try await row in try await client.query(query, logger: logger).decode(
+      (String, Int64, String?, String?, String, String, String, String, Int64).self)
+    {
+      lists.append(
+        OfferList(
+          id: row.0, firstSequence: UInt32(truncatingIfNeeded: row.1), experimentID: row.2, variant: row.3,
+          user: row.4, session: row.5, kind: row.6, offers: try OfferList.decodeOffers(row.7, operation: operation),
+          timestamp: row.8))
+    }
+    return lists
   }
 
   public func recordRecommendationLists(_ lists: [RecommendationList]) async throws {
@@ -997,7 +1090,29 @@ public final class PostgresStore: Store {
           (row.0, row.1, row.2, row.3, row.4, row.5, row.6, row.7, row.8, row.9, row.10, row.11, row.12))
         result.append((impression, row.13))
       }
-      return result
+      // The newest `limit` lists hold at least the newest `limit` offers; an offer earns its margin when a purchase
+      // names its id.
+      let offered = try await offerLists(
+        """
+        SELECT \(unescaped: Self.offerListColumns) FROM offer_lists WHERE kind = 'bundle'
+        ORDER BY ts DESC, list_id LIMIT \(limit)
+        """, operation: "read replay log"
+      ).flatMap(\.impressions)
+      guard !offered.isEmpty else { return result }
+      let ids = offered.map(\.recommendationID)
+      var bought = Set<String>()
+      for try await id in try await client.query(
+        "SELECT DISTINCT rec_id FROM events WHERE type = 'purchase' AND rec_id = ANY(\(ids)::text[])", logger: logger
+      ).decode(String.self) {
+        bought.insert(id)
+      }
+      result += offered.map { ($0, bought.contains($0.recommendationID) ? $0.margin : 0) }
+      result.sort { a, b in
+        a.impression.timestamp != b.impression.timestamp
+          ? a.impression.timestamp > b.impression.timestamp
+          : a.impression.recommendationID < b.impression.recommendationID
+      }
+      return Array(result.prefix(limit))
     }
   }
 
@@ -1009,6 +1124,7 @@ public final class PostgresStore: Store {
         """
         SELECT variant, SUM(n)::int8, COUNT(DISTINCT s) FROM (
           SELECT variant, 1::int8 AS n, session AS s FROM impressions WHERE experiment_id = \(experiment)
+          UNION ALL SELECT variant, n, session FROM offer_lists WHERE experiment_id = \(experiment)
           UNION ALL SELECT variant, n, user_id FROM recommendation_lists WHERE experiment_id = \(experiment)) t
         GROUP BY variant
         """, logger: logger
@@ -1023,6 +1139,9 @@ public final class PostgresStore: Store {
         SELECT variant, COUNT(DISTINCT rec_id) FROM (
           SELECT i.variant AS variant, i.rec_id AS rec_id FROM impressions i JOIN events e ON e.rec_id = i.rec_id
           WHERE i.experiment_id = \(experiment) AND e.type IN ('view', 'cart')
+          UNION ALL SELECT o.variant, e.rec_id FROM offer_lists o
+          JOIN events e ON substr(e.rec_id, 1, \(unescaped: String(listPrefix))) = o.list_id
+          WHERE o.experiment_id = \(experiment) AND e.type IN ('view', 'cart')
           UNION ALL SELECT l.variant, e.rec_id FROM recommendation_lists l
           JOIN events e ON substr(e.rec_id, 1, \(unescaped: String(listPrefix))) = l.list_id
           WHERE l.experiment_id = \(experiment) AND e.type IN ('view', 'cart')) t
@@ -1038,6 +1157,9 @@ public final class PostgresStore: Store {
           SELECT i.variant AS variant, i.rec_id AS rec_id, e.value * COALESCE(e.price, 0) AS revenue
           FROM impressions i JOIN events e ON e.rec_id = i.rec_id
           WHERE i.experiment_id = \(experiment) AND e.type = 'purchase'
+          UNION ALL SELECT o.variant, e.rec_id, e.value * COALESCE(e.price, 0) FROM offer_lists o
+          JOIN events e ON substr(e.rec_id, 1, \(unescaped: String(listPrefix))) = o.list_id
+          WHERE o.experiment_id = \(experiment) AND e.type = 'purchase'
           UNION ALL SELECT l.variant, e.rec_id, e.value * COALESCE(e.price, 0) FROM recommendation_lists l
           JOIN events e ON substr(e.rec_id, 1, \(unescaped: String(listPrefix))) = l.list_id
           WHERE l.experiment_id = \(experiment) AND e.type = 'purchase') t

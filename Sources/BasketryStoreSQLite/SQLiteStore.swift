@@ -213,6 +213,20 @@ public final class SQLiteStore: Store {
       "DROP INDEX IF EXISTS impressions_user",
       "DROP INDEX IF EXISTS recommendation_lists_user",
     ],
+    // The bundle offers of one response in one row (`OfferList`), found by user through `impression_days`.
+    StoreMigrations.names[6]: [
+      """
+      CREATE TABLE IF NOT EXISTS offer_lists (
+        list_id TEXT PRIMARY KEY, first_seq INTEGER NOT NULL, experiment_id TEXT, variant TEXT, user_id TEXT NOT NULL,
+        session TEXT NOT NULL, kind TEXT NOT NULL, offers TEXT NOT NULL, n INTEGER NOT NULL, ts INTEGER NOT NULL)
+        WITHOUT ROWID
+      """,
+      "CREATE INDEX IF NOT EXISTS offer_lists_ts ON offer_lists(ts)",
+      """
+      CREATE INDEX IF NOT EXISTS offer_lists_in_experiment ON offer_lists(experiment_id)
+      WHERE experiment_id IS NOT NULL
+      """,
+    ],
   ]
 
   // MARK: - Events
@@ -423,6 +437,11 @@ public final class SQLiteStore: Store {
             arguments: range) ?? 0
         try db.execute(
           sql: "DELETE FROM recommendation_lists WHERE user_id = ? AND ts >= ? AND ts < ?", arguments: range)
+        receipt.impressionsRemoved +=
+          try Int.fetchOne(
+            db, sql: "SELECT COALESCE(SUM(n), 0) FROM offer_lists WHERE user_id = ? AND ts >= ? AND ts < ?",
+            arguments: range) ?? 0
+        try db.execute(sql: "DELETE FROM offer_lists WHERE user_id = ? AND ts >= ? AND ts < ?", arguments: range)
       }
       try db.execute(sql: "DELETE FROM impression_days WHERE user_id = ?", arguments: [user])
       try db.execute(
@@ -638,6 +657,50 @@ public final class SQLiteStore: Store {
     }
   }
 
+  public func recordOfferLists(_ lists: [OfferList]) async throws {
+    guard !lists.isEmpty else { return }
+    try await write("record offer lists") { db in
+      let statement = try db.cachedStatement(
+        sql: """
+          INSERT INTO offer_lists (list_id, first_seq, experiment_id, variant, user_id, session, kind, offers, n, ts)
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(list_id) DO NOTHING
+          """)
+      let handle = statement.sqliteStatement
+      defer {
+        sqlite3_reset(handle)
+        sqlite3_clear_bindings(handle)
+      }
+      for list in lists {
+        sqlite3_reset(handle)
+        Self.bind(handle, 1, list.id)
+        sqlite3_bind_int64(handle, 2, Int64(list.firstSequence))
+        Self.bind(handle, 3, list.experimentID)
+        Self.bind(handle, 4, list.variant)
+        Self.bind(handle, 5, list.user)
+        Self.bind(handle, 6, list.session)
+        Self.bind(handle, 7, list.kind)
+        Self.bind(handle, 8, list.encodedOffers)
+        sqlite3_bind_int64(handle, 9, Int64(list.offers.count))
+        sqlite3_bind_int64(handle, 10, list.timestamp)
+        let code = sqlite3_step(handle)
+        guard code == SQLITE_DONE else {
+          let message = sqlite3_errmsg(db.sqliteConnection).map { String(cString: $0) } ?? "code \(code)"
+          throw StoreError(.database, operation: "record offer lists", message: message)
+        }
+      }
+      try Self.recordDays(db, lists.lazy.map { ($0.user, $0.timestamp) }, operation: "record offer lists")
+    }
+  }
+
+  /// An `offer_lists` row as a list.
+  private static func offerList(_ row: Row, operation: String) throws -> OfferList {
+    let firstSequence: Int64 = row["first_seq"]
+    return OfferList(
+      id: row["list_id"], firstSequence: UInt32(truncatingIfNeeded: firstSequence),
+      experimentID: row["experiment_id"], variant: row["variant"], user: row["user_id"], session: row["session"],
+      kind: row["kind"], offers: try OfferList.decodeOffers(row["offers"], operation: operation), timestamp: row["ts"])
+  }
+
   /// Records the days on which users have impressions or lists (`impression_days`), each pair once.
   private static func recordDays<S: Sequence>(_ db: Database, _ entries: S, operation: String) throws
   where S.Element == (String, Int64) {
@@ -683,15 +746,30 @@ public final class SQLiteStore: Store {
 
   public func impression(id: String) async throws -> Impression? {
     try await read("read impression") { db in
-      try Row.fetchOne(db, sql: "SELECT * FROM impressions WHERE rec_id = ?", arguments: [id]).map(Self.impression)
+      if let row = try Row.fetchOne(db, sql: "SELECT * FROM impressions WHERE rec_id = ?", arguments: [id]) {
+        return Self.impression(row)
+      }
+      // An offer of a list: the list id is the id's first characters.
+      guard id.utf8.count == RecommendationList.idPrefixLength + 8,
+        let row = try Row.fetchOne(
+          db, sql: "SELECT * FROM offer_lists WHERE list_id = ?",
+          arguments: [String(id.prefix(RecommendationList.idPrefixLength))])
+      else { return nil }
+      let list = try Self.offerList(row, operation: "read impression")
+      return list.position(of: id).map(list.impression(at:))
     }
   }
 
   public func impressions(experiment: String) async throws -> [Impression] {
     try await read("read experiment impressions") { db in
-      try Row.fetchAll(
+      var impressions = try Row.fetchAll(
         db, sql: "SELECT * FROM impressions WHERE experiment_id = ? ORDER BY ts, rec_id", arguments: [experiment]
       ).map(Self.impression)
+      let lists = try Row.fetchAll(
+        db, sql: "SELECT * FROM offer_lists WHERE experiment_id = ? ORDER BY ts, list_id", arguments: [experiment])
+      guard !lists.isEmpty else { return impressions }
+      for row in lists { impressions += try Self.offerList(row, operation: "read experiment impressions").impressions }
+      return impressions.sorted { ($0.timestamp, $0.recommendationID) < ($1.timestamp, $1.recommendationID) }
     }
   }
 
@@ -762,7 +840,7 @@ public final class SQLiteStore: Store {
 
   public func replayLog(limit: Int) async throws -> [(impression: Impression, reward: Double)] {
     try await read("read replay log") { db in
-      try Row.fetchAll(
+      var log: [(impression: Impression, reward: Double)] = try Row.fetchAll(
         db,
         sql: """
           SELECT i.*, CASE WHEN EXISTS (SELECT 1 FROM events e WHERE e.rec_id = i.rec_id AND e.type = 'purchase')
@@ -770,6 +848,28 @@ public final class SQLiteStore: Store {
           FROM impressions i WHERE i.kind = 'bundle' ORDER BY i.ts DESC, i.rec_id LIMIT ?
           """, arguments: [limit]
       ).map { (Self.impression($0), $0["reward"]) }
+      // The newest `limit` lists hold at least the newest `limit` offers; an offer earns its margin when a purchase
+      // names its id (ids of a list's offers sort in [list id, list id + "g")).
+      for row in try Row.fetchAll(
+        db,
+        sql: """
+          SELECT l.*, (SELECT group_concat(e.rec_id, ',') FROM events e
+            WHERE e.rec_id >= l.list_id AND e.rec_id < l.list_id || 'g' AND e.type = 'purchase') AS bought
+          FROM offer_lists l WHERE l.kind = 'bundle' ORDER BY l.ts DESC, l.list_id LIMIT ?
+          """, arguments: [limit])
+      {
+        let list = try Self.offerList(row, operation: "read replay log")
+        let bought = Set(((row["bought"] as String?) ?? "").split(separator: ",").map(String.init))
+        for impression in list.impressions {
+          log.append((impression, bought.contains(impression.recommendationID) ? impression.margin : 0))
+        }
+      }
+      log.sort { a, b in
+        a.impression.timestamp != b.impression.timestamp
+          ? a.impression.timestamp > b.impression.timestamp
+          : a.impression.recommendationID < b.impression.recommendationID
+      }
+      return Array(log.prefix(limit))
     }
   }
 
@@ -782,9 +882,10 @@ public final class SQLiteStore: Store {
         sql: """
           SELECT variant, SUM(n) AS n, COUNT(DISTINCT s) AS s FROM (
             SELECT variant, 1 AS n, session AS s FROM impressions WHERE experiment_id = ?
+            UNION ALL SELECT variant, n, session AS s FROM offer_lists WHERE experiment_id = ?
             UNION ALL SELECT variant, n, user_id AS s FROM recommendation_lists WHERE experiment_id = ?)
           GROUP BY variant
-          """, arguments: [experiment, experiment])
+          """, arguments: [experiment, experiment, experiment])
       {
         let name: String = row["variant"] ?? ""
         byVariant[name] = VariantTally(variant: name, impressions: row["n"], sessions: row["s"])
@@ -796,11 +897,14 @@ public final class SQLiteStore: Store {
           SELECT variant, COUNT(DISTINCT rec_id) AS n FROM (
             SELECT i.variant AS variant, i.rec_id AS rec_id FROM impressions i JOIN events e ON e.rec_id = i.rec_id
             WHERE i.experiment_id = ? AND e.type IN ('view', 'cart')
+            UNION ALL SELECT o.variant, e.rec_id FROM offer_lists o
+            JOIN events e ON e.rec_id >= o.list_id AND e.rec_id < o.list_id || 'g'
+            WHERE o.experiment_id = ? AND e.type IN ('view', 'cart')
             UNION ALL SELECT l.variant, e.rec_id FROM recommendation_lists l
             JOIN events e ON e.rec_id >= l.list_id AND e.rec_id < l.list_id || 'g'
             WHERE l.experiment_id = ? AND e.type IN ('view', 'cart'))
           GROUP BY variant
-          """, arguments: [experiment, experiment])
+          """, arguments: [experiment, experiment, experiment])
       {
         let name: String = row["variant"] ?? ""
         byVariant[name, default: VariantTally(variant: name)].clicks = row["n"]
@@ -812,11 +916,14 @@ public final class SQLiteStore: Store {
             SELECT i.variant AS variant, i.rec_id AS rec_id, e.value * COALESCE(e.price, 0) AS revenue
             FROM impressions i JOIN events e ON e.rec_id = i.rec_id
             WHERE i.experiment_id = ? AND e.type = 'purchase'
+            UNION ALL SELECT o.variant, e.rec_id, e.value * COALESCE(e.price, 0) FROM offer_lists o
+            JOIN events e ON e.rec_id >= o.list_id AND e.rec_id < o.list_id || 'g'
+            WHERE o.experiment_id = ? AND e.type = 'purchase'
             UNION ALL SELECT l.variant, e.rec_id, e.value * COALESCE(e.price, 0) FROM recommendation_lists l
             JOIN events e ON e.rec_id >= l.list_id AND e.rec_id < l.list_id || 'g'
             WHERE l.experiment_id = ? AND e.type = 'purchase')
           GROUP BY variant, rec_id ORDER BY rec_id
-          """, arguments: [experiment, experiment])
+          """, arguments: [experiment, experiment, experiment])
       {
         let name: String = row["variant"] ?? ""
         byVariant[name, default: VariantTally(variant: name)].orderValues.append(row["revenue"])

@@ -289,6 +289,63 @@ func unique(_ label: String) -> String { label + "-" + UUID().uuidString.prefix(
     await store.close()
   }
 
+  /// The bundle offers of one response are one row, and read back everywhere as the impressions they stand for:
+  /// by id, in an experiment's impressions and tallies, in the replay log with the margin a purchase of an offer
+  /// earned; erasure removes them with their user.
+  @Test(arguments: Driver.available)
+  func offerListsReadBackAsTheirImpressions(driver: Driver) async throws {
+    let store = try await driver.makeStore()
+    let experiment = Experiment(
+      id: unique("exp"), name: "offers",
+      variants: [
+        ExperimentVariant(name: "bandit", weight: 1, policy: "bandit"),
+        ExperimentVariant(name: "fixed", weight: 1, policy: "fixed", discount: 0.1),
+      ], start: 0, createdAt: 1)
+    try await store.createExperiment(experiment)
+    let (erin, frank) = (unique("erin"), unique("frank"))
+    func listID() -> String { String(UUID().uuidString.lowercased().prefix(RecommendationList.idPrefixLength)) }
+    // Keys with characters the stored text must escape; the first list's sequence numbers wrap at 2³².
+    let shown = OfferList(
+      id: listID(), firstSequence: 0xFFFF_FFFF, experimentID: experiment.id, variant: "bandit", user: erin,
+      session: "s-1", kind: "bundle",
+      offers: [
+        .init(key: "a+b", arm: 2, discount: 0.1, price: 17.99, margin: 6.25, propensity: 0.4),
+        .init(key: "q\"uote+back\\slash", arm: 0, discount: 0, price: 1.0 / 3, margin: 1e-7, propensity: 1),
+      ], timestamp: 2_000_000_000)
+    let other = OfferList(
+      id: listID(), firstSequence: 40, experimentID: experiment.id, variant: "fixed", user: frank, session: frank,
+      kind: "bundle", offers: [.init(key: "c+d", arm: -1, discount: 0.1, price: 9, margin: 2, propensity: 1)],
+      timestamp: 2_000_000_100)
+    try await store.recordOfferLists([shown, other])
+    try await store.recordOfferLists([shown])  // idempotent
+    #expect(shown.offerID(at: 1).hasSuffix("00000000"))
+    for (position, expected) in shown.impressions.enumerated() {
+      #expect(try await store.impression(id: shown.offerID(at: position)) == expected)
+    }
+    #expect(try await store.impression(id: shown.offerID(at: 2)) == nil)  // past the list's end
+    // Oldest first, ties by id: the wrapped sequence's id ("…00000000") sorts before the first offer's.
+    let shownByID = shown.impressions.sorted { $0.recommendationID < $1.recommendationID }
+    #expect(shownByID.map(\.key) == [shown.offers[1].key, shown.offers[0].key])
+    #expect(try await store.impressions(experiment: experiment.id) == shownByID + other.impressions)
+    _ = try await store.append([
+      event(unique("e"), user: erin, item: "a", type: .view, rec: shown.offerID(at: 0)),
+      event(unique("e"), user: erin, item: "a", rec: shown.offerID(at: 0), price: 12),
+    ])
+    let tallies = try await store.tallies(experiment: experiment.id)
+    let bandit = try #require(tallies.first { $0.variant == "bandit" })
+    let fixed = try #require(tallies.first { $0.variant == "fixed" })
+    #expect(bandit.impressions == 2 && bandit.sessions == 1 && bandit.clicks == 1 && bandit.orderValues == [12])
+    #expect(fixed.impressions == 1 && fixed.clicks == 0 && fixed.orderValues.isEmpty)
+    let log = try await store.replayLog(limit: 1_000)
+    let ours = log.filter { $0.impression.user == erin || $0.impression.user == frank }
+    #expect(ours.map(\.impression) == other.impressions + shownByID)  // newest first
+    #expect(ours.map(\.reward) == [0, 0, 6.25])
+    #expect(try await store.deleteUser(erin).impressionsRemoved == 2)
+    #expect(try await store.impression(id: shown.offerID(at: 0)) == nil)
+    #expect(try await store.impressions(experiment: experiment.id) == other.impressions)
+    await store.close()
+  }
+
   /// Erasure finds a user's offers through the days they have any (no per-user index on the offers): every
   /// impression and list of the user goes, on every day, and another user's on the same days stay.
   @Test(arguments: Driver.available)

@@ -52,6 +52,7 @@ extension Engine {
       }
       state.pendingImpressions.removeAll { $0.user == user }
       state.pendingLists.removeAll { $0.user == user }
+      state.pendingOfferLists.removeAll { $0.user == user }
       state.forgetRecent(user: user)
       state.erasedUsers.insert(user)
     }
@@ -149,7 +150,8 @@ extension Engine {
       StoreStats(
         events: events, baskets: state.cooccurrence.basketCount, catalogItems: state.catalog.count,
         modelVersion: state.modelVersion,
-        pendingImpressions: state.pendingImpressions.count + state.pendingLists.reduce(0) { $0 + $1.items.count })
+        pendingImpressions: state.pendingImpressions.count + state.pendingLists.reduce(0) { $0 + $1.items.count }
+          + state.pendingOfferLists.reduce(0) { $0 + $1.offers.count })
     }
   }
 

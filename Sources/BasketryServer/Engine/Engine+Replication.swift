@@ -150,6 +150,7 @@ extension EngineState {
       applyErasure(change.sequence, deltas: deltas)
       pendingImpressions.removeAll { $0.user == user }
       pendingLists.removeAll { $0.user == user }
+      pendingOfferLists.removeAll { $0.user == user }
       forgetRecent(user: user)
       erasedUsers.insert(user)
     }

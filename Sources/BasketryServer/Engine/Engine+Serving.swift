@@ -137,7 +137,9 @@ extension Engine {
     let variant = gathered.variant
     let experiment = gathered.experiment
     var rng = SplitMix64(seed: gathered.seed)
+    // The offers' ids share one list id: the response is stored as one row (`OfferList`).
     var ids = RecommendationIDs(seed: gathered.idSeed, milliseconds: milliseconds)
+    let list = ids.list(first: gathered.firstSequence, count: query.k)
     var offers: [BundleOffer] = []
     var impressions: [Impression] = []
     var sequences: [UInt64] = []
@@ -155,7 +157,7 @@ extension Engine {
       let arms = armsByCandidate[ObjectIdentifier(candidate)] ?? nil
       guard let choice = price(candidate, arms: arms, variant: variant, rng: &rng) else { continue }
       let sequence = gathered.firstSequence &+ UInt64(offers.count)
-      let id = ids.next(sequence: sequence)
+      let id = list.ids[offers.count]
       sequences.append(sequence)
       offers.append(
         BundleOffer(
@@ -168,15 +170,24 @@ extension Engine {
       impressions.append(
         Impression(
           recommendationID: id, experimentID: experiment, variant: variantName, user: impressionUser,
-          session: query.session ?? user ?? id, kind: "bundle", key: candidate.key,
+          session: query.session ?? user ?? list.prefix, kind: "bundle", key: candidate.key,
           arm: variant.policy == "bandit" ? choice.arm : -1, discount: choice.discount, price: choice.price,
           margin: choice.margin, propensity: choice.propensity, timestamp: now))
     }
 
-    // Phase 3 (locked): log impressions and count bandit trials.
+    // Phase 3 (locked): log the offers (one row) and count bandit trials.
+    let offerList = OfferList(
+      id: list.prefix, firstSequence: UInt32(truncatingIfNeeded: gathered.firstSequence), experimentID: experiment,
+      variant: variantName, user: impressionUser, session: query.session ?? user ?? list.prefix, kind: "bundle",
+      offers: impressions.map {
+        OfferList.Offer(
+          key: $0.key, arm: $0.arm, discount: $0.discount, price: $0.price, margin: $0.margin,
+          propensity: $0.propensity)
+      }, timestamp: now)
     state.withLock { state in
+      if !impressions.isEmpty { state.queue(offerList) }
       for (impression, sequence) in zip(impressions, sequences) {
-        state.remember(impression, sequence: sequence)
+        state.keep(recent: impression, sequence: sequence)
         if impression.arm >= 0 {
           state.bandit.recordImpression(key: impression.key, arm: impression.arm)
           state.addArm(key: impression.key, arm: impression.arm, trials: 1, successes: 0, reward: 0)

@@ -172,15 +172,19 @@ public final class Engine: Sendable {
   /// retried at the next flush; the buffers hold at most ``EngineState/pendingCapacity`` (1,000,000) entries, dropping the
   /// oldest beyond that (counted in `impressions_dropped_total`).
   public func flush() async {
-    let (impressions, lists, arms, full) = state.withLock {
-      state -> ([Impression], [RecommendationList], [BanditArmRecord], Int) in
+    let (impressions, lists, offers, arms, full) = state.withLock {
+      state -> ([Impression], [RecommendationList], [OfferList], [BanditArmRecord], Int) in
       defer {
         state.pendingImpressions.removeAll(keepingCapacity: true)
         state.pendingLists.removeAll(keepingCapacity: true)
+        state.pendingOfferLists.removeAll(keepingCapacity: true)
         state.pendingArms.removeAll(keepingCapacity: true)
         state.droppedPending = 0
       }
-      return (state.pendingImpressions, state.pendingLists, Array(state.pendingArms.values), state.droppedPending)
+      return (
+        state.pendingImpressions, state.pendingLists, state.pendingOfferLists, Array(state.pendingArms.values),
+        state.droppedPending
+      )
     }
     if full > 0 {
       logger.error(
@@ -193,17 +197,20 @@ public final class Engine: Sendable {
       stored = 1
       try await store.recordRecommendationLists(lists)
       stored = 2
+      try await store.recordOfferLists(offers)
+      stored = 3
       try await store.addBanditCounts(arms)
     } catch {
       let dropped = state.withLock { state in
         state.requeue(
-          impressions: stored < 1 ? impressions : [], lists: stored < 2 ? lists : [], arms: arms)
+          impressions: stored < 1 ? impressions : [], lists: stored < 2 ? lists : [],
+          offers: stored < 3 ? offers : [], arms: arms)
       }
       logger.error(
         "flush failed; kept for the next flush",
         metadata: [
           "error": "\(error)", "impressions": "\(impressions.count)", "lists": "\(lists.count)",
-          "dropped_oldest": "\(dropped)",
+          "offer_lists": "\(offers.count)", "dropped_oldest": "\(dropped)",
         ])
       metrics.increment("flush_failures_total")
       if dropped > 0 { metrics.increment("impressions_dropped_total", by: Double(dropped)) }
@@ -248,6 +255,8 @@ struct EngineState {
   var pendingImpressions: [Impression] = []
   /// Lists of recommended items waiting for the store (one row per list).
   var pendingLists: [RecommendationList] = []
+  /// The bundle offers of responses waiting for the store (one row per response).
+  var pendingOfferLists: [OfferList] = []
   /// Impressions and lists dropped from full buffers since the last flush.
   var droppedPending = 0
   /// Ring of recent impressions, for attribution. Each recommendation id carries the low 32 bits of its
@@ -296,6 +305,11 @@ struct EngineState {
   mutating func remember(_ impression: Impression, sequence: UInt64) {
     pendingImpressions.append(impression)
     droppedPending += trimPending()
+    keep(recent: impression, sequence: sequence)
+  }
+
+  /// Keeps an impression (stored some other way, e.g. in an ``OfferList``) in the ring slot of its sequence number.
+  mutating func keep(recent impression: Impression, sequence: UInt64) {
     let slot = Int(sequence & UInt64(Self.recentCapacity - 1))
     if slot >= recentRing.count {
       recentRing.append(contentsOf: repeatElement(Self.blankImpression, count: slot - recentRing.count + 1))
@@ -330,9 +344,12 @@ struct EngineState {
   /// Puts back what a failed flush did not store, before what was buffered since; beyond
   /// ``pendingCapacity`` the oldest are dropped.
   /// - Returns: how many impressions and lists were dropped.
-  mutating func requeue(impressions: [Impression], lists: [RecommendationList], arms: [BanditArmRecord]) -> Int {
+  mutating func requeue(
+    impressions: [Impression], lists: [RecommendationList], offers: [OfferList] = [], arms: [BanditArmRecord]
+  ) -> Int {
     pendingImpressions = impressions + pendingImpressions
     pendingLists = lists + pendingLists
+    pendingOfferLists = offers + pendingOfferLists
     for record in arms {
       addArm(
         key: record.key, arm: record.arm, trials: record.trials, successes: record.successes,
@@ -347,13 +364,22 @@ struct EngineState {
     droppedPending += trimPending()
   }
 
-  /// Drops the oldest buffered impressions and lists beyond ``pendingCapacity``; returns how many.
+  /// Queues the bundle offers of a response for the store (the oldest buffered beyond ``pendingCapacity`` go).
+  mutating func queue(_ offers: OfferList) {
+    pendingOfferLists.append(offers)
+    droppedPending += trimPending()
+  }
+
+  /// Drops the oldest buffered impressions, lists and offer lists beyond ``pendingCapacity`` (each counts as
+  /// one entry); returns how many.
   mutating func trimPending() -> Int {
-    let excess = pendingImpressions.count + pendingLists.count - pendingCapacity
+    let excess = pendingImpressions.count + pendingLists.count + pendingOfferLists.count - pendingCapacity
     guard excess > 0 else { return 0 }
     let fromImpressions = min(excess, pendingImpressions.count)
     pendingImpressions.removeFirst(fromImpressions)
-    pendingLists.removeFirst(min(excess - fromImpressions, pendingLists.count))
+    let fromLists = min(excess - fromImpressions, pendingLists.count)
+    pendingLists.removeFirst(fromLists)
+    pendingOfferLists.removeFirst(min(excess - fromImpressions - fromLists, pendingOfferLists.count))
     return excess
   }
 

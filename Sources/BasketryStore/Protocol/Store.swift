@@ -95,20 +95,24 @@ public protocol Store: Sendable {
   func experiments() async throws -> [Experiment]
   /// Logs impressions (idempotent on recommendation id).
   func recordImpressions(_ impressions: [Impression]) async throws
-  /// The impression with this recommendation id.
+  /// Logs the bundle offers of responses, one row per response (idempotent on the list id); each offer reads back
+  /// as its impression wherever impressions are read.
+  func recordOfferLists(_ lists: [OfferList]) async throws
+  /// The impression with this recommendation id (logged on its own or as an offer of a list).
   func impression(id: String) async throws -> Impression?
-  /// Every impression logged in an experiment, oldest first (ties by recommendation id); an erased user's are
-  /// gone with them.
+  /// Every impression logged in an experiment (offers of lists included), oldest first (ties by recommendation
+  /// id); an erased user's are gone with them.
   func impressions(experiment: String) async throws -> [Impression]
   /// Logs lists of recommended items, one row each (idempotent on the list id); experiment tallies count
   /// every item as an impression.
   func recordRecommendationLists(_ lists: [RecommendationList]) async throws
   /// The list with this id (``RecommendationList/id``), if stored.
   func recommendationList(id: String) async throws -> RecommendationList?
-  /// Recent bundle impressions with their attributed margin (for offline replay), newest first.
+  /// Recent bundle impressions (offers of lists included) with their attributed margin (for offline replay), newest
+  /// first (ties by recommendation id).
   func replayLog(limit: Int) async throws -> [(impression: Impression, reward: Double)]
-  /// Per-variant impressions, sessions, clicks and order values of an experiment: bundle impressions and
-  /// every item of its recommendation lists.
+  /// Per-variant impressions, sessions, clicks and order values of an experiment: bundle impressions, every
+  /// offer of its offer lists and every item of its recommendation lists.
   func tallies(experiment: String) async throws -> [VariantTally]
 
   // MARK: - Bandit

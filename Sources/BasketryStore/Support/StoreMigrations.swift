@@ -14,6 +14,7 @@ public enum StoreMigrations {
     "v4-impressions-indexed-by-experiment-only-when-in-one",
     "v5-binary-model-artifacts",
     "v6-impressions-found-by-user-day",
+    "v7-bundle-offers-one-row-per-response",
   ]
 
   /// The error for a database that records versions this binary does not know.

@@ -42,17 +42,31 @@ public struct RecommendationList: Sendable, Hashable, Codable {
 
   /// The recommendation id of the item at `position`.
   public func itemID(at position: Int) -> String {
-    let sequence = firstSequence &+ UInt32(truncatingIfNeeded: position)
-    let digits = String(sequence, radix: 16)
-    return id + String(repeating: "0", count: 8 - digits.count) + digits
+    ListIDs.itemID(list: id, first: firstSequence, position: position)
   }
 
   /// The position in this list of the item a recommendation id names, or nil when the id is not one of its items'.
   public func position(of recommendationID: String) -> Int? {
-    guard recommendationID.utf8.count == id.utf8.count + 8, recommendationID.hasPrefix(id),
+    ListIDs.position(of: recommendationID, list: id, first: firstSequence, count: items.count)
+  }
+}
+
+/// The recommendation ids of a stored list's entries: the list id followed by the eight lowercase hex digits of
+/// the list's first sequence number plus the position (modulo 2³²).
+enum ListIDs {
+  /// The id of the entry at `position`.
+  static func itemID(list: String, first: UInt32, position: Int) -> String {
+    let sequence = first &+ UInt32(truncatingIfNeeded: position)
+    let digits = String(sequence, radix: 16)
+    return list + String(repeating: "0", count: 8 - digits.count) + digits
+  }
+
+  /// The position of the entry an id names, or nil when it is not one of the list's `count` entries.
+  static func position(of recommendationID: String, list: String, first: UInt32, count: Int) -> Int? {
+    guard recommendationID.utf8.count == list.utf8.count + 8, recommendationID.hasPrefix(list),
       let sequence = UInt32(recommendationID.suffix(8), radix: 16)
     else { return nil }
-    let position = Int(sequence &- firstSequence)
-    return position < items.count ? position : nil
+    let position = Int(sequence &- first)
+    return position < count ? position : nil
   }
 }
