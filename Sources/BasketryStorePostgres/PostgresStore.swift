@@ -1013,7 +1013,7 @@ public final class PostgresStore: Store {
   public func recordRecommendationLists(_ lists: [RecommendationList]) async throws {
     guard !lists.isEmpty else { return }
     let logger = self.logger
-    let encoded = try lists.map { try StoreJSON.encode($0.items, operation: "record recommendation lists") }
+    let encoded = lists.map { StoreJSON.encode(strings: $0.items) }
     try await failing("record recommendation lists") {
       // One INSERT … SELECT FROM UNNEST(column arrays) per chunk, as for impressions.
       let queries = stride(from: 0, to: lists.count, by: Self.impressionRowsPerStatement).map { start in

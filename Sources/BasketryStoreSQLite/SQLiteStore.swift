@@ -783,7 +783,7 @@ public final class SQLiteStore: Store {
 
   public func recordRecommendationLists(_ lists: [RecommendationList]) async throws {
     guard !lists.isEmpty else { return }
-    let encoded = try lists.map { try StoreJSON.encode($0.items, operation: "record recommendation lists") }
+    let encoded = lists.map { StoreJSON.encode(strings: $0.items) }
     try await write("record recommendation lists") { db in
       let statement = try db.cachedStatement(
         sql: """

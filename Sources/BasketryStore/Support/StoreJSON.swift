@@ -13,6 +13,34 @@ public enum StoreJSON {
     }
   }
 
+  /// An array of strings as compact JSON text, written by hand (JSONEncoder cost more than the insert it feeds on
+  /// the serving path); reads back with ``decode(_:from:operation:)``.
+  /// - Complexity: O(total length).
+  public static func encode(strings: [String]) -> String {
+    var text = "["
+    for (index, value) in strings.enumerated() {
+      if index > 0 { text += "," }
+      appendString(value, to: &text)
+    }
+    return text + "]"
+  }
+
+  /// Appends `value` as a JSON string literal: quote, backslash and control characters escaped, the rest as is.
+  public static func appendString(_ value: String, to text: inout String) {
+    text += "\""
+    for scalar in value.unicodeScalars {
+      switch scalar {
+      case "\"": text += "\\\""
+      case "\\": text += "\\\\"
+      case _ where scalar.value < 0x20:
+        let hex = String(scalar.value, radix: 16)
+        text += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+      default: text.unicodeScalars.append(scalar)
+      }
+    }
+    text += "\""
+  }
+
   /// Decodes a JSON string.
   public static func decode<T: Decodable>(_ type: T.Type, from text: String, operation: String) throws -> T {
     do {

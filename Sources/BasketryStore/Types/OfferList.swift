@@ -109,7 +109,7 @@ public struct OfferList: Sendable, Hashable {
     for (index, offer) in offers.enumerated() {
       if index > 0 { text += "," }
       text += "{\"k\":"
-      Self.appendString(offer.key, to: &text)
+      StoreJSON.appendString(offer.key, to: &text)
       text += ",\"a\":\(offer.arm),\"d\":\(Self.number(offer.discount)),\"p\":\(Self.number(offer.price))"
       text += ",\"m\":\(Self.number(offer.margin)),\"q\":\(Self.number(offer.propensity))}"
     }
@@ -123,20 +123,4 @@ public struct OfferList: Sendable, Hashable {
   }
 
   private static func number(_ value: Double) -> String { value.isFinite ? value.description : "0" }
-
-  /// Appends `value` as a JSON string literal.
-  private static func appendString(_ value: String, to text: inout String) {
-    text += "\""
-    for scalar in value.unicodeScalars {
-      switch scalar {
-      case "\"": text += "\\\""
-      case "\\": text += "\\\\"
-      case _ where scalar.value < 0x20:
-        let hex = String(scalar.value, radix: 16)
-        text += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-      default: text.unicodeScalars.append(scalar)
-      }
-    }
-    text += "\""
-  }
 }
