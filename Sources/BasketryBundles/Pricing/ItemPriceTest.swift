@@ -216,10 +216,11 @@ public struct ItemPriceTest: Sendable, Hashable {
         throw PriceTestError(field: "levels[\(index)]", value: fixed(level, 2), message: "must be a positive price")
       }
       if level < range.lowest - 0.005 {
-        let floor = cost / (1 - guardrails.minMargin)
+        // The margin floor, never above the current price (a price already below it is only never lowered).
+        let floor = min(currentPrice, ((cost / (1 - guardrails.minMargin)) * 100 - 1e-6).rounded(.up) / 100)
         let rule =
-          level < floor - 0.005 && range.lowest >= min(currentPrice, floor) - 1e-9
-          ? "is below the margin floor \(fixed(range.lowest, 2))"
+          level < floor - 0.005
+          ? "is below the margin floor \(fixed(floor, 2))"
           : "is more than the \(fixed(guardrails.maxStep * 100, 0)) % step below \(fixed(currentPrice, 2))"
         throw PriceTestError(field: "levels[\(index)]", value: fixed(level, 2), message: rule)
       }
