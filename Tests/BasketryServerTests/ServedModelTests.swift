@@ -298,6 +298,38 @@ import Testing
   /// Items a shop added without sales get neighbours and bundle partners through their titles: the items with
   /// sales whose titles the sentence encoder finds nearest stand in (real all-MiniLM-L6-v2 weights; CI fetches
   /// them, elsewhere the test runs when they are in the cache).
+  /// The served advice is the advisor's on the training orders, and a price test's automatic levels stay within
+  /// its floor and ceiling.
+  @Test func priceAdviceIsTheTrainedAdvisorsAndPriceTestsKeepItsGuardrails() async throws {
+    let dataset = try Self.sample()
+    let location = try location("sqlite")
+    let model = try await train(dataset, at: location, TrainingOptions(anchorItems: 0, model: "freq"))
+    let expected = try ItemPriceAdvisor.advise(dataset: dataset)
+    #expect(model.priceAdvice.count == expected.count)
+    let identified = try #require(expected.first { $0.response.isIdentified && $0.action != .keep })
+    let unidentified = try #require(expected.first { !$0.response.isIdentified })
+    let engine = try await replica(location)
+    try await Application(router: Routes.router(engine: engine)).test(.router) { client in
+      let answer = try json(
+        try await client.send(.get, "/v1/items/\(identified.item)/price-advice", key: Keys.read))
+      let advice = answer["advice"] as? [String: Any] ?? [:]
+      #expect(advice["advised_price"] as? Double == identified.advisedPrice)
+      #expect(advice["floor_price"] as? Double == identified.floorPrice)
+      let other = try json(
+        try await client.send(.get, "/v1/items/\(unidentified.item)/price-advice", key: Keys.read))
+      #expect(((other["advice"] as? [String: Any])?["reason"] as? String ?? "").hasPrefix("not identifiable"))
+      let created = try await client.send(.post, "/v1/price-tests", body: #"{"item": "\#(identified.item)"}"#)
+      #expect(created.status == .created, "\(String(buffer: created.body))")
+      let prices = (try json(created)["variants"] as? [[String: Any]] ?? []).compactMap { $0["price"] as? Double }
+      #expect(prices.count >= 2)
+      #expect(prices.contains(identified.advisedPrice))
+      for price in prices {
+        #expect(price >= identified.floorPrice - 0.005 && price <= identified.ceilingPrice + 0.005)
+      }
+    }
+    await engine.store.close()
+  }
+
   @Test func itemsWithoutSalesBorrowNeighboursThroughTheirTitles() async throws {
     guard let encoder = try await Self.titleEncoder() else { return }
     var dataset = try Self.sample()

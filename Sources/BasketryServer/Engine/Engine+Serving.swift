@@ -30,8 +30,9 @@ public struct BundleQuery: Sendable, Hashable {
 }
 
 extension Engine {
-  /// The experiment and variant a unit falls in (first active experiment that is not a campaign experiment:
-  /// those assign the audiences that name them), else the default policy.
+  /// The experiment and variant a unit falls in (first active experiment that is neither a campaign experiment,
+  /// which assigns the audiences that name it, nor a price test, which assigns the sessions that ask for its
+  /// item's price), else the default policy.
   /// `unit` is evaluated only when an experiment is active.
   func assignment(
     unit: @autoclosure () -> String, now: Int64, experiments: [Experiment]
@@ -39,7 +40,7 @@ extension Engine {
     experiment: String?, variant: ExperimentVariant
   ) {
     let fallback = ExperimentVariant(name: "default", weight: 1, policy: configuration.defaultPolicy, discount: 0)
-    guard let experiment = experiments.first(where: { $0.isActive(at: now) && !$0.isCampaign }),
+    guard let experiment = experiments.first(where: { $0.isActive(at: now) && !$0.isCampaign && !$0.isPriceTest }),
       let index = VariantAssigner.assign(
         unit: unit(), experiment: experiment.id, weights: experiment.variants.map(\.weight))
     else { return (nil, fallback) }

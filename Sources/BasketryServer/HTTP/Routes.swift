@@ -109,6 +109,15 @@ public enum Routes {
       }
       return try json(answer)
     }
+    router.get("/v1/items/:id/price-advice") { request, context -> Response in
+      try auth.require(request, .read)
+      let id = try pathID(context)
+      try checkQuery(request.uri.queryParameters, allowed: [])
+      guard let advice = engine.priceAdvice(item: id) else {
+        throw APIError.notFound("unknown item '\(id)', or it has no price in the model or catalogue", field: "id")
+      }
+      return try json(PriceAdviceResponse(advice: advice, note: Engine.samePriceNote))
+    }
     router.put("/v1/items/:id") { request, context -> Response in
       try auth.require(request, .admin)
       let id = try pathID(context)
@@ -175,6 +184,35 @@ public enum Routes {
       }
       _ = try pathID(context)
       return try json(try await engine.replay(discount: discount))
+    }
+
+    // MARK: Price tests
+    router.post("/v1/price-tests") { request, _ -> Response in
+      try auth.require(request, .admin)
+      let parsed = try PriceTestParsing.parse(try await collect(request, limit: maxBody), now: Engine.now())
+      return try json(try await engine.createPriceTest(parsed), status: .created)
+    }
+    router.get("/v1/price-tests/:id") { request, context -> Response in
+      try auth.require(request, .read)
+      let id = try pathID(context)
+      try checkQuery(request.uri.queryParameters, allowed: [])
+      guard let report = try await engine.priceTestReport(id: id) else {
+        throw APIError.notFound("unknown price test '\(id)'", field: "id")
+      }
+      return try json(report)
+    }
+    router.get("/v1/price-tests/:id/price") { request, context -> Response in
+      try auth.require(request, .read)
+      let id = try pathID(context)
+      let query = request.uri.queryParameters
+      try checkQuery(query, allowed: ["session"])
+      guard let session = query.get("session"), (1...256).contains(session.count) else {
+        throw APIError.badRequest("invalid_parameter", "session must be 1–256 characters", field: "session")
+      }
+      guard let assignment = try await engine.priceAssignment(test: id, session: session) else {
+        throw APIError.notFound("unknown price test '\(id)'", field: "id")
+      }
+      return try json(assignment)
     }
     return router
   }

@@ -14,11 +14,16 @@ public struct Experiment: Sendable, Hashable, Codable {
   public var end: Int64?
   /// Unix seconds of creation.
   public var createdAt: Int64
+  /// The item whose price it tests, when it is a price test (each variant then carries a
+  /// ``ExperimentVariant/price``; its sessions are assigned only when they ask for the item's price).
+  public var priceTest: PriceTestSettings?
 
   /// Creates an experiment.
   public init(
-    id: String, name: String, variants: [ExperimentVariant], start: Int64, end: Int64? = nil, createdAt: Int64
+    id: String, name: String, variants: [ExperimentVariant], start: Int64, end: Int64? = nil, createdAt: Int64,
+    priceTest: PriceTestSettings? = nil
   ) {
+    self.priceTest = priceTest
     self.id = id
     self.name = name
     self.variants = variants
@@ -34,12 +39,53 @@ public struct Experiment: Sendable, Hashable, Codable {
   /// its users are assigned when a campaign audience names it, never when bundles or recommendations are served.
   public var isCampaign: Bool { variants.contains { $0.campaign != nil } }
 
+  /// Whether it tests an item's price (``priceTest``): never assigned when bundles or recommendations are served.
+  public var isPriceTest: Bool { priceTest != nil }
+
   /// The campaign its treated variants carry (the first one's), when it is a campaign experiment.
   public var campaign: Campaign? { variants.lazy.compactMap(\.campaign).first }
 
   private enum CodingKeys: String, CodingKey {
     case id, name, variants, start, end
     case createdAt = "created_at"
+    case priceTest = "price_test"
+  }
+}
+
+/// What a price test tests: the item, its price and cost when the test started, and the demand model's prior
+/// and budget.
+public struct PriceTestSettings: Sendable, Hashable, Codable {
+  /// External item id.
+  public var item: String
+  /// The price when the test started (the control variant's price).
+  public var currentPrice: Double
+  /// Unit cost used for profit.
+  public var cost: Double
+  /// The most expected profit the test may give up against the current price (nil: no budget).
+  public var profitAtRiskBudget: Double?
+  /// Prior elasticity (the price advice's estimate).
+  public var elasticity: Double
+  /// Its standard error.
+  public var elasticityStandardError: Double
+
+  /// Creates settings.
+  public init(
+    item: String, currentPrice: Double, cost: Double, profitAtRiskBudget: Double?, elasticity: Double,
+    elasticityStandardError: Double
+  ) {
+    self.item = item
+    self.currentPrice = currentPrice
+    self.cost = cost
+    self.profitAtRiskBudget = profitAtRiskBudget
+    self.elasticity = elasticity
+    self.elasticityStandardError = elasticityStandardError
+  }
+
+  private enum CodingKeys: String, CodingKey {
+    case item, cost, elasticity
+    case currentPrice = "current_price"
+    case profitAtRiskBudget = "profit_at_risk_budget"
+    case elasticityStandardError = "elasticity_standard_error"
   }
 }
 
@@ -58,12 +104,15 @@ public struct ExperimentVariant: Sendable, Hashable, Codable {
   /// The campaign this variant's users are treated with (nil: not treated; in a campaign experiment such a
   /// variant is the hold-out). Its limit is the audience of one randomised send.
   public var campaign: Campaign?
+  /// The item price this variant's sessions see, in a price test (one variant per price level).
+  public var price: Double?
 
   /// Creates a variant.
   public init(
     name: String, weight: Double, policy: String = "bandit", discount: Double? = nil, modelVersion: Int64? = nil,
-    campaign: Campaign? = nil
+    campaign: Campaign? = nil, price: Double? = nil
   ) {
+    self.price = price
     self.name = name
     self.weight = weight
     self.policy = policy
@@ -73,7 +122,7 @@ public struct ExperimentVariant: Sendable, Hashable, Codable {
   }
 
   private enum CodingKeys: String, CodingKey {
-    case name, weight, policy, discount, campaign
+    case name, weight, policy, discount, campaign, price
     case modelVersion = "model_version"
   }
 }

@@ -64,6 +64,13 @@ extension ServingModel {
         throw ArtifactError("cannot encode the customer profiles: \(error)", category: .internal)
       }
     }
+    if !priceAdvice.isEmpty {
+      do {
+        archive.blobs["price-advice"] = Array(try encoder.encode(priceAdvice.values.sorted { $0.item < $1.item }))
+      } catch {
+        throw ArtifactError("cannot encode the price advice: \(error)", category: .internal)
+      }
+    }
     archive.strings["recommender"] = recommender.name
     archive.blobs["recommender"] = try Self.recommenderBytes(recommender)
     do {
@@ -113,11 +120,20 @@ extension ServingModel {
         throw ArtifactError("the customer profiles are malformed: \(error)")
       }
     }
+    var priceAdvice: [String: ItemPriceAdvice] = [:]
+    if let bytes = archive.blobs["price-advice"] {
+      do {
+        let entries = try JSONDecoder().decode([ItemPriceAdvice].self, from: Data(bytes))
+        priceAdvice = Dictionary(entries.map { ($0.item, $0) }, uniquingKeysWith: { first, _ in first })
+      } catch {
+        throw ArtifactError("the price advice is malformed: \(error)")
+      }
+    }
     return ServingModel(
       metadata: document.metadata, items: document.items, titles: document.titles, users: document.users,
       history: history, historyTimes: times, recommender: recommender, bundles: document.bundles,
       anchorBundles: document.anchorBundles, neighbors: document.neighbors, personal: document.personal,
-      titleNeighbors: document.titleNeighbors ?? [:], customers: customers)
+      titleNeighbors: document.titleNeighbors ?? [:], customers: customers, priceAdvice: priceAdvice)
   }
 
   // MARK: - Recommender blobs

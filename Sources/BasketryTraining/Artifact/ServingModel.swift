@@ -102,6 +102,9 @@ public final class ServingModel: Sendable {
   /// Every customer's value and profile at training time (BG/NBD and Gamma-Gamma fitted on the training orders),
   /// keyed like ``users``; nil when the orders could not support the fit.
   public let customers: CustomerProfiles?
+  /// Price advice per item at training time (``ItemPriceAdvisor`` with its default guardrails), by external
+  /// item id; empty when the orders carry no prices.
+  public let priceAdvice: [String: ItemPriceAdvice]
 
   /// Dense id of each item and user.
   let itemIndex: [String: Int32]
@@ -116,8 +119,10 @@ public final class ServingModel: Sendable {
     metadata: ModelMetadata, items: [String], titles: [String], users: [String], history: SparseMatrix,
     historyTimes: [Int64], recommender: any Recommender, bundles: [ProductBundle],
     anchorBundles: [String: [ProductBundle]], neighbors: [String: [Neighbor]], personal: PersonalCalibration? = nil,
-    titleNeighbors: [String: TitleNeighbors] = [:], customers: CustomerProfiles? = nil
+    titleNeighbors: [String: TitleNeighbors] = [:], customers: CustomerProfiles? = nil,
+    priceAdvice: [String: ItemPriceAdvice] = [:]
   ) {
+    self.priceAdvice = priceAdvice
     self.metadata = metadata
     self.items = items
     self.titles = titles

@@ -227,6 +227,16 @@ public enum TrainingPipeline {
       lap("customers", "no customer profiles (\(error))")
     }
 
+    // Item price advice with the default guardrails (served by the price-advice endpoint).
+    var priceAdvice: [String: ItemPriceAdvice] = [:]
+    do {
+      let advice = try ItemPriceAdvisor.advise(dataset: dataset)
+      priceAdvice = Dictionary(advice.map { ($0.item, $0) }, uniquingKeysWith: { first, _ in first })
+      lap("prices", "price advice for \(advice.count) items")
+    } catch {
+      lap("prices", "no price advice (\(error))")
+    }
+
     // 5. The artifact.
     let times = dataset.baskets.timestamps.filter { $0 != Baskets.noTime }
     let eventTimes = dataset.events.map(\.timestamp)
@@ -242,7 +252,7 @@ public enum TrainingPipeline {
       users: dataset.users.strings.map(userKey), history: interactions.matrix,
       historyTimes: interactions.lastTimes ?? [Int64](repeating: .min, count: interactions.matrix.nonZeroCount),
       recommender: recommender, bundles: bundles, anchorBundles: anchorBundles, neighbors: neighbors,
-      personal: personal, titleNeighbors: titleNeighbors, customers: customers)
+      personal: personal, titleNeighbors: titleNeighbors, customers: customers, priceAdvice: priceAdvice)
     return (model, report)
   }
 }
