@@ -17,28 +17,44 @@ public enum StoreJSON {
   /// the serving path); reads back with ``decode(_:from:operation:)``.
   /// - Complexity: O(total length).
   public static func encode(strings: [String]) -> String {
-    var text = "["
+    var bytes: [UInt8] = [UInt8(ascii: "[")]
+    bytes.reserveCapacity(strings.reduce(2) { $0 + $1.utf8.count + 3 })
     for (index, value) in strings.enumerated() {
-      if index > 0 { text += "," }
-      appendString(value, to: &text)
+      if index > 0 { bytes.append(UInt8(ascii: ",")) }
+      appendString(value, to: &bytes)
     }
-    return text + "]"
+    bytes.append(UInt8(ascii: "]"))
+    return String(decoding: bytes, as: UTF8.self)
   }
 
-  /// Appends `value` as a JSON string literal: quote, backslash and control characters escaped, the rest as is.
-  public static func appendString(_ value: String, to text: inout String) {
-    text += "\""
-    for scalar in value.unicodeScalars {
-      switch scalar {
-      case "\"": text += "\\\""
-      case "\\": text += "\\\\"
-      case _ where scalar.value < 0x20:
-        let hex = String(scalar.value, radix: 16)
-        text += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-      default: text.unicodeScalars.append(scalar)
+  /// Appends `value` as a JSON string literal in UTF-8: quote, backslash and control characters escaped, the rest
+  /// as is.
+  public static func appendString(_ value: String, to bytes: inout [UInt8]) {
+    bytes.append(UInt8(ascii: "\""))
+    for byte in value.utf8 {
+      switch byte {
+      case UInt8(ascii: "\""), UInt8(ascii: "\\"):
+        bytes.append(UInt8(ascii: "\\"))
+        bytes.append(byte)
+      case 0..<0x20:
+        let hex: StaticString = "0123456789abcdef"
+        bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0")])
+        bytes.append(hex.utf8Start[Int(byte >> 4)])
+        bytes.append(hex.utf8Start[Int(byte & 0xF)])
+      default: bytes.append(byte)
       }
     }
-    text += "\""
+    bytes.append(UInt8(ascii: "\""))
+  }
+
+  /// Appends a number's shortest round-trip text (non-finite numbers, which stored values never are, as 0).
+  public static func appendNumber(_ value: Double, to bytes: inout [UInt8]) {
+    guard value.isFinite else {
+      bytes.append(UInt8(ascii: "0"))
+      return
+    }
+    var text = value.description
+    text.withUTF8 { bytes.append(contentsOf: $0) }
   }
 
   /// Decodes a JSON string.

@@ -105,15 +105,26 @@ public struct OfferList: Sendable, Hashable {
   /// discount, `p` price, `m` margin, `q` propensity), written by hand (this runs for every response served).
   /// Non-finite numbers, which offers never carry, are written as 0.
   public var encodedOffers: String {
-    var text = "["
+    var bytes: [UInt8] = [UInt8(ascii: "[")]
+    bytes.reserveCapacity(offers.count * 96 + 2)
     for (index, offer) in offers.enumerated() {
-      if index > 0 { text += "," }
-      text += "{\"k\":"
-      StoreJSON.appendString(offer.key, to: &text)
-      text += ",\"a\":\(offer.arm),\"d\":\(Self.number(offer.discount)),\"p\":\(Self.number(offer.price))"
-      text += ",\"m\":\(Self.number(offer.margin)),\"q\":\(Self.number(offer.propensity))}"
+      if index > 0 { bytes.append(UInt8(ascii: ",")) }
+      bytes.append(contentsOf: #"{"k":"#.utf8)
+      StoreJSON.appendString(offer.key, to: &bytes)
+      bytes.append(contentsOf: #","a":"#.utf8)
+      bytes.append(contentsOf: String(offer.arm).utf8)
+      bytes.append(contentsOf: #","d":"#.utf8)
+      StoreJSON.appendNumber(offer.discount, to: &bytes)
+      bytes.append(contentsOf: #","p":"#.utf8)
+      StoreJSON.appendNumber(offer.price, to: &bytes)
+      bytes.append(contentsOf: #","m":"#.utf8)
+      StoreJSON.appendNumber(offer.margin, to: &bytes)
+      bytes.append(contentsOf: #","q":"#.utf8)
+      StoreJSON.appendNumber(offer.propensity, to: &bytes)
+      bytes.append(UInt8(ascii: "}"))
     }
-    return text + "]"
+    bytes.append(UInt8(ascii: "]"))
+    return String(decoding: bytes, as: UTF8.self)
   }
 
   /// Decodes ``encodedOffers``.
@@ -121,6 +132,4 @@ public struct OfferList: Sendable, Hashable {
   public static func decodeOffers(_ text: String, operation: String) throws -> [Offer] {
     try StoreJSON.decode([Offer].self, from: text, operation: operation)
   }
-
-  private static func number(_ value: Double) -> String { value.isFinite ? value.description : "0" }
 }
