@@ -6,9 +6,10 @@ import PostgresNIO
 
 /// The PostgreSQL store, via postgres-nio's connection pool.
 ///
-/// Durability: each append is one transaction; it returns after COMMIT, which PostgreSQL makes
-/// durable (with the server's default `synchronous_commit = on`). Purchases take a transaction-level
-/// advisory lock so concurrent replicas update co-occurrence counts without lost updates or
+/// Durability: an append returns after the COMMIT of the transaction holding its events, which PostgreSQL
+/// makes durable (with the server's default `synchronous_commit = on`); appends that arrive while one
+/// transaction is under way share the next one (group commit, see ``append(_:)``). Purchases take a
+/// transaction-level advisory lock so concurrent replicas update co-occurrence counts without lost updates or
 /// deadlocks. Publishing a model sends `NOTIFY basketry_models, '<version>'` in the publishing
 /// transaction; ``modelVersions(pollInterval:)`` LISTENs on that channel (and polls as a fallback),
 /// so every replica switches as soon as the version commits.
@@ -20,7 +21,9 @@ public final class PostgresStore: Store {
   /// The connection pool.
   public let client: PostgresClient
   private let runner: Task<Void, Never>
-  private let logger: Logger
+  let logger: Logger
+  /// Appends waiting for the transaction that writes them (see ``append(_:)``).
+  let appendQueue = AppendQueue()
   static let channel = "basketry_models"
   static let purchaseLock = 0x6261_736B  // "bask"
 
@@ -46,8 +49,14 @@ public final class PostgresStore: Store {
     self.runner = Task { await client.run() }
   }
 
+  /// Runs a store operation, turning driver errors into ``StoreError``.
+  /// - Parameters:
+  ///   - operation: what the error message names.
+  ///   - body: the operation.
+  /// - Throws: ``StoreError``: `unavailable` when the server cannot be reached or cannot take writes now, else
+  ///   `database`.
   @discardableResult
-  private func failing<T>(_ operation: String, _ body: () async throws -> T) async throws -> T {
+  func failing<T>(_ operation: String, _ body: () async throws -> T) async throws -> T {
     do {
       return try await body()
     } catch let error as StoreError {
@@ -238,105 +247,6 @@ public final class PostgresStore: Store {
   ]
 
   // MARK: - Events
-
-  public func append(_ events: [StoredEvent]) async throws -> AppendOutcome {
-    guard !events.isEmpty else { return AppendOutcome() }
-    let logger = self.logger
-    let now = StoreJSON.now()
-    return try await failing("append events") {
-      try await client.withTransaction(logger: logger) { conn in
-        var outcome = AppendOutcome()
-        if events.contains(where: { $0.type == .purchase }) {
-          try await conn.query("SELECT pg_advisory_xact_lock(\(Self.purchaseLock))", logger: logger)
-        }
-        // All rows in one statement (one round trip), in input order; nullable columns travel as a value array
-        // and a null-flag array because arrays of optionals are not bound.
-        let purchase = events.map { $0.type == .purchase }
-        var inserted: Set<String> = []
-        for try await id in try await conn.query(
-          """
-          INSERT INTO events (event_id, user_id, item, type, value, price, ts, session, rec_id, basket_key)
-          SELECT e, u, i, t, v, CASE WHEN pn THEN NULL ELSE p END, ts, CASE WHEN sn THEN NULL ELSE s END,
-            CASE WHEN rn THEN NULL ELSE r END, CASE WHEN bn THEN NULL ELSE b END
-          FROM UNNEST(\(events.map(\.eventID))::text[], \(events.map(\.user))::text[], \(events.map(\.item))::text[],
-            \(events.map(\.type.rawValue))::text[], \(events.map(\.value))::float8[],
-            \(events.map { $0.price ?? 0 })::float8[], \(events.map { $0.price == nil })::bool[],
-            \(events.map(\.timestamp))::int8[], \(events.map { $0.session ?? "" })::text[],
-            \(events.map { $0.session == nil })::bool[], \(events.map { $0.recommendationID ?? "" })::text[],
-            \(events.map { $0.recommendationID == nil })::bool[],
-            \(events.indices.map { purchase[$0] ? events[$0].basketKey : "" })::text[],
-            \(purchase.map { !$0 })::bool[])
-            WITH ORDINALITY AS x(e, u, i, t, v, p, pn, ts, s, sn, r, rn, b, bn, o)
-          ORDER BY o
-          ON CONFLICT (event_id) DO NOTHING RETURNING event_id
-          """, logger: logger
-        ).decode(String.self) {
-          inserted.insert(id)
-        }
-        for (event, isPurchase) in zip(events, purchase) {
-          // The first of repeated ids in a batch is the one stored.
-          guard inserted.remove(event.eventID) != nil else {
-            outcome.duplicates += 1
-            continue
-          }
-          outcome.inserted += 1
-          outcome.insertedIDs.append(event.eventID)
-          guard isPurchase else { continue }
-          let key = event.basketKey
-          let newBasket =
-            try await conn.query(
-              """
-              INSERT INTO baskets (basket_key, user_id, ts) VALUES (\(key), \(event.user), \(event.timestamp))
-              ON CONFLICT (basket_key) DO NOTHING RETURNING 1
-              """, logger: logger
-            ).collect().count == 1
-          if newBasket {
-            try await conn.query("UPDATE meta SET value = value + 1 WHERE key = 'baskets'", logger: logger)
-          }
-          let newItem =
-            try await conn.query(
-              """
-              INSERT INTO basket_items (basket_key, item) VALUES (\(key), \(event.item))
-              ON CONFLICT DO NOTHING RETURNING 1
-              """, logger: logger
-            ).collect().count == 1
-          guard newItem else { continue }
-          var partners: [String] = []
-          for try await (partner) in try await conn.query(
-            "SELECT item FROM basket_items WHERE basket_key = \(key) AND item <> \(event.item) ORDER BY item",
-            logger: logger
-          ).decode(String.self) {
-            partners.append(partner)
-          }
-          try await conn.query(
-            """
-            INSERT INTO item_counts (item, n) VALUES (\(event.item), 1)
-            ON CONFLICT (item) DO UPDATE SET n = item_counts.n + 1
-            """, logger: logger)
-          for partner in partners {
-            let (a, b) = event.item < partner ? (event.item, partner) : (partner, event.item)
-            try await conn.query(
-              """
-              INSERT INTO pair_counts (a, b, n) VALUES (\(a), \(b), 1)
-              ON CONFLICT (a, b) DO UPDATE SET n = pair_counts.n + 1
-              """, logger: logger)
-          }
-          var delta = BasketDelta(item: event.item, partners: partners, newBasket: newBasket)
-          let payload = try ChangePayload.encode(delta: delta, operation: "append events")
-          for try await (sequence) in try await conn.query(
-            """
-            INSERT INTO changes (kind, user_id, basket_key, payload, created_at)
-            VALUES (\(ChangePayload.purchase), \(event.user), \(key), \(payload), \(now)) RETURNING seq
-            """, logger: logger
-          ).decode(Int64.self) {
-            delta.sequence = sequence
-          }
-          outcome.deltas.append(delta)
-        }
-        return outcome
-      }
-    }
-  }
 
   typealias EventRow = (String, String, String, String, Double, Double?, Int64, String?, String?)
 

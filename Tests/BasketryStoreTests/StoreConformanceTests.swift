@@ -89,6 +89,76 @@ func unique(_ label: String) -> String { label + "-" + UUID().uuidString.prefix(
   }
 
   @Test(arguments: Driver.available)
+  func repeatedIDsAndMixedUsersCountAsAppendingOneByOne(driver: Driver) async throws {
+    let store = try await driver.makeStore()
+    let (alice, bob, carol) = (unique("alice"), unique("bob"), unique("carol"))
+    let (a, b, c) = (unique("a"), unique("b"), unique("c"))
+    let ids = (0..<6).map { _ in unique("e") }
+    let before = try await store.cooccurrence().baskets
+    // One batch, two users' baskets interleaved; an id repeated (the first is kept) and an item bought twice.
+    let first = try await store.append([
+      event(ids[0], user: alice, item: a), event(ids[0], user: alice, item: c),
+      event(ids[1], user: bob, item: b), event(ids[2], user: alice, item: b),
+      event(ids[3], user: bob, item: a, type: .view), event(ids[4], user: bob, item: c),
+      event(ids[5], user: alice, item: b),
+    ])
+    #expect(first.inserted == 6 && first.duplicates == 1)
+    #expect(first.insertedIDs == ids)
+    #expect(first.deltas.map(\.item) == [a, b, b, c])
+    #expect(first.deltas.map(\.newBasket) == [true, true, false, false])
+    #expect(first.deltas.map(\.partners) == [[], [], [a], [b]])
+    #expect(zip(first.deltas, first.deltas.dropFirst()).allSatisfy { $0.sequence < $1.sequence })
+
+    // Concurrent batches: ids already stored, one new id in every batch (stored once), one new item each in
+    // carol's basket.
+    let shared = unique("e")
+    let extras = (0..<4).map { _ in unique("x") }
+    let outcomes = try await withThrowingTaskGroup(of: AppendOutcome.self) { group in
+      for k in 0..<4 {
+        group.addTask {
+          try await store.append([
+            event(ids[k], user: alice, item: a), event(shared, user: alice, item: c),
+            event(unique("e"), user: carol, item: extras[k]),
+          ])
+        }
+      }
+      return try await group.reduce(into: []) { $0.append($1) }
+    }
+    #expect(outcomes.map(\.inserted).reduce(0, +) == 5)
+    #expect(outcomes.map(\.duplicates).reduce(0, +) == 7)
+    let deltas = outcomes.flatMap(\.deltas)
+    #expect(deltas.filter { $0.item == c }.map(\.partners) == [[a, b].sorted()])
+    #expect(deltas.filter { extras.contains($0.item) }.map(\.partners.count).sorted() == [0, 1, 2, 3])
+    #expect(Set(deltas.map(\.sequence)).count == deltas.count)
+
+    // The change feed holds every delta under the sequence number the append returned.
+    let all = first.deltas + deltas
+    let feed = try await store.changes(after: (all.map(\.sequence).min() ?? 1) - 1, limit: 10_000).changes
+    var published: [Int64: BasketDelta] = [:]
+    for change in feed { if case .purchase(let delta) = change.kind { published[change.sequence] = delta } }
+    for delta in all {
+      #expect(published[delta.sequence]?.item == delta.item)
+      #expect(published[delta.sequence]?.partners == delta.partners)
+    }
+
+    let snapshot = try await store.cooccurrence()
+    if driver == .sqlite { #expect(snapshot.baskets == before + 3) }
+    #expect(snapshot.itemCounts[a] == 1 && snapshot.itemCounts[b] == 2 && snapshot.itemCounts[c] == 2)
+    let pairs = Dictionary(snapshot.pairs.map { (PairCount(a: $0.a, b: $0.b, count: 0), $0.count) }) { $0 + $1 }
+    func count(_ x: String, _ y: String) -> Int? { pairs[PairCount(a: min(x, y), b: max(x, y), count: 0)] }
+    #expect(count(a, b) == 1 && count(a, c) == 1 && count(b, c) == 2)
+    for i in extras.indices {
+      #expect(snapshot.itemCounts[extras[i]] == 1)
+      for j in extras.indices where j > i { #expect(count(extras[i], extras[j]) == 1) }
+    }
+    #expect(try await store.events(user: alice).count == 4)
+    #expect(try await store.events(user: carol).count == 4)
+    let baskets = try await store.purchaseBaskets().filter { [alice, bob, carol].contains($0.user) }
+    #expect(baskets.map(\.lines.count).sorted() == [2, 4, 4])
+    await store.close()
+  }
+
+  @Test(arguments: Driver.available)
   func deletingAUserRemovesEventsAndContributions(driver: Driver) async throws {
     let store = try await driver.makeStore()
     let (alice, bob) = (unique("alice"), unique("bob"))
