@@ -764,13 +764,9 @@ public final class PostgresStore: Store {
   /// `INSERT INTO impression_days … FROM UNNEST(…) ON CONFLICT DO NOTHING`: the days on which users have
   /// impressions or lists, each pair once.
   static func insertDays(_ entries: [(String, Int64)]) -> PostgresQuery {
-    var seen = Set<String>()
-    var users: [String] = []
-    var days: [Int64] = []
-    for (user, timestamp) in entries where seen.insert("\(timestamp / 86_400) \(user)").inserted {
-      users.append(user)
-      days.append(timestamp / 86_400)
-    }
+    let pairs = UserDay.distinct(entries)
+    let users = pairs.map(\.user)
+    let days = pairs.map(\.day)
     return """
       INSERT INTO impression_days (user_id, day) SELECT u, d FROM UNNEST(\(users)::text[], \(days)::int8[]) AS t(u, d)
       ON CONFLICT DO NOTHING

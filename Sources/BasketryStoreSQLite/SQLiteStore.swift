@@ -704,8 +704,7 @@ public final class SQLiteStore: Store {
   /// Records the days on which users have impressions or lists (`impression_days`), each pair once.
   private static func recordDays<S: Sequence>(_ db: Database, _ entries: S, operation: String) throws
   where S.Element == (String, Int64) {
-    var pairs = Set<UserDay>()
-    for (user, timestamp) in entries { pairs.insert(UserDay(user: user, day: timestamp / 86_400)) }
+    let pairs = UserDay.distinct(entries)
     let statement = try db.cachedStatement(
       sql: "INSERT INTO impression_days (user_id, day) VALUES (?, ?) ON CONFLICT DO NOTHING")
     let handle = statement.sqliteStatement
@@ -723,12 +722,6 @@ public final class SQLiteStore: Store {
         throw StoreError(.database, operation: operation, message: message)
       }
     }
-  }
-
-  /// A user and a day (Unix seconds / 86,400).
-  private struct UserDay: Hashable {
-    var user: String
-    var day: Int64
   }
 
   /// Binds text (copied by SQLite), or NULL.
