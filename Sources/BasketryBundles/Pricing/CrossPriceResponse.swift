@@ -44,24 +44,11 @@ public struct IncidenceSeries: Sendable {
   /// Builds the series.
   /// - Complexity: O(lines).
   public init(baskets: Baskets, itemCount: Int, periodSeconds: Int64 = 604_800) {
-    let span = max(periodSeconds, 1)
-    var index: [Int64: Int] = [:]
-    var keys: [Int64] = []
-    var ordersPerPeriod: [Int] = []
+    let grouped = OrderPeriods(baskets, periodSeconds: periodSeconds)
+    let ordersPerPeriod = grouped.orders
     var raw = [[Int: (orders: Int, priceSum: Double, priced: Int)]](repeating: [:], count: itemCount)
     for b in 0..<baskets.count {
-      let time = baskets.timestamps[b]
-      let key = time == Baskets.noTime ? 0 : (time >= 0 ? time / span : (time - span + 1) / span)
-      let period: Int
-      if let known = index[key] {
-        period = known
-      } else {
-        period = keys.count
-        index[key] = period
-        keys.append(key)
-        ordersPerPeriod.append(0)
-      }
-      ordersPerPeriod[period] += 1
+      let period = grouped.periodOf[b]
       var last: Int32 = -1
       for line in baskets.lineRange(b) {
         let item = baskets.items[line]
@@ -86,7 +73,7 @@ public struct IncidenceSeries: Sendable {
       }
       return result
     }
-    periodKeys = keys
+    periodKeys = grouped.keys
   }
 
   /// The cross-price elasticity of item `j`'s incidence with respect to item `i`'s price, controlling for

@@ -284,26 +284,10 @@ public enum PriceResponseEstimator {
         }
       }
     case .incidence(let periodSeconds):
-      let span = max(periodSeconds, 1)
-      var periodOf = [Int](repeating: 0, count: baskets.count)
-      var periodIndex: [Int64: Int] = [:]
-      var periodKeys: [Int64] = []
-      var ordersPerPeriod: [Int] = []
-      for b in 0..<baskets.count {
-        let time = baskets.timestamps[b]
-        let key = time == Baskets.noTime ? 0 : (time >= 0 ? time / span : (time - span + 1) / span)
-        let index: Int
-        if let known = periodIndex[key] {
-          index = known
-        } else {
-          index = ordersPerPeriod.count
-          periodIndex[key] = index
-          periodKeys.append(key)
-          ordersPerPeriod.append(0)
-        }
-        periodOf[b] = index
-        ordersPerPeriod[index] += 1
-      }
+      let grouped = OrderPeriods(baskets, periodSeconds: periodSeconds)
+      let periodOf = grouped.periodOf
+      let periodKeys = grouped.keys
+      let ordersPerPeriod = grouped.orders
       // (item, period) → (orders with the item, sum of unit prices, priced lines)
       var cells: [Int: (orders: Int, priceSum: Double, priced: Int)] = [:]
       let periods = max(ordersPerPeriod.count, 1)
