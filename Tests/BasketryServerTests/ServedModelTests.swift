@@ -80,6 +80,24 @@ import Testing
     (try json(response)["recommendations"] as? [[String: Any]] ?? []).compactMap { $0["item"] as? String }
   }
 
+  /// A model trained from files with another pseudonym key holds customers no request can name: the server says
+  /// so (log and gauge) instead of serving everyone as a stranger in silence.
+  @Test func aModelTrainedWithAnotherPseudonymKeyIsReported() async throws {
+    let location = try location("sqlite")
+    let options = TrainingOptions(minSupport: .relative(0.05), anchorItems: 0, model: "freq")
+    _ = try await ServerMain.train(
+      location: location, dataset: try Self.sample(), files: ([Self.samplePath], "online-retail"), options: options,
+      pseudonymKey: "another-key")
+    let mismatched = try await replica(location)
+    #expect(mismatched.metrics.gauge("model_pseudonym_key_mismatch") == 1)
+    _ = try await train(try Self.sample(), at: location, options)
+    let matching = try await replica(location)
+    #expect(matching.metrics.gauge("model_pseudonym_key_mismatch") == 0)
+    #expect(
+      try ServingModel.decode(try #require(try await SQLiteStore(path: location).latestModel()).payload)
+        .metadata.pseudonymKeyCheck == Pseudonymizer(secret: Self.pseudonymKey).keyCheck)
+  }
+
   @Test(arguments: locations)
   func servedRecommendationsAreTheEvaluatedLists(store kind: String) async throws {
     let dataset = try Ingest.load([Self.samplePath], options: IngestOptions(format: .onlineRetail)).dataset

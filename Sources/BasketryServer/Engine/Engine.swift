@@ -116,6 +116,17 @@ public final class Engine: Sendable {
     }
     state.withLock { $0.install(model: model, version: artifact.version) }
     metrics.set("model_version", Double(artifact.version))
+    // Customers in a model trained from files are found by pseudonym: another key finds none of them.
+    let keyMismatch = model.metadata.pseudonymKeyCheck.map { $0 != pseudonymizer.keyCheck } ?? false
+    metrics.set("model_pseudonym_key_mismatch", keyMismatch ? 1 : 0)
+    if keyMismatch {
+      logger.error(
+        """
+        model was trained with another pseudonym key: none of its customers' histories can be matched to requests; \
+        train again with this server's BASKETRY_PSEUDONYM_KEY (pseudonym_key)
+        """,
+        metadata: ["version": "\(artifact.version)", "customers": "\(model.metadata.users)"])
+    }
     metrics.increment("model_switches_total")
     logger.info(
       "serving model",

@@ -107,6 +107,9 @@ public final class MetricsRegistry: Sendable {
     state.withLock { $0.gauges[name] = value }
   }
 
+  /// A gauge's value (nil if never set).
+  public func gauge(_ name: String) -> Double? { state.withLock { $0.gauges[name] } }
+
   /// A counter's value (0 if never incremented).
   public func counter(_ name: String) -> Double { state.withLock { $0.counters[name, default: 0] } }
 

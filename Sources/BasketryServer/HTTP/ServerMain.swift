@@ -80,12 +80,14 @@ public enum ServerMain {
       let data: Dataset
       let provenance: ModelProvenance
       let userKey: (String) -> String
+      var keyCheck: String?
       if let dataset {
         let pseudonymizer = Pseudonymizer(secret: pseudonymKey)
         // Users erased from the service are left out of training, whatever the files still hold.
         data = StoreTraining.removing(try await store.erasedUsers(), from: dataset) { pseudonymizer.pseudonym($0) }
         provenance = .files(files?.paths ?? [], format: files?.format ?? "")
         userKey = { pseudonymizer.pseudonym($0) }
+        keyCheck = pseudonymizer.keyCheck
       } else {
         data = try await StoreTraining.dataset(from: store)
         provenance = .store(StoreFactory.redacted(location))
@@ -93,7 +95,8 @@ public enum ServerMain {
       }
       let (model, report) = try TrainingPipeline.train(
         dataset: data, provenance: provenance, options: options, userKey: userKey,
-        now: Int64(Date().timeIntervalSince1970), titleEncoder: titleEncoder, progress: progress)
+        now: Int64(Date().timeIntervalSince1970), pseudonymKeyCheck: keyCheck, titleEncoder: titleEncoder,
+        progress: progress)
       let version = try await store.publishModel(try model.encoded())
       await store.close()
       return (version, model, report)

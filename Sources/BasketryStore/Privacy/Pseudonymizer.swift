@@ -14,6 +14,11 @@ public struct Pseudonymizer: Sendable {
     keyed = HMAC<SHA256>(key: SymmetricKey(data: Data(secret.utf8)))
   }
 
+  /// A fingerprint of the key: the pseudonym of a fixed probe id. Artifacts trained from files record it, so a
+  /// server with another key can tell that their customers' pseudonyms will not match its requests'. It reveals
+  /// nothing more about the key than any pseudonym does.
+  public var keyCheck: String { pseudonym("basketry:pseudonym-key-check") }
+
   /// The pseudonym of a raw user id: `u_` + the first 32 hex digits (128 bits) of HMAC-SHA256(key, id).
   public func pseudonym(_ rawUserID: String) -> String {
     var hmac = keyed

@@ -59,6 +59,10 @@ public struct ModelMetadata: Sendable, Codable {
   public var selection: ModelSelectionResult?
   /// The settings used, as `key = value` text.
   public var options: [String: String]
+  /// For a model trained from files: the fingerprint of the pseudonym key its customers' ids were pseudonymised
+  /// with (`Pseudonymizer.keyCheck`); nil for a store-trained model (ids pseudonymised already) and older
+  /// artifacts.
+  public var pseudonymKeyCheck: String? = nil
 }
 
 /// The trained engine as the service serves it: one typed, versioned artifact per `basketry train`.

@@ -97,6 +97,8 @@ public enum TrainingPipeline {
   ///   - userKey: maps a dataset user id to the key the service looks users up by (the pseudonym of a raw id
   ///     read from files; identity for the store's already pseudonymised ids).
   ///   - now: Unix seconds to stamp.
+  ///   - pseudonymKeyCheck: the fingerprint of the key `userKey` pseudonymises with (files only), recorded in the
+  ///     metadata.
   ///   - titleEncoder: a sentence encoder, when available: items without sales then get title neighbours
   ///     (``TitleNeighbors``).
   ///   - progress: called with a line per finished stage.
@@ -105,7 +107,8 @@ public enum TrainingPipeline {
   /// - Complexity: mining + design + selection (a small grid per candidate on the validation window) + one fit.
   public static func train(
     dataset full: Dataset, provenance: ModelProvenance, options: TrainingOptions,
-    userKey: (String) -> String = { $0 }, now: Int64, titleEncoder: SentenceEncoder? = nil,
+    userKey: (String) -> String = { $0 }, now: Int64, pseudonymKeyCheck: String? = nil,
+    titleEncoder: SentenceEncoder? = nil,
     progress: (String) -> Void = { _ in }
   ) throws -> (model: ServingModel, report: TrainingReport) {
     var report = TrainingReport()
@@ -245,7 +248,8 @@ public enum TrainingPipeline {
       provenance: provenance, dataStart: times.min(), dataEnd: (times + eventTimes).max(), cutoff: options.cutoff,
       orders: transactions.count, users: activeUsers(interactions.matrix),
       items: dataset.catalog.count, recommender: name, recommenderParameters: parameters, selection: report.selection,
-      options: options.summary.merging(report.selectionSkipped.map { ["selection_skipped": $0] } ?? [:]) { a, _ in a })
+      options: options.summary.merging(report.selectionSkipped.map { ["selection_skipped": $0] } ?? [:]) { a, _ in a },
+      pseudonymKeyCheck: pseudonymKeyCheck)
     let model = ServingModel(
       metadata: metadata, items: dataset.catalog.ids.strings,
       titles: (0..<dataset.catalog.count).map { dataset.catalog[Int32($0)].title ?? "" },
