@@ -45,21 +45,23 @@ import Testing
       explanation: "Bought together. Priced at £5 (10 % off).",
       levels: [0, 0.1])
     let choice = DiscountChoice(arm: 1, discount: 0.1, price: 4.95, margin: 1.95, marginRate: 0.39, propensity: 0.5)
-    func offer(encoded: Bool) -> BundleOffer {
+    let fit = PersonalBundleFit(
+      takeProbability: 0.125, averageTakeProbability: 0.0625, cannibalisedMargin: 0.5, expectedProfit: 1.0 / 3,
+      horizonDays: 30)
+    func offer(encoded: Bool, personal: Bool) -> BundleOffer {
       BundleOffer(
         recommendationId: "r-1", experiment: encoded ? "exp" : nil, variant: "default", policy: "bandit",
         source: candidate.source, items: candidate.offerItems, listPrice: candidate.listPrice, price: choice.price,
         discount: choice.discount, marginRate: choice.marginRate,
         explanation: candidate.explanation(policy: "bandit", choice: choice),
-        personal: encoded
-          ? PersonalBundleFit(
-            takeProbability: 0.125, averageTakeProbability: 0.0625, cannibalisedMargin: 0.5, expectedProfit: 1.25,
-            horizonDays: 30) : nil,
+        personal: personal ? fit : nil,
         encodedItems: encoded ? candidate.itemsJSON : nil,
-        encodedExplanation: encoded ? candidate.explanationJSON(policy: "bandit", choice: choice) : nil)
+        encodedExplanation: encoded ? candidate.explanationJSON(policy: "bandit", choice: choice) : nil,
+        encodedPersonal: encoded && personal ? fit.fastJSON() : nil)
     }
-    for encoded in [false, true] {
-      let response = BundlesResponse(modelVersion: encoded ? 3 : nil, bundles: [offer(encoded: encoded)])
+    for (encoded, personal) in [(false, false), (false, true), (true, true)] {
+      let response = BundlesResponse(
+        modelVersion: encoded ? 3 : nil, bundles: [offer(encoded: encoded, personal: personal)])
       let fastObject = try JSONSerialization.jsonObject(with: Data(response.fastJSON()))
       let fast = withoutNulls(fastObject) as? NSDictionary
       let codable = try JSONSerialization.jsonObject(with: Routes.encoder.encode(response)) as? NSDictionary

@@ -132,17 +132,8 @@ extension BundlesResponse {
       json.raw(",\"margin_rate\":")
       json.number(offer.marginRate)
       if let personal = offer.personal {
-        json.raw(",\"personal\":{\"average_take_probability\":")
-        json.number(personal.averageTakeProbability)
-        json.raw(",\"cannibalised_margin\":")
-        json.number(personal.cannibalisedMargin)
-        json.raw(",\"expected_profit\":")
-        json.number(personal.expectedProfit)
-        json.raw(",\"horizon_days\":")
-        json.number(personal.horizonDays)
-        json.raw(",\"take_probability\":")
-        json.number(personal.takeProbability)
-        json.raw("}")
+        json.raw(",\"personal\":")
+        json.encoded(offer.encodedPersonal ?? personal.fastJSON())
       }
       json.raw(",\"policy\":")
       json.string(offer.policy)
@@ -158,6 +149,25 @@ extension BundlesResponse {
     }
     json.raw("],\"model_version\":")
     json.integer(modelVersion)
+    json.raw("}")
+    return json.bytes
+  }
+}
+
+extension PersonalBundleFit {
+  /// The fit as a JSON object (the Codable form's keys, snake case, sorted).
+  func fastJSON() -> [UInt8] {
+    var json = FastJSON(capacity: 160)
+    json.raw("{\"average_take_probability\":")
+    json.number(averageTakeProbability)
+    json.raw(",\"cannibalised_margin\":")
+    json.number(cannibalisedMargin)
+    json.raw(",\"expected_profit\":")
+    json.number(expectedProfit)
+    json.raw(",\"horizon_days\":")
+    json.number(horizonDays)
+    json.raw(",\"take_probability\":")
+    json.number(takeProbability)
     json.raw("}")
     return json.bytes
   }

@@ -107,6 +107,7 @@ extension Engine {
     var head = candidates[...]
     var limit = 0
     var fits: [ObjectIdentifier: PersonalBundleFit] = [:]
+    var encodedFits: [ObjectIdentifier: [UInt8]] = [:]
     if let personal {
       limit = min(query.k * 3, candidates.count)
       // Fits depend on the model and the shopper's events; they are added to what is kept for this stamp, with the
@@ -116,6 +117,7 @@ extension Engine {
       if let memo, memo.ranks(candidates, limit: limit) {
         head = memo.head[...]
         fits = memo.byCandidate
+        encodedFits = memo.encoded
       } else {
         var computed: [String: PersonalBundleFit] = [:]
         let known = memo?.fits ?? [:]
@@ -125,10 +127,11 @@ extension Engine {
           known: known, computed: &computed)
         head = ranked[...]
         if let user = personal.user {
+          encodedFits = fits.mapValues { $0.fastJSON() }
           personalFits.store(
             PersonalRankingMemo(
               fits: known.merging(computed) { _, new in new }, source: candidates, limit: limit,
-              head: Array(head), byCandidate: fits),
+              head: Array(head), byCandidate: fits, encoded: encodedFits),
             of: user, stamp: stamp)
         }
       }
@@ -167,7 +170,8 @@ extension Engine {
           discount: choice.discount, marginRate: choice.marginRate,
           explanation: candidate.explanation(policy: variant.policy, choice: choice),
           personal: fits[ObjectIdentifier(candidate)], encodedItems: candidate.itemsJSON,
-          encodedExplanation: candidate.explanationJSON(policy: variant.policy, choice: choice)))
+          encodedExplanation: candidate.explanationJSON(policy: variant.policy, choice: choice),
+          encodedPersonal: encodedFits[ObjectIdentifier(candidate)]))
       impressions.append(
         Impression(
           recommendationID: id, experimentID: experiment, variant: variantName, user: impressionUser,

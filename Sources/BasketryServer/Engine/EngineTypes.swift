@@ -85,6 +85,8 @@ public struct BundleOffer: Sendable, Hashable, Codable {
   var encodedItems: [UInt8]? = nil
   /// `explanation` already encoded as a JSON string (not part of the Codable form).
   var encodedExplanation: [UInt8]? = nil
+  /// `personal` already encoded as a JSON object (not part of the Codable form).
+  var encodedPersonal: [UInt8]? = nil
 
   private enum CodingKeys: String, CodingKey {
     case recommendationId, experiment, variant, policy, source, items, listPrice, price, discount, marginRate

@@ -85,6 +85,8 @@ struct PersonalRankingMemo: Sendable {
   var head: [Candidate]
   /// Each evaluated candidate's fit.
   var byCandidate: [ObjectIdentifier: PersonalBundleFit]
+  /// Each evaluated candidate's fit as response JSON (written once, copied into every response).
+  var encoded: [ObjectIdentifier: [UInt8]] = [:]
 
   /// Whether the order was computed for exactly this candidate list and limit.
   /// - Complexity: O(n) identity comparisons for n candidates.
