@@ -35,6 +35,16 @@ public struct ServerConfiguration: Sendable, Hashable {
   public var changeRetentionSeconds = 3600
   /// How often buffered impressions and bandit counts are written, in milliseconds. Default 200.
   public var flushMilliseconds = 200
+  /// File that buffered impressions and lists move to when the store cannot take them and more than
+  /// ``spillAfter`` wait in memory; replayed into the store once it is back. Keep it off the database's disk.
+  /// Default `basketry.spill` (in the working directory).
+  public var spillPath = "basketry.spill"
+  /// Buffered impressions, recommendation lists and offer lists (entries) kept in memory while the store is away
+  /// before they move to ``spillPath``. Default 100000.
+  public var spillAfter = 100_000
+  /// Largest size of the spill file in bytes; entries beyond it stay in memory (at most 1,000,000, the oldest
+  /// dropped and counted in `impressions_dropped_total`). Default 268435456 (256 MiB).
+  public var spillMaxBytes = 268_435_456
   /// Discount levels the bandit chooses among. Default 0, 0.05, 0.10, 0.15, 0.20.
   public var banditLevels: [Double] = [0, 0.05, 0.10, 0.15, 0.20]
   /// Smallest margin rate any offered bundle price keeps. Default 0.20.
@@ -67,7 +77,8 @@ public struct ServerConfiguration: Sendable, Hashable {
   /// The documented keys, in file order.
   public static let keys = [
     "host", "port", "store", "pseudonym_key", "api_keys", "max_body_bytes", "max_batch_events", "model_poll_seconds",
-    "change_poll_seconds", "change_retention_seconds", "history_cache_seconds", "flush_milliseconds", "bandit_levels",
+    "change_poll_seconds", "change_retention_seconds", "history_cache_seconds", "flush_milliseconds", "spill_path",
+    "spill_after", "spill_max_bytes", "bandit_levels",
     "margin_floor",
     "assumed_margin", "default_policy", "propensity_samples",
     "seed", "log_level", "max_concurrent_requests", "rate_limit_per_second", "insecure",
@@ -123,6 +134,11 @@ public struct ServerConfiguration: Sendable, Hashable {
       historyCacheSeconds = number
     case "change_retention_seconds": changeRetentionSeconds = try int(60...31_536_000)
     case "flush_milliseconds": flushMilliseconds = try int(1...60_000)
+    case "spill_path":
+      guard !value.isEmpty else { throw fail("must not be empty") }
+      spillPath = value
+    case "spill_after": spillAfter = try int(1...1_000_000)
+    case "spill_max_bytes": spillMaxBytes = try int(0...(1 << 40))
     case "bandit_levels":
       let levels = value.split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) }
       guard !levels.isEmpty, levels.allSatisfy({ $0.map { $0 >= 0 && $0 < 1 } ?? false }) else {

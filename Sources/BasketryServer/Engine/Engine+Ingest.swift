@@ -7,7 +7,10 @@ extension Engine {
   /// Stores events (durably, idempotent on event id), updates live co-occurrence from new
   /// purchases, and credits the bandit for bundle purchases carrying a recommendation id.
   /// - Returns: what was stored.
-  /// - Throws: store errors (nothing is acknowledged then).
+  /// - Throws: store errors (nothing is acknowledged then); ``StoreError`` (unavailable, answered 503 with
+  ///   `Retry-After`) when the store does not commit within ``writeDeadline`` (the write may still commit later:
+  ///   a retry with the same event ids stores nothing twice), and at once while the store recently did not answer
+  ///   at all (``StoreHealth/isSilent``).
   public func ingest(_ inputs: [EventInput]) async throws -> IngestResponse {
     let now = Self.now()
     let events = inputs.map { input in
@@ -16,7 +19,20 @@ extension Engine {
         item: input.item, type: input.type, value: input.value, price: input.price, timestamp: input.timestamp ?? now,
         session: input.session, recommendationID: input.recommendationID)
     }
-    let outcome = try await store.append(events)
+    if storeHealth.isSilent {
+      throw StoreError(.unavailable, operation: "append events", message: "the store does not answer")
+    }
+    let store = self.store
+    let outcome: AppendOutcome
+    do {
+      outcome = try await StoreDeadline.run(seconds: Self.writeDeadline, operation: "append events") {
+        try await store.append(events)
+      }
+      storeHealth.recordSuccess()
+    } catch {
+      storeHealth.record(failure: error)
+      throw error
+    }
     histories.invalidate(Set(events.map(\.user)))
     metrics.increment("events_stored_total", by: Double(outcome.inserted))
     metrics.increment("events_duplicate_total", by: Double(outcome.duplicates))

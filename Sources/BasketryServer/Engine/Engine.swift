@@ -38,6 +38,15 @@ public final class Engine: Sendable {
   let activity: LiveActivity
   /// The concurrency cap and per-key rate limits.
   let admission: Admission
+  /// Whether the store takes writes now (readiness; reads skip the store while it is away).
+  let storeHealth = StoreHealth()
+  /// Buffered impressions and lists beyond ``ServerConfiguration/spillAfter`` while the store is away.
+  let spill: SpillFile
+  /// Seconds a write waits for the store before it is answered 503 (6: longer than SQLite's 5 s busy timeout,
+  /// so a busy SQLite answers for itself).
+  static let writeDeadline = 6.0
+  /// Seconds a read waits for the store before it is served from memory (1).
+  static let readDeadline = 1.0
 
   /// Creates an engine (call ``start()`` before serving).
   public init(store: any Store, configuration: ServerConfiguration, logger: Logger) {
@@ -50,6 +59,7 @@ public final class Engine: Sendable {
     self.activity = LiveActivity(now: Self.now())
     self.admission = Admission(
       capacity: configuration.maxConcurrentRequests, rate: configuration.rateLimitPerSecond)
+    self.spill = SpillFile(path: configuration.spillPath, maximumBytes: configuration.spillMaxBytes)
     self.state = Locked(
       EngineState(
         bandit: ThompsonDiscountBandit(configuration: configuration.banditConfiguration), seed: configuration.seed))
@@ -76,13 +86,31 @@ public final class Engine: Sendable {
   }
 
   /// A user's store events, from the short-lived cache when fresh.
-  /// - Throws: store errors.
+  ///
+  /// While the store is away (or does not answer within ``readDeadline``) the user's last cached events are used
+  /// however old, else none: recommendations stay available, possibly without the shopper's newest events
+  /// (counted in `store_read_fallbacks_total`).
+  /// - Throws: store errors other than unavailability.
   func storeEvents(of user: String) async throws -> [StoredEvent] {
     if let cached = histories.events(of: user) { return cached }
+    if storeHealth.isAway { return staleEvents(of: user) }
     let read = histories.beginRead()
-    let events = try await store.events(user: user)
-    histories.store(events, of: user, read: read)
-    return events
+    let store = self.store
+    do {
+      let events = try await StoreDeadline.run(seconds: Self.readDeadline, operation: "read user events") {
+        try await store.events(user: user)
+      }
+      histories.store(events, of: user, read: read)
+      return events
+    } catch {
+      guard storeHealth.record(failure: error) else { throw error }
+      return staleEvents(of: user)
+    }
+  }
+
+  private func staleEvents(of user: String) -> [StoredEvent] {
+    metrics.increment("store_read_fallbacks_total")
+    return histories.events(of: user, includingStale: true) ?? []
   }
 
   /// The pseudonym of a raw user id.
@@ -91,8 +119,13 @@ public final class Engine: Sendable {
   /// The model version being served.
   public var modelVersion: Int64? { state.withLock { $0.modelVersion } }
 
-  /// Whether the store answers.
-  public func isReady() async -> Bool { await store.ping() }
+  /// Whether the store answers and takes writes: false while writes fail because the store is away (see
+  /// ``StoreHealth``) or when a ping gets no answer within ``readDeadline``.
+  public func isReady() async -> Bool {
+    if storeHealth.isAway { return false }
+    let store = self.store
+    return (try? await StoreDeadline.run(seconds: Self.readDeadline, operation: "ping") { await store.ping() }) ?? false
+  }
 
   // MARK: - Refreshing
 
@@ -176,13 +209,17 @@ public final class Engine: Sendable {
     return try ServingModel.decode(artifact.payload)
   }
 
-  /// Writes buffered impressions and bandit counts to the store.
+  /// Writes buffered impressions and bandit counts to the store, then what an outage moved to the spill file.
   ///
   /// What a failed write did not store goes back into the buffers (impressions and lists are idempotent on their
   /// ids; bandit counts are added in one transaction, so they are re-queued only when that write failed) and is
-  /// retried at the next flush; the buffers hold at most ``EngineState/pendingCapacity`` (1,000,000) entries, dropping the
-  /// oldest beyond that (counted in `impressions_dropped_total`).
-  public func flush() async {
+  /// retried at the next flush. While more than ``ServerConfiguration/spillAfter`` entries wait, they move to the
+  /// spill file (at most ``ServerConfiguration/spillMaxBytes``); beyond that the buffers hold at most
+  /// ``EngineState/pendingCapacity`` (1,000,000) entries, dropping the oldest (counted in
+  /// `impressions_dropped_total`). Not reentrant: one flusher calls it.
+  /// - Returns: whether everything buffered was stored.
+  @discardableResult
+  public func flush() async -> Bool {
     let (impressions, lists, offers, arms, full) = state.withLock {
       state -> ([Impression], [RecommendationList], [OfferList], [BanditArmRecord], Int) in
       defer {
@@ -202,21 +239,30 @@ public final class Engine: Sendable {
         "impression buffers full while the store fell behind; oldest dropped", metadata: ["count": "\(full)"])
       metrics.increment("impressions_dropped_total", by: Double(full))
     }
-    var stored = 0
+    let stored = Locked(0)
+    let store = self.store
     do {
-      try await store.recordImpressions(impressions)
-      stored = 1
-      try await store.recordRecommendationLists(lists)
-      stored = 2
-      try await store.recordOfferLists(offers)
-      stored = 3
-      try await store.addBanditCounts(arms)
+      try await StoreDeadline.run(seconds: Self.writeDeadline, operation: "flush") {
+        if !impressions.isEmpty { try await store.recordImpressions(impressions) }
+        stored.withLock { $0 = 1 }
+        if !lists.isEmpty { try await store.recordRecommendationLists(lists) }
+        stored.withLock { $0 = 2 }
+        if !offers.isEmpty { try await store.recordOfferLists(offers) }
+        stored.withLock { $0 = 3 }
+        if !arms.isEmpty { try await store.addBanditCounts(arms) }
+        stored.withLock { $0 = 4 }
+      }
+      if !impressions.isEmpty || !lists.isEmpty || !offers.isEmpty || !arms.isEmpty { storeHealth.recordSuccess() }
     } catch {
+      // After a deadline the writes may still finish; re-queued entries are idempotent, and bandit counts are
+      // re-queued only when their write has not finished (at worst counted again, never lost).
+      let done = stored.withLock { $0 }
       let dropped = state.withLock { state in
         state.requeue(
-          impressions: stored < 1 ? impressions : [], lists: stored < 2 ? lists : [],
-          offers: stored < 3 ? offers : [], arms: arms)
+          impressions: done < 1 ? impressions : [], lists: done < 2 ? lists : [],
+          offers: done < 3 ? offers : [], arms: done < 4 ? arms : [])
       }
+      storeHealth.record(failure: error)
       logger.error(
         "flush failed; kept for the next flush",
         metadata: [
@@ -225,6 +271,69 @@ public final class Engine: Sendable {
         ])
       metrics.increment("flush_failures_total")
       if dropped > 0 { metrics.increment("impressions_dropped_total", by: Double(dropped)) }
+      spillIfNeeded(force: false)
+      return false
+    }
+    return await replaySpill()
+  }
+
+  /// Moves buffered impressions, lists and offer lists to the spill file when more than
+  /// ``ServerConfiguration/spillAfter`` wait (or any, when `force`), within its size bound.
+  /// - Parameter force: spill whatever waits (at shutdown while the store is away).
+  func spillIfNeeded(force: Bool) {
+    let (impressions, lists, offers) = state.withLock { state in
+      let waiting = state.pendingImpressions.count + state.pendingLists.count + state.pendingOfferLists.count
+      guard waiting > 0, force || waiting > configuration.spillAfter else {
+        return ([Impression](), [RecommendationList](), [OfferList]())
+      }
+      return (state.pendingImpressions, state.pendingLists, state.pendingOfferLists)
+    }
+    guard !impressions.isEmpty || !lists.isEmpty || !offers.isEmpty else { return }
+    do {
+      let written = try spill.append(impressions: impressions, lists: lists, offers: offers)
+      // Only the written prefixes leave memory; entries buffered meanwhile stay behind them.
+      state.withLock { state in
+        state.pendingImpressions.removeFirst(min(written.impressions, state.pendingImpressions.count))
+        state.pendingLists.removeFirst(min(written.lists, state.pendingLists.count))
+        state.pendingOfferLists.removeFirst(min(written.offers, state.pendingOfferLists.count))
+      }
+      let count = written.impressions + written.lists + written.offers
+      metrics.increment("impressions_spilled_total", by: Double(count))
+      metrics.set("impressions_spill_bytes", Double(spill.size))
+      if count < impressions.count + lists.count + offers.count {
+        logger.warning("spill file full; the rest stays in memory", metadata: ["path": "\(spill.path)"])
+      }
+    } catch {
+      logger.error("cannot spill buffered impressions", metadata: ["path": "\(spill.path)", "error": "\(error)"])
+      metrics.increment("spill_failures_total")
+    }
+  }
+
+  /// Writes what the spill file holds to the store and empties it.
+  /// - Returns: whether the file is empty afterwards.
+  func replaySpill() async -> Bool {
+    guard spill.size > 0 else { return true }
+    do {
+      let contents = try spill.read()
+      let store = self.store
+      try await StoreDeadline.run(seconds: Self.writeDeadline * 10, operation: "replay spill") {
+        for chunk in contents.impressions.chunked(10_000) { try await store.recordImpressions(chunk) }
+        for chunk in contents.lists.chunked(10_000) { try await store.recordRecommendationLists(chunk) }
+        for chunk in contents.offers.chunked(10_000) { try await store.recordOfferLists(chunk) }
+      }
+      storeHealth.recordSuccess()
+      try spill.discard(prefix: contents.bytes)
+      metrics.increment("impressions_replayed_total", by: Double(contents.count))
+      metrics.set("impressions_spill_bytes", Double(spill.size))
+      if contents.unreadable > 0 {
+        logger.error("unreadable spill lines skipped", metadata: ["count": "\(contents.unreadable)"])
+      }
+      logger.info("spilled impressions written to the store", metadata: ["count": "\(contents.count)"])
+      return spill.size == 0
+    } catch {
+      storeHealth.record(failure: error)
+      logger.error("spill replay failed; retried later", metadata: ["error": "\(error)"])
+      return false
     }
   }
 
@@ -401,6 +510,13 @@ struct EngineState {
     record.successes += successes
     record.rewardSum += reward
     pendingArms[id] = record
+  }
+}
+
+extension Array {
+  /// Consecutive slices of at most `size` elements.
+  func chunked(_ size: Int) -> [[Element]] {
+    stride(from: 0, to: count, by: size).map { Array(self[$0..<Swift.min($0 + size, count)]) }
   }
 }
 

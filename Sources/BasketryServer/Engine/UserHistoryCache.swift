@@ -30,12 +30,12 @@ final class UserHistoryCache: Sendable {
     lifetime = .milliseconds(Int64((seconds * 1000).rounded()))
   }
 
-  /// The user's cached events, when fresh.
-  func events(of user: String) -> [StoredEvent]? {
+  /// The user's cached events, when fresh (or however old, with `includingStale`: while the store is away).
+  func events(of user: String, includingStale: Bool = false) -> [StoredEvent]? {
     guard lifetime > .zero else { return nil }
     let now = ContinuousClock.now
     return state.withLock { state in
-      guard let entry = state.entries[user], entry.expires > now else { return nil }
+      guard let entry = state.entries[user], includingStale || entry.expires > now else { return nil }
       return entry.events
     }
   }

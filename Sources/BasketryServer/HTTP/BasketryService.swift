@@ -78,22 +78,28 @@ struct Flusher: Service {
 
   func run() async throws {
     let interval = Duration.milliseconds(engine.configuration.flushMilliseconds)
+    // After a failed flush the next waits twice as long, up to 5 s (at least the flush interval).
+    let longest = max(interval, .seconds(5))
     let refreshEvery = max(
       1, Int(engine.configuration.modelPollSeconds * 1000) / engine.configuration.flushMilliseconds)
     var tick = 0
+    var wait = interval
     while true {
       do {
-        try await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
+        try await cancelWhenGracefulShutdown { [wait] in try await Task.sleep(for: wait) }
       } catch {
         break
       }
-      await engine.flush()
+      wait = await engine.flush() ? interval : min(wait * 2, longest)
       tick += 1
-      if tick % refreshEvery == 0 {
+      if tick % refreshEvery == 0, !engine.storeHealth.isAway {
         try? await engine.refreshExperiments()
       }
     }
-    await engine.flush()
+    if await !engine.flush() {
+      // The store is away at shutdown: what waits goes to the spill file, replayed by the next process.
+      engine.spillIfNeeded(force: true)
+    }
   }
 }
 

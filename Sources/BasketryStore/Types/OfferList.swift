@@ -8,7 +8,7 @@ import Foundation
 /// digits of `firstSequence + position`. Everything an offer's ``Impression`` holds is here: the fields the
 /// offers share once, the rest per offer. Reads (``Store/impression(id:)``, experiment impressions and tallies,
 /// the replay log, erasure) see each offer as the impression it stands for.
-public struct OfferList: Sendable, Hashable {
+public struct OfferList: Sendable, Hashable, Codable {
   /// What differs between the offers of one response.
   public struct Offer: Sendable, Hashable, Codable {
     /// Bundle key (item ids joined by `+`).
