@@ -210,8 +210,8 @@ enum DashboardPage {
         `<p>Current price <b>${num(t.current_price,2)}</b>, cost ${num(t.cost,2)}. Posterior-best level: <b class=best>${num(t.posterior_best_price,2)}</b>. `+
         `Profit at risk <b class=risk>${num(t.profit_at_risk,2)}</b>`+(budget!=null?` of a budget of ${num(budget,2)} (${pct(used,0)})`:" (no budget)")+`. Elasticity ${num(t.elasticity,2)} ± ${num(t.elasticity_standard_error,2)}.</p>`+
         table([{t:"price",n:1},{t:"sessions",n:1},{t:"units",n:1},{t:"profit",n:1},{t:"profit / session",n:1},{t:"P(best)",n:1},{t:""},{t:"status"}],
-          t.levels.map(l=>({cls:l.price===t.posterior_best_price?"chosen":"",cells:[num(l.price,2)+(l.is_current?' <span class=tag>current</span>':""),num(l.sessions),num(l.units,1),num(l.profit,2),num(l.expected_profit_per_session,4),pct(l.probability_best,0),
-            `<div class=bar aria-hidden=true><i style="left:0;width:${(100*l.probability_best).toFixed(1)}%"></i></div>`,l.active?"explored":'<span class=down>retired</span>']})),
+          t.levels.map(l=>({cls:l.price===t.posterior_best_price?"chosen":"",cells:[num(l.price,2),num(l.sessions),num(l.units,1),num(l.profit,2),num(l.expected_profit_per_session,4),pct(l.probability_best,0),
+            `<div class=bar aria-hidden=true><i style="left:0;width:${(100*l.probability_best).toFixed(1)}%"></i></div>`,(l.is_current?'<span class=tag>current</span> ':"")+(l.active?"explored":'<span class=down>retired</span>')]})),
           "Levels of "+t.item+", ascending by price")+"</article>"}).join("")}
     function renderBandit(b){
       if(!b.bundles.length){$("bandit").innerHTML="<p>No bandit-priced offers yet (prior Beta("+b.prior_alpha+", "+b.prior_beta+") on every level).</p>";return}
