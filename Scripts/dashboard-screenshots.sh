@@ -2,7 +2,7 @@
 # Screenshots of the live dashboard at desktop and phone widths (Docs/dashboard-desktop.png,
 # Docs/dashboard-phone.png), taken by headless Chromium against a server on loopback that serves a model
 # trained on the shipped sample and has seen some traffic: an experiment, bundle offers, views, carts and
-# purchases from offers.
+# purchases from offers, and a price test with sessions and purchases.
 #
 #   Scripts/dashboard-screenshots.sh            # builds the release binary if needed
 #   BASKETRY_BIN=.build/debug/basketry Scripts/dashboard-screenshots.sh
@@ -39,6 +39,9 @@ base="http://127.0.0.1:$PORT"
 curl -fs -X POST "$base/v1/experiments" -H 'content-type: application/json' -d '{"id": "bundle-discount",
   "name": "Bundle discount: fixed 10 % vs bandit", "variants": [{"name": "fixed-10", "policy": "fixed",
   "discount": 0.1}, {"name": "bandit", "policy": "bandit"}]}' >/dev/null
+# A price test on the cake stand, levels from the guardrails, with a budget on the profit at risk.
+curl -fs -X POST "$base/v1/price-tests" -H 'content-type: application/json' -d '{"id": "cakestand-price",
+  "item": "22423", "levels": "auto", "profit_at_risk_budget": 25}' >/dev/null
 
 echo "== traffic (about 20 seconds)"
 customers=(12748 14911 17841 13089 14606 15311 14096 12971 14527 13408 16029 17511)
@@ -58,6 +61,15 @@ for round in $(seq 1 40); do
         \"session\": \"$session\", \"recommendation_id\": \"$id\"}"
     fi
     curl -fs -X POST "$base/v1/events" -H 'content-type: application/json' -d "[$events]" >/dev/null
+    # The session's cake-stand price; dearer levels sell a little less often.
+    quote=$(curl -fs "$base/v1/price-tests/cakestand-price/price?session=$session")
+    pid=$(printf '%s' "$quote" | sed -n 's/.*"recommendation_id":"\([^"]*\)".*/\1/p')
+    price=$(printf '%s' "$quote" | sed -n 's/.*"price":\([0-9.]*\).*/\1/p')
+    if [ -n "$pid" ] && [ $((RANDOM % 100)) -lt $((40 - ${price%.*} * 2)) ]; then
+      curl -fs -X POST "$base/v1/events" -H 'content-type: application/json' -d "{\"user\": \"$customer\",
+        \"item\": \"22423\", \"type\": \"purchase\", \"price\": $price, \"session\": \"$session\",
+        \"recommendation_id\": \"$pid\"}" >/dev/null
+    fi
   done
   sleep 0.5
 done

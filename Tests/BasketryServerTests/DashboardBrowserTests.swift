@@ -36,6 +36,19 @@ struct DashboardBrowserTests {
           )
         }
       }
+      // A price test on the mug with some sessions and purchases at 11.
+      let priceTest = try await client.send(
+        .post, "/v1/price-tests",
+        body: #"{"id": "mug-price", "item": "mug", "levels": [9, 10, 11], "profit_at_risk_budget": 20}"#)
+      #expect(priceTest.status == .created)
+      for session in 0..<30 {
+        let assigned = try json(
+          try await client.send(.get, "/v1/price-tests/mug-price/price?session=p\(session)", key: Keys.read))
+        if assigned["price"] as? Double == 11 || session % 5 == 0 {
+          try await client.purchase(
+            "p\(session)", ["mug"], session: "p\(session)", recommendation: assigned["recommendation_id"] as? String)
+        }
+      }
       await engine.flush()
 
       let browser = try await WebDriverSession.start()
@@ -82,6 +95,30 @@ struct DashboardBrowserTests {
           #expect(row.count > 5 && row[5].hasPrefix(rate), "\(row) vs \(rate)")
         }
         #expect(variants.reduce(0) { $0 + ($1["impressions"] as? Int ?? 0) } == 24)
+
+        // The price-test section shows what GET /v1/price-tests/{id} reports.
+        let priceReport = try json(try await client.send(.get, "/v1/price-tests/mug-price", key: Keys.read))
+        let levels = priceReport["levels"] as? [[String: Any]] ?? []
+        let priceRows =
+          try await browser.wait(
+            seconds: 5,
+            for: """
+              return [...document.querySelectorAll('article.pricetest[data-id="mug-price"] tbody tr')]
+                .map(row => [...row.cells].map(cell => cell.textContent.trim()))
+              """, until: { ($0 as? [[String]] ?? []).count == levels.count }) as? [[String]] ?? []
+        #expect(levels.count == 3 && priceRows.count == levels.count)
+        for (row, level) in zip(priceRows, levels) {
+          #expect(row.first?.hasPrefix(String(format: "%.2f", level["price"] as? Double ?? -1)) == true, "\(row)")
+          #expect(row.count > 3 && row[1] == String(level["sessions"] as? Int ?? -1), "\(row) vs \(level)")
+          #expect(row.count > 3 && row[3] == String(format: "%.2f", level["profit"] as? Double ?? -1), "\(row)")
+        }
+        #expect(levels.reduce(0) { $0 + ($1["sessions"] as? Int ?? 0) } == 30)
+        let heading =
+          try await browser.evaluate(
+            "return document.querySelector('article.pricetest[data-id=\"mug-price\"]').textContent") as? String ?? ""
+        let best = String(format: "%.2f", priceReport["posterior_best_price"] as? Double ?? -1)
+        #expect(heading.contains("Posterior-best level: \(best)"), "\(heading)")
+        #expect(heading.contains("of a budget of 20.00"), "\(heading)")
 
         // Item lookup by keyboard: type, submit, see the item's complements.
         _ = try await browser.evaluate(

@@ -28,6 +28,8 @@ import Testing
     (#"{"item": "rake", "profit_at_risk_budget": "lots"}"#, "wrong_type", "profit_at_risk_budget"),
     (#"{"item": "rake", "start": 100, "end": 50}"#, "invalid_value", "end"),
     (#"{"item": "rake", "colour": "red"}"#, "unknown_field", "colour"),
+    (#"{"item": "rake", "policy": "greedy"}"#, "invalid_value", "policy"),
+    (#"{"item": "rake", "policy": 3}"#, "wrong_type", "policy"),
     (#"[1, 2]"#, "wrong_type", ""),
   ])
   func badPriceTestBodiesNameTheField(body: String, code: String, field: String) async throws {
@@ -108,6 +110,85 @@ import Testing
       #expect(try errorBody(unknown).field == "id")
       let plain = try await client.send(.get, "/v1/price-tests/nope/price?session=s1", key: Keys.read)
       #expect(plain.status == .notFound)
+    }
+    await engine.store.close()
+  }
+
+  /// Sessions for sessions `prefix`0..<count: (session, price, recommendation id, propensity).
+  static func assign(
+    _ client: some TestClientProtocol, test: String, prefix: String, count: Int
+  ) async throws -> [(session: String, price: Double, id: String, propensity: Double)] {
+    var out: [(session: String, price: Double, id: String, propensity: Double)] = []
+    for n in 0..<count {
+      let session = "\(prefix)\(n)"
+      let response = try await client.send(.get, "/v1/price-tests/\(test)/price?session=\(session)", key: Keys.read)
+      let body = try json(response)
+      out.append(
+        (
+          session, body["price"] as? Double ?? -1, body["recommendation_id"] as? String ?? "",
+          body["propensity"] as? Double ?? -1
+        ))
+    }
+    return out
+  }
+
+  /// The served test learns: after purchases that make the highest level clearly best and the lowest clearly
+  /// worse than the current price, most new sessions get the highest level, a retired level is never served,
+  /// and a session keeps its level.
+  @Test func newSessionsFollowThePosteriorAndNeverSeeARetiredLevel() async throws {
+    let (engine, _) = try await makeEngine()
+    try await makeApp(engine).test(.router) { client in
+      try await client.putItem("rake", price: 10, cost: 5)
+      let created = try await client.send(
+        .post, "/v1/price-tests", body: #"{"id": "pt2", "item": "rake", "levels": [9, 10, 11]}"#)
+      #expect(created.status == .created, "\(String(buffer: created.body))")
+      let first = try await Self.assign(client, test: "pt2", prefix: "a", count: 150)
+      #expect(first.allSatisfy { [9, 10, 11].contains($0.price) })
+      #expect(first.allSatisfy { $0.propensity > 0 && $0.propensity <= 1 })
+      // Every session at 11 buys; one in four at 10; none at 9.
+      var byPrice: [Double: Int] = [:]
+      for (n, entry) in first.enumerated() {
+        byPrice[entry.price, default: 0] += 1
+        let buys = entry.price == 11 || (entry.price == 10 && n % 4 == 0)
+        if buys { try await client.purchase("u\(n)", ["rake"], session: entry.session, recommendation: entry.id) }
+      }
+      #expect(byPrice.count >= 2, "\(byPrice)")
+      // Reading the report refits the posterior the assignment draws from.
+      let report = try json(try await client.send(.get, "/v1/price-tests/pt2", key: Keys.read))
+      #expect(report["posterior_best_price"] as? Double == 11)
+      #expect(report["policy"] as? String == "thompson")
+      let levels = report["levels"] as? [[String: Any]] ?? []
+      let retired = Set(levels.filter { $0["active"] as? Bool == false }.compactMap { $0["price"] as? Double })
+      #expect(retired == [9], "\(levels)")
+
+      let next = try await Self.assign(client, test: "pt2", prefix: "b", count: 100)
+      let best = next.filter { $0.price == 11 }.count
+      #expect(best >= 80, "\(best) of 100 new sessions at the best level")
+      #expect(next.allSatisfy { !retired.contains($0.price) })
+      // Sticky: a session asked again keeps its level (and its level is not drawn again).
+      let again = try await Self.assign(client, test: "pt2", prefix: "b", count: 20)
+      #expect(zip(again, next).allSatisfy { $0.price == $1.price })
+      #expect(again.allSatisfy { $0.propensity == 1 })
+      // A session that had the retired level draws again.
+      let moved = try await Self.assign(client, test: "pt2", prefix: "a", count: 150)
+      #expect(moved.allSatisfy { !retired.contains($0.price) })
+    }
+    await engine.store.close()
+  }
+
+  @Test func aUniformTestSplitsSessionsByHash() async throws {
+    let (engine, _) = try await makeEngine()
+    try await makeApp(engine).test(.router) { client in
+      try await client.putItem("rake", price: 10, cost: 5)
+      let created = try await client.send(
+        .post, "/v1/price-tests", body: #"{"id": "pt3", "item": "rake", "levels": [9, 10, 11], "policy": "uniform"}"#)
+      #expect(created.status == .created, "\(String(buffer: created.body))")
+      let sessions = try await Self.assign(client, test: "pt3", prefix: "s", count: 90)
+      let counts = Dictionary(grouping: sessions, by: \.price).mapValues(\.count)
+      #expect(counts.count == 3 && counts.values.allSatisfy { $0 >= 15 }, "\(counts)")
+      #expect(sessions.allSatisfy { abs($0.propensity - 1.0 / 3) < 1e-9 })
+      let report = try json(try await client.send(.get, "/v1/price-tests/pt3", key: Keys.read))
+      #expect(report["policy"] as? String == "uniform")
     }
     await engine.store.close()
   }

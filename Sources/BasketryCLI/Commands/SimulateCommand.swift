@@ -17,7 +17,14 @@ struct SimulateCommand: AsyncParsableCommand {
       valuation distributions. Prints revenue, profit, attach rate and average order value with 95 %
       confidence intervals over seeds.
 
+      --price-tests instead runs an online price test (Thompson sampling over 5 price levels within
+      the price advice's guardrails, prior from the passive advice on each seed's history) for every
+      item over --test-sessions sessions, and prints per seed the sessions until the levels shown
+      hold 90 % of the oracle's profit uplift, the share at 1/4, 1/2 and all of the sessions, and
+      the regret exponent (slope of log regret on log sessions; 1 is linear).
+
       Example: basketry simulate --seeds 5 --output sim.json online_retail.csv.gz
+      Example: basketry simulate --price-tests --items 40 --seeds 3
       """)
 
   /// The shop to calibrate on (default: the shipped Online Retail sample).
@@ -58,6 +65,12 @@ struct SimulateCommand: AsyncParsableCommand {
   @Option(help: ArgumentHelp("Discount of the fixed-discount strategy.", valueName: "fraction"))
   var fixedDiscount: Double = 0.10
 
+  @Flag(help: "Run online price tests for every item instead of comparing bundling strategies.")
+  var priceTests = false
+
+  @Option(help: ArgumentHelp("Sessions each price test runs (with --price-tests).", valueName: "n"))
+  var testSessions: Int = 4_000_000
+
   @Option(help: ArgumentHelp("Write the results as JSON to this file (`-` for standard output).", valueName: "file"))
   var output: String?
 
@@ -76,6 +89,8 @@ struct SimulateCommand: AsyncParsableCommand {
     if !["lerner", "estimated"].contains(trueElasticity) {
       throw ValidationError("--true-elasticity must be lerner or estimated; got '\(trueElasticity)'.")
     }
+    if testSessions < 1000 { throw ValidationError("--test-sessions must be at least 1000.") }
+    if priceTests && output != nil { throw ValidationError("--output is not available with --price-tests.") }
     if !(0...0.5).contains(priceTest) { throw ValidationError("--price-test must be in [0, 0.5].") }
     if !(0...0.95).contains(maxDiscount) || !(0..<1).contains(marginFloor) || !(0...0.95).contains(fixedDiscount) {
       throw ValidationError("discounts must be in [0, 0.95] and --margin-floor in [0, 1).")
@@ -96,6 +111,10 @@ struct SimulateCommand: AsyncParsableCommand {
       let world = try MarketWorld.calibrated(from: dataset, options: options)
       console.note(
         "calibrated \(world.items.count) items and \(world.blocks.count) complement pairs on \(path); \(seeds) seeds")
+      if priceTests {
+        try runPriceTests(MarketSimulator(world: world, options: options), console: console)
+        return
+      }
       let result = MarketSimulator(world: world, options: options).run()
       if output != "-" {
         console.out(Self.table(result, visits: evaluationVisits))
@@ -138,6 +157,49 @@ struct SimulateCommand: AsyncParsableCommand {
         if output != "-" { console.note("wrote \(output)") }
       }
     }
+  }
+
+  /// Runs the price-test simulation per seed and prints its table.
+  func runPriceTests(_ simulator: MarketSimulator, console: Console) throws {
+    var rows: [(UInt64, PriceTestSimulation, Double)] = []
+    for seed in simulator.options.seeds {
+      let start = Date()
+      let result = try simulator.simulatePriceTests(
+        seed: seed, options: PriceTestSimulationOptions(sessions: testSessions))
+      rows.append((seed, result, Date().timeIntervalSince(start)))
+      console.note(String(format: "seed %d: %.1f s", seed, Date().timeIntervalSince(start)))
+    }
+    console.out(Self.priceTestTable(rows, sessions: testSessions))
+  }
+
+  /// The price-test table: per seed, sessions to 90 % of the oracle, shares at a quarter, half and all of the
+  /// sessions, the regret exponent and ratio, the draws checked and guardrail violations.
+  static func priceTestTable(_ rows: [(UInt64, PriceTestSimulation, Double)], sessions: Int) -> String {
+    func share(_ result: PriceTestSimulation, at point: Int) -> String {
+      guard let checkpoint = result.checkpoints.last(where: { $0.sessions <= point }) else { return "–" }
+      return String(format: "%.3f", checkpoint.oracleShare)
+    }
+    let quarter = sessions / 4
+    let half = sessions / 2
+    var table = TextTable(
+      [
+        "seed", "90 % of oracle from", "share at \(formatCount(quarter))", "at \(formatCount(half))",
+        "at \(formatCount(sessions))", "regret exponent", "R(T) / R(T/4)", "draws", "violations", "seconds",
+      ],
+      alignments: [.left, .right, .right, .right, .right, .right, .right, .right, .right, .right])
+    for (seed, result, seconds) in rows {
+      table.add([
+        "\(seed)", result.sessionsTo90.map { formatCount($0) } ?? "not reached", share(result, at: quarter),
+        share(result, at: half), share(result, at: sessions), String(format: "%.2f", result.regretExponent),
+        String(format: "%.2f", result.regretRatio), formatCount(result.draws), "\(result.guardrailViolations)",
+        String(format: "%.1f", seconds),
+      ])
+    }
+    let first = rows.first?.1
+    let header = String(
+      format: "Online price tests over %@ sessions; uplift per 1,000 sessions: oracle %.1f, best tested levels %.1f\n",
+      formatCount(sessions), first?.oracleUplift ?? 0, first?.bestLevelUplift ?? 0)
+    return header + table.render()
   }
 
   static func table(_ result: MarketSimulationResult, visits: Int) -> String {

@@ -6,10 +6,13 @@ import Foundation
 ///
 /// Fields: `item` (required), `levels` (an array of prices, or `"auto"` for levels from the guardrails; default
 /// `"auto"`), `level_count` (automatic levels, 2–9, default 5), `profit_at_risk_budget` (≥ 0, optional), `id`,
-/// `start` and `end` (Unix seconds). Whether the levels keep the guardrails is checked against the item's advice
-/// (``Engine/createPriceTest(_:)``).
+/// `start` and `end` (Unix seconds), `policy` (`"thompson"`, the default: each new session's level is drawn from
+/// the test's posterior; or `"uniform"`: split evenly by a hash of the session id). Whether the levels keep the
+/// guardrails is checked against the item's advice (``Engine/createPriceTest(_:)``).
 public enum PriceTestParsing {
-  static let fields: Set<String> = ["id", "item", "levels", "level_count", "profit_at_risk_budget", "start", "end"]
+  static let fields: Set<String> = [
+    "id", "item", "levels", "level_count", "profit_at_risk_budget", "start", "end", "policy",
+  ]
 
   /// Parses a request.
   /// - Throws: ``APIError`` 400 naming the bad field.
@@ -59,7 +62,13 @@ public enum PriceTestParsing {
     if let end, end <= start { throw APIError.badRequest("invalid_value", "end must be after start", field: "end") }
     let id = try reader.optionalString("id", maxLength: 64)
     if let id, id.isEmpty { throw APIError.badRequest("invalid_value", "id must not be empty", field: "id") }
+    let policy = try reader.optionalString("policy", maxLength: 16) ?? PriceTestRequest.Policy.thompson.rawValue
+    guard let parsedPolicy = PriceTestRequest.Policy(rawValue: policy) else {
+      throw APIError.badRequest(
+        "invalid_value", "policy must be \"thompson\" or \"uniform\", got \"\(policy)\"", field: "policy")
+    }
     return PriceTestRequest(
-      id: id, item: item, levels: levels, levelCount: Int(count), profitAtRiskBudget: budget, start: start, end: end)
+      id: id, item: item, levels: levels, levelCount: Int(count), profitAtRiskBudget: budget, start: start, end: end,
+      policy: parsedPolicy)
   }
 }

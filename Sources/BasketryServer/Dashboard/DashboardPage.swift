@@ -62,6 +62,13 @@ enum DashboardPage {
           <h2 id="h-experiments">Experiments</h2>
           <div id="experiments"></div>
         </section>
+        <section aria-labelledby="h-prices">
+          <h2 id="h-prices">Price tests</h2>
+          <p class="muted">Running tests: each level's sessions, units and profit, the posterior-mean profit per
+          session and the chance each level is best. New sessions draw their level from the posterior; retired
+          levels are no longer shown.</p>
+          <div id="prices"></div>
+        </section>
         <section aria-labelledby="h-bandit">
           <h2 id="h-bandit">Discount bandit</h2>
           <p class="muted">For the bundles priced most often: each discount level's purchase probability,
@@ -171,7 +178,7 @@ enum DashboardPage {
         ev.types.map(t=>({cells:[esc(t.type),num(t.last_minute),num(t.since_start)].concat(recent.map(i=>num(t.per_second[i])))})));
       $("latency").innerHTML=d.latency.length?table([{t:"route"},{t:"method"},{t:"requests",n:1},{t:"p50",n:1},{t:"p90",n:1},{t:"p99",n:1},{t:"max",n:1},{t:"p99 since start",n:1}],
         d.latency.map(r=>({cells:[esc(r.route),esc(r.method),num(r.recent_count),num(r.p50,2),num(r.p90,2),num(r.p99,2),num(r.max,2),num(r.total_p99,2)]}))):"<p>No requests yet.</p>";
-      renderModel(d.model);renderExperiments(d.experiments);renderBandit(d.bandit);
+      renderModel(d.model);renderExperiments(d.experiments);renderPriceTests(d.price_tests||[]);renderBandit(d.bandit);
       $("bundles").innerHTML=d.top_bundles.length?table([{t:"bundle"},{t:"shown",n:1},{t:"taken",n:1},{t:"attach rate",n:1},{t:"revenue",n:1}],
         d.top_bundles.map(b=>({cells:[esc(b.titles.join(" + ")),num(b.shown),num(b.taken),pct(b.attach_rate),num(b.revenue,2)]}))):"<p>No bundles offered since this server started.</p>";
       $("status").textContent="Updated "+new Date(d.generated_at*1000).toLocaleTimeString()+" · server up since "+when(d.replica_started_at);
@@ -196,6 +203,16 @@ enum DashboardPage {
             pct(v.conversion_rate,2)+' <span class=muted>['+pct(v.conversion_interval[0],2)+", "+pct(v.conversion_interval[1],2)+"]</span>",
             v.difference_interval?'<span class="'+(v.difference_interval[0]>0?"up":v.difference_interval[1]<0?"down":"")+'">'+(v.difference_interval[0]>0?"▲ ":v.difference_interval[1]<0?"▼ ":"")+"["+pct(v.difference_interval[0],2)+", "+pct(v.difference_interval[1],2)+"]</span>":"–",
             num(v.revenue_per_session,2),v.conversion_p_value==null?"–":v.conversion_p_value.toFixed(3)+(v.significant?" (significant)":""),v.sample_size_still_needed==null?"–":num(v.sample_size_still_needed)]}))) + "</article>"}).join("")}
+    function renderPriceTests(list){
+      if(!list.length){$("prices").innerHTML="<p>No price test running. Start one with <code>POST /v1/price-tests</code>.</p>";return}
+      $("prices").innerHTML=list.map(t=>{const budget=t.profit_at_risk_budget,used=budget?Math.min(1,t.profit_at_risk/budget):0;
+        return `<article class=pricetest data-id="${esc(t.id)}" data-best="${t.posterior_best_price}"><h3>${esc(t.item)} <span class=tag>${esc(t.policy)}</span>${t.budget_exhausted?' <span class=tag>budget spent</span>':""}</h3>`+
+        `<p>Current price <b>${num(t.current_price,2)}</b>, cost ${num(t.cost,2)}. Posterior-best level: <b class=best>${num(t.posterior_best_price,2)}</b>. `+
+        `Profit at risk <b class=risk>${num(t.profit_at_risk,2)}</b>`+(budget!=null?` of a budget of ${num(budget,2)} (${pct(used,0)})`:" (no budget)")+`. Elasticity ${num(t.elasticity,2)} ± ${num(t.elasticity_standard_error,2)}.</p>`+
+        table([{t:"price",n:1},{t:"sessions",n:1},{t:"units",n:1},{t:"profit",n:1},{t:"profit / session",n:1},{t:"P(best)",n:1},{t:""},{t:"status"}],
+          t.levels.map(l=>({cls:l.price===t.posterior_best_price?"chosen":"",cells:[num(l.price,2),num(l.sessions),num(l.units,1),num(l.profit,2),num(l.expected_profit_per_session,4),pct(l.probability_best,0),
+            `<div class=bar aria-hidden=true><i style="left:0;width:${(100*l.probability_best).toFixed(1)}%"></i></div>`,(l.is_current?'<span class=tag>current</span> ':"")+(l.active?"explored":'<span class=down>retired</span>')]})),
+          "Levels of "+t.item+", ascending by price")+"</article>"}).join("")}
     function renderBandit(b){
       if(!b.bundles.length){$("bandit").innerHTML="<p>No bandit-priced offers yet (prior Beta("+b.prior_alpha+", "+b.prior_beta+") on every level).</p>";return}
       $("bandit").innerHTML=b.bundles.map(x=>"<h3>"+esc(x.titles.join(" + "))+"</h3>"+table([{t:"discount",n:1},{t:"offers",n:1},{t:"purchases",n:1},{t:"P(purchase)",n:1},{t:"95 % interval",n:1},{t:""}],

@@ -17,6 +17,9 @@ public struct DashboardSnapshot: Sendable, Codable {
   public var latency: [RouteLatency]
   /// Experiments, running ones first, with per-variant results.
   public var experiments: [ExperimentReport]
+  /// Running price tests: per level sessions, units and profit, the posterior-best level and the profit at
+  /// risk against its budget.
+  public var priceTests: [PriceTestReport]
   /// The bandit's discount levels and, for the bundles it has priced most, each level's posterior.
   public var bandit: DashboardBandit
   /// Bundles shown most by this replica and how often shoppers took them.

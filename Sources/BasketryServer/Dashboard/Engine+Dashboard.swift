@@ -15,7 +15,7 @@ extension Engine {
   /// - Parameter seconds: the event-rate window (1…300 seconds).
   /// - Throws: store errors.
   /// - Complexity: O(bundles tallied · log) for the top bundles, O(bandit bundles) for the arms, plus one
-  ///   store read per reported experiment.
+  ///   store read per reported experiment and a posterior refit per running price test.
   public func dashboard(seconds: Int = 120) async throws -> DashboardSnapshot {
     let now = Self.now()
     let stats = try await stats()
@@ -23,8 +23,14 @@ extension Engine {
     let chosen =
       listed.filter { $0.isActive(at: now) }.reversed() + listed.filter { !$0.isActive(at: now) }.reversed()
     var reports: [ExperimentReport] = []
+    var priceTests: [PriceTestReport] = []
     for experiment in chosen.prefix(Self.dashboardExperiments) {
       if let report = try await report(experiment: experiment.id) { reports.append(report) }
+      if experiment.priceTest != nil && experiment.isActive(at: now),
+        let report = try await priceTestReport(id: experiment.id)
+      {
+        priceTests.append(report)
+      }
     }
     let (top, untracked) = activity.topBundles(limit: Self.dashboardBundles)
     let bandit = configuration.banditConfiguration
@@ -67,7 +73,7 @@ extension Engine {
     return DashboardSnapshot(
       generatedAt: now, replicaStartedAt: activity.startedAt, store: stats, model: model,
       events: activity.eventSeries(now: now, seconds: seconds), latency: metrics.latencyPercentiles(),
-      experiments: reports,
+      experiments: reports, priceTests: priceTests,
       bandit: DashboardBandit(
         levels: bandit.levels, priorAlpha: bandit.priorAlpha, priorBeta: bandit.priorBeta, bundles: banditBundles),
       topBundles: top.map { entry in

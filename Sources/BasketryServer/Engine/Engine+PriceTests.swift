@@ -22,6 +22,17 @@ public struct PriceTestRequest: Sendable, Hashable {
   public var start: Int64
   /// Unix seconds when it ends (nil: open-ended).
   public var end: Int64?
+  /// How new sessions are assigned to levels. Default ``Policy/thompson``.
+  public var policy: Policy = .thompson
+
+  /// How a price test assigns sessions to levels.
+  public enum Policy: String, Sendable, Hashable, Codable {
+    /// Each new session's level is drawn by Thompson sampling from the test's posterior, among the levels
+    /// still explored (``ItemPriceTest/choose(from:using:)``).
+    case thompson
+    /// Sessions are split evenly across levels by a hash of the session id.
+    case uniform
+  }
 }
 
 /// One level of a price test with what its sessions did.
@@ -76,6 +87,8 @@ public struct PriceTestReport: Sendable, Hashable, Codable {
   public var elasticity: Double
   /// Its standard error.
   public var elasticityStandardError: Double
+  /// How sessions are assigned: `thompson` (drawn from the posterior) or `uniform` (by a hash).
+  public var policy: String
   /// The pricing rule the test follows.
   public var note: String
 }
@@ -92,12 +105,15 @@ public struct PriceAssignment: Sendable, Hashable, Codable {
   public var price: Double
   /// Id to send back with the purchase event, which attributes it to the level.
   public var recommendationId: String
+  /// The probability that the assignment gave this level to a new session (1 for a session that keeps the
+  /// level it got before); the same value is logged with the impression.
+  public var propensity: Double
 }
 
 extension Engine {
   /// The note every price-test answer carries.
   static let samePriceNote =
-    "Prices are the same for every shopper: a session is randomised to a level by a hash of its id, never priced by who the shopper is."
+    "Prices are the same for every shopper: a session is randomised to a level (drawn from the test's posterior, or by a hash of its id under the uniform policy) and keeps it, never priced by who the shopper is."
 
   // MARK: - Advice
 
@@ -132,9 +148,9 @@ extension Engine {
   // MARK: - Tests
 
   /// Starts a price test: an experiment with one variant per price level (the current price first, as the
-  /// control), randomised by session.
+  /// control); new sessions draw their level from the posterior (or by hash under the uniform policy).
   /// - Throws: ``APIError`` 400 naming the field: `item` (unknown or unpriced), `levels` / `levels[i]` (below the
-  ///   floor, beyond the step, too many), `level_count`, `profit_at_risk_budget`; 409 when the id exists.
+  ///   floor, beyond the step, too many), `level_count`, `profit_at_risk_budget`, `policy`; 409 when the id exists.
   public func createPriceTest(_ request: PriceTestRequest) async throws -> Experiment {
     guard let advice = priceAdvice(item: request.item) else {
       throw APIError.badRequest(
@@ -174,7 +190,7 @@ extension Engine {
     let settings = PriceTestSettings(
       item: request.item, currentPrice: advice.currentPrice, cost: advice.cost,
       profitAtRiskBudget: request.profitAtRiskBudget, elasticity: advice.response.elasticity,
-      elasticityStandardError: advice.response.standardError)
+      elasticityStandardError: advice.response.standardError, policy: request.policy.rawValue)
     let id = request.id ?? "pt-" + UUID().uuidString.lowercased().prefix(8)
     let experiment = Experiment(
       id: id, name: "price of \(request.item)", variants: variants, start: request.start, end: request.end,
@@ -183,10 +199,23 @@ extension Engine {
     return experiment
   }
 
-  /// The price a session sees for a running price test, logged as an impression so that purchases carrying
-  /// its recommendation id are attributed to the level.
+  /// The price a session sees for a running price test, logged as an impression (with the assignment's
+  /// propensity) so that purchases carrying its recommendation id are attributed to the level.
+  ///
+  /// A session keeps the level it first got (``PriceTestAssignments``: at least the newest 50,000 and at most
+  /// 100,000 sessions per test on this replica; an older session draws again). A new session's level is drawn by Thompson sampling from
+  /// the test's posterior (``ItemPriceTest/choose(from:using:)``) among the levels still explored: levels the
+  /// posterior retired or the spent profit-at-risk budget stopped are never served, and a session that had
+  /// one draws again. The posterior is refitted from the store's tallies at most every
+  /// ``priceTestRefreshSeconds`` seconds, and whenever the report is read. Under the uniform policy the level
+  /// is a hash of the session id.
+  /// - Parameters:
+  ///   - id: the experiment id.
+  ///   - session: the session id.
   /// - Returns: nil for an unknown experiment or one that is not a price test.
   /// - Throws: ``APIError`` 409 when the test is not running; store errors.
+  /// - Complexity: O(1) for a known session; O(levels²) for a draw; a refit adds the store's tallies and
+  ///   O(levels³ + draws · levels²).
   public func priceAssignment(test id: String, session: String) async throws -> PriceAssignment? {
     let experiments = state.withLock { $0.experiments }
     guard let experiment = try await experimentNamed(id, among: experiments), let settings = experiment.priceTest
@@ -196,10 +225,30 @@ extension Engine {
       throw APIError(
         status: .conflict, code: "experiment_not_running", message: "price test '\(id)' is not running", field: "id")
     }
-    let index =
-      VariantAssigner.assign(unit: session, experiment: experiment.id, weights: experiment.variants.map(\.weight)) ?? 0
+    let prices = experiment.variants.map { $0.price ?? settings.currentPrice }
+    let index: Int
+    let propensity: Double
+    if settings.policy == PriceTestRequest.Policy.uniform.rawValue {
+      index =
+        VariantAssigner.assign(unit: session, experiment: experiment.id, weights: experiment.variants.map(\.weight))
+        ?? 0
+      propensity = 1 / Double(experiment.variants.count)
+    } else {
+      let stamp = Date().timeIntervalSince1970
+      let fresh = state.withLock { state in
+        state.priceTests[experiment.id].map { stamp - $0.refreshedAt < Self.priceTestRefreshSeconds } ?? false
+      }
+      if !fresh { _ = try await refreshPriceTest(experiment, settings: settings) }
+      let choice = state.withLock { state -> (Int, Double)? in
+        // Mutated in place: the sessions' map is never copied.
+        var rng = state.rng
+        defer { state.rng = rng }
+        return state.priceTests[experiment.id]?.assign(session: session, prices: prices, rng: &rng)
+      }
+      (index, propensity) = choice ?? (0, 1)
+    }
     let variant = experiment.variants[index]
-    let price = variant.price ?? settings.currentPrice
+    let price = prices[index]
     let recommendationID = state.withLock { state -> String in
       let sequence = state.reserveRecent(1)
       var ids = RecommendationIDs(seed: state.idSeeds.next())
@@ -208,28 +257,41 @@ extension Engine {
         Impression(
           recommendationID: id, experimentID: experiment.id, variant: variant.name, user: session, session: session,
           kind: "price", key: settings.item, arm: index, discount: 1 - price / settings.currentPrice, price: price,
-          margin: price - settings.cost, propensity: 1 / Double(experiment.variants.count), timestamp: now),
+          margin: price - settings.cost, propensity: propensity, timestamp: now),
         sequence: sequence)
       return id
     }
     return PriceAssignment(
-      test: experiment.id, item: settings.item, variant: variant.name, price: price, recommendationId: recommendationID)
+      test: experiment.id, item: settings.item, variant: variant.name, price: price, recommendationId: recommendationID,
+      propensity: propensity)
   }
 
-  /// A price test's levels, the posterior-best level and the profit at risk.
-  /// - Returns: nil for an unknown experiment or one that is not a price test.
-  /// - Complexity: the store's tallies, plus O(levels³ + draws · levels²) for the posterior.
-  public func priceTestReport(id: String) async throws -> PriceTestReport? {
-    guard let experiment = try await store.experiment(id: id), let settings = experiment.priceTest else { return nil }
+  /// Seconds a price test's posterior is reused by ``priceAssignment(test:session:)`` before it is refitted
+  /// from the store's tallies.
+  static let priceTestRefreshSeconds = 10.0
+
+  /// Refits a price test from the store's tallies: per-variant sessions, units (attributed revenue / price)
+  /// and revenue, the posterior, and which levels are still explored; the result replaces the served state
+  /// (keeping the sessions' assignments).
+  /// - Returns: the observations per variant (in the experiment's order), the test and its posterior.
+  /// - Throws: store errors; ``APIError`` 500 when the stored settings no longer make a test.
+  /// - Complexity: the store's tallies, plus O(Newton steps · d³ + draws · d²), d = levels + 2.
+  func refreshPriceTest(
+    _ experiment: Experiment, settings: PriceTestSettings
+  ) async throws -> (observed: [PriceTestObservedLevel], test: ItemPriceTest, posterior: PriceTestPosterior) {
+    let id = experiment.id
     await flush()
     let tallies = Dictionary(
       try await store.tallies(experiment: id).map { ($0.variant, $0) }, uniquingKeysWith: { first, _ in first })
     let prices = experiment.variants.map { $0.price ?? settings.currentPrice }
-    var observed: [(variant: String, sessions: Int, units: Double, revenue: Double)] = []
+    var observed: [PriceTestObservedLevel] = []
     for (variant, price) in zip(experiment.variants, prices) {
       let tally = tallies[variant.name] ?? VariantTally(variant: variant.name)
       let revenue = tally.orderValues.reduce(0, +)
-      observed.append((variant.name, tally.sessions, price > 0 ? revenue / price : 0, revenue))
+      observed.append(
+        PriceTestObservedLevel(
+          variant: variant.name, price: price, sessions: tally.sessions, units: price > 0 ? revenue / price : 0,
+          revenue: revenue))
     }
     let totalSessions = observed.reduce(0) { $0 + $1.sessions }
     let totalUnits = observed.reduce(0) { $0 + $1.units }
@@ -246,23 +308,42 @@ extension Engine {
     } catch let error as PriceTestError {
       throw APIError(status: .internalServerError, code: "internal", message: "stored price test: \(error)")
     }
-    for (entry, price) in zip(observed, prices) {
-      if let k = test.levels.firstIndex(where: { abs($0 - price) < 0.005 }) {
+    for entry in observed {
+      if let k = test.levels.firstIndex(where: { abs($0 - entry.price) < 0.005 }) {
         test.record(level: k, sessions: Double(entry.sessions), units: entry.units)
       }
     }
     var rng = SplitMix64(seed: UInt64(VariantAssigner.unitInterval(unit: id, salt: "price-test") * 0x1p53))
     let posterior = test.refresh(using: &rng)
+    let serving = PriceTestServing(test: test, posterior: posterior, refreshedAt: Date().timeIntervalSince1970)
+    state.withLock { state in
+      if state.priceTests[id] == nil {
+        state.priceTests[id] = serving
+      } else {
+        state.priceTests[id]?.replaceModel(with: serving)
+      }
+    }
+    return (observed, test, posterior)
+  }
+
+  /// A price test's levels, the posterior-best level and the profit at risk. Reading it refits the posterior
+  /// that assigns new sessions.
+  /// - Returns: nil for an unknown experiment or one that is not a price test.
+  /// - Complexity: the store's tallies, plus O(levels³ + draws · levels²) for the posterior.
+  public func priceTestReport(id: String) async throws -> PriceTestReport? {
+    guard let experiment = try await store.experiment(id: id), let settings = experiment.priceTest else { return nil }
+    let (observed, test, posterior) = try await refreshPriceTest(experiment, settings: settings)
+    var rng = SplitMix64(seed: UInt64(VariantAssigner.unitInterval(unit: id, salt: "price-report") * 0x1p53))
     let means = posterior.meanProfits
     let best = posterior.probabilityBest(draws: 2000, using: &rng)
     let below = posterior.probabilityBelow(level: test.currentIndex, draws: 2000, using: &rng)
     var levels: [PriceTestLevelReport] = []
-    for (entry, price) in zip(observed, prices) {
-      guard let k = test.levels.firstIndex(where: { abs($0 - price) < 0.005 }) else { continue }
+    for entry in observed {
+      guard let k = test.levels.firstIndex(where: { abs($0 - entry.price) < 0.005 }) else { continue }
       levels.append(
         PriceTestLevelReport(
-          variant: entry.variant, price: price, isCurrent: k == test.currentIndex, sessions: entry.sessions,
-          units: entry.units, revenue: entry.revenue, profit: entry.units * (price - settings.cost),
+          variant: entry.variant, price: entry.price, isCurrent: k == test.currentIndex, sessions: entry.sessions,
+          units: entry.units, revenue: entry.revenue, profit: entry.units * (entry.price - settings.cost),
           expectedProfitPerSession: means[k], probabilityBest: best[k],
           probabilityBelowCurrent: k == test.currentIndex ? 0 : below[k], active: test.active[k]))
     }
@@ -276,7 +357,108 @@ extension Engine {
       currentPrice: settings.currentPrice, cost: settings.cost, levels: levels,
       posteriorBestPrice: test.levels[bestIndex], profitAtRisk: test.profitAtRisk(),
       profitAtRiskBudget: settings.profitAtRiskBudget, budgetExhausted: test.budgetExhausted,
-      elasticity: response.elasticity, elasticityStandardError: response.standardError, note: Self.samePriceNote)
+      elasticity: response.elasticity, elasticityStandardError: response.standardError,
+      policy: settings.policy ?? PriceTestRequest.Policy.thompson.rawValue, note: Self.samePriceNote)
+  }
+}
+
+/// What one level of a price test saw, from the store's tallies.
+struct PriceTestObservedLevel: Sendable {
+  var variant: String
+  var price: Double
+  var sessions: Int
+  var units: Double
+  var revenue: Double
+}
+
+/// The served state of one adaptive price test on this replica: the test as last refitted, its posterior, the
+/// probability each level is drawn, and the sessions' levels.
+struct PriceTestServing: Sendable {
+  /// Sessions remembered per generation; at most 2 × this are kept.
+  static let sessionsPerGeneration = 50_000
+  /// Posterior draws behind the propensities.
+  static let propensityDraws = 512
+
+  var test: ItemPriceTest
+  var posterior: PriceTestPosterior
+  /// Unix seconds of the refit.
+  var refreshedAt: Double
+  /// P(level k is drawn) under Thompson sampling among the active levels, by Monte Carlo.
+  var propensities: [Double]
+  /// The sessions' levels: the newest generation and the one before (bounded, see ``sessionsPerGeneration``).
+  var assignments = PriceTestAssignments(capacity: sessionsPerGeneration)
+
+  /// Creates the state from a refitted test.
+  /// - Complexity: O(``propensityDraws`` · d²).
+  init(test: ItemPriceTest, posterior: PriceTestPosterior, refreshedAt: Double) {
+    self.test = test
+    self.posterior = posterior
+    self.refreshedAt = refreshedAt
+    var rng = SplitMix64(seed: UInt64(bitPattern: Int64(refreshedAt * 1000)) ^ 0x5052_4943_4554_4553)
+    var counts = [Double](repeating: 0, count: test.levels.count)
+    for _ in 0..<Self.propensityDraws { counts[test.choose(from: posterior, using: &rng)] += 1 }
+    // Every active level keeps a chance of at least one draw in the estimate, so no logged propensity is 0.
+    let floor = 1 / Double(Self.propensityDraws + test.levels.count)
+    propensities = counts.indices.map { k in
+      test.active[k] ? max(counts[k] / Double(Self.propensityDraws), floor) : 0
+    }
+  }
+
+  /// Takes a refitted model, keeping the sessions' assignments.
+  mutating func replaceModel(with fresh: PriceTestServing) {
+    let kept = assignments
+    self = fresh
+    assignments = kept
+  }
+
+  /// The variant a session sees and the probability it was drawn: its remembered level while that level is
+  /// still explored, else a Thompson draw among the active levels (remembered).
+  /// - Parameters:
+  ///   - session: the session id.
+  ///   - prices: the variants' prices, in the experiment's order.
+  ///   - rng: the random source.
+  /// - Returns: the variant index and its propensity (1 for a remembered level).
+  /// - Complexity: O(1) for a remembered session, else O(d²).
+  mutating func assign(session: String, prices: [Double], rng: inout SplitMix64) -> (Int, Double) {
+    if let variant = assignments[session], prices.indices.contains(variant),
+      let k = level(of: prices[variant]), test.active[k]
+    {
+      return (variant, 1)
+    }
+    let k = test.choose(from: posterior, using: &rng)
+    let variant = prices.firstIndex { abs($0 - test.levels[k]) < 0.005 } ?? 0
+    assignments[session] = variant
+    return (variant, propensities.indices.contains(k) ? propensities[k] : 1)
+  }
+
+  /// The index into the test's levels of a price.
+  func level(of price: Double) -> Int? { test.levels.firstIndex { abs($0 - price) < 0.005 } }
+}
+
+/// A bounded session → variant map: two generations of at most `capacity` sessions each; when the newest is
+/// full it becomes the older one and the previous older one is forgotten.
+struct PriceTestAssignments: Sendable {
+  let capacity: Int
+  private var newest: [String: Int] = [:]
+  private var older: [String: Int] = [:]
+
+  /// Creates an empty map.
+  init(capacity: Int) { self.capacity = max(capacity, 1) }
+
+  /// Sessions remembered (at most 2 × capacity).
+  var count: Int { newest.count + older.count }
+
+  /// A session's variant.
+  /// - Complexity: O(1) amortised.
+  subscript(session: String) -> Int? {
+    get { newest[session] ?? older[session] }
+    set {
+      if newest.count >= capacity && newest[session] == nil {
+        older = newest
+        newest = [:]
+      }
+      newest[session] = newValue
+    }
   }
 }
 

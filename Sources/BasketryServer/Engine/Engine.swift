@@ -386,6 +386,8 @@ struct EngineState {
   var recentSequence: UInt64 = 0
   var rewarded: Set<String> = []
   var experiments: [Experiment] = []
+  /// Adaptive price tests' posteriors and sessions' levels, by experiment id.
+  var priceTests: [String: PriceTestServing] = [:]
   var rng: SplitMix64
   /// Seeds of per-request recommendation-id generators (system-random at start, unlike `rng`,
   /// so ids never repeat across restarts with the same configured seed).

@@ -67,12 +67,16 @@ public struct PriceTestSettings: Sendable, Hashable, Codable {
   public var elasticity: Double
   /// Its standard error.
   public var elasticityStandardError: Double
+  /// How sessions are assigned to levels: `"thompson"` (drawn from the test's posterior, the default; nil
+  /// means the same) or `"uniform"` (split evenly by a hash of the session id).
+  public var policy: String?
 
   /// Creates settings.
   public init(
     item: String, currentPrice: Double, cost: Double, profitAtRiskBudget: Double?, elasticity: Double,
-    elasticityStandardError: Double
+    elasticityStandardError: Double, policy: String? = nil
   ) {
+    self.policy = policy
     self.item = item
     self.currentPrice = currentPrice
     self.cost = cost
@@ -82,7 +86,7 @@ public struct PriceTestSettings: Sendable, Hashable, Codable {
   }
 
   private enum CodingKeys: String, CodingKey {
-    case item, cost, elasticity
+    case item, cost, elasticity, policy
     case currentPrice = "current_price"
     case profitAtRiskBudget = "profit_at_risk_budget"
     case elasticityStandardError = "elasticity_standard_error"
