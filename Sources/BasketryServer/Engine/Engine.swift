@@ -42,11 +42,15 @@ public final class Engine: Sendable {
   let storeHealth = StoreHealth()
   /// Buffered impressions and lists beyond ``ServerConfiguration/spillAfter`` while the store is away.
   let spill: SpillFile
-  /// Seconds a write waits for the store before it is answered 503 (6: longer than SQLite's 5 s busy timeout,
-  /// so a busy SQLite answers for itself).
-  static let writeDeadline = 6.0
-  /// Seconds a read waits for the store before it is served from memory (1).
-  static let readDeadline = 1.0
+  /// Seconds a write waits for the store before it is answered 503 (30: a store that is merely slow under load,
+  /// e.g. PostgreSQL appends queued behind a group commit on 2 busy cores, must not be taken for one that is gone;
+  /// a store that is gone refuses connections at once, and after one write has waited this long the next are
+  /// refused at once while it stays silent).
+  static let writeDeadline = 30.0
+  /// Seconds a read waits for the store before it is served from memory (5).
+  static let readDeadline = 5.0
+  /// Seconds the readiness check waits for the store's answer (1: probes time out after a few seconds).
+  static let pingDeadline = 1.0
 
   /// Creates an engine (call ``start()`` before serving).
   public init(store: any Store, configuration: ServerConfiguration, logger: Logger) {
@@ -103,6 +107,8 @@ public final class Engine: Sendable {
       histories.store(events, of: user, read: read)
       return events
     } catch {
+      // A slow read is served from memory this once; it does not mark the store away (writes would then be refused).
+      if StoreDeadline.isTimeout(error) { return staleEvents(of: user) }
       guard storeHealth.record(failure: error) else { throw error }
       return staleEvents(of: user)
     }
@@ -120,11 +126,11 @@ public final class Engine: Sendable {
   public var modelVersion: Int64? { state.withLock { $0.modelVersion } }
 
   /// Whether the store answers and takes writes: false while writes fail because the store is away (see
-  /// ``StoreHealth``) or when a ping gets no answer within ``readDeadline``.
+  /// ``StoreHealth``) or when a ping gets no answer within ``pingDeadline``.
   public func isReady() async -> Bool {
     if storeHealth.isAway { return false }
     let store = self.store
-    return (try? await StoreDeadline.run(seconds: Self.readDeadline, operation: "ping") { await store.ping() }) ?? false
+    return (try? await StoreDeadline.run(seconds: Self.pingDeadline, operation: "ping") { await store.ping() }) ?? false
   }
 
   // MARK: - Refreshing
