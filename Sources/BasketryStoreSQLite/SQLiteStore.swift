@@ -619,21 +619,14 @@ public final class SQLiteStore: Store {
   public func recordImpressions(_ impressions: [Impression]) async throws {
     guard !impressions.isEmpty else { return }
     try await write("record impressions") { db in
-      let statement = try db.cachedStatement(
+      try Self.insertEach(
+        db,
         sql: """
           INSERT INTO impressions (rec_id, experiment_id, variant, user_id, session, kind, key, arm, discount, price,
             margin, propensity, ts)
           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(rec_id) DO NOTHING
-          """)
-      // Bound through the C API: GRDB's per-row argument arrays cost more than the inserts
-      // themselves at tens of thousands of impressions per second.
-      let handle = statement.sqliteStatement
-      defer {
-        sqlite3_reset(handle)
-        sqlite3_clear_bindings(handle)
-      }
-      for i in impressions {
-        sqlite3_reset(handle)
+          """, impressions, operation: "record impressions"
+      ) { handle, i in
         Self.bind(handle, 1, i.recommendationID)
         Self.bind(handle, 2, i.experimentID)
         Self.bind(handle, 3, i.variant)
@@ -647,11 +640,6 @@ public final class SQLiteStore: Store {
         sqlite3_bind_double(handle, 11, i.margin)
         sqlite3_bind_double(handle, 12, i.propensity)
         sqlite3_bind_int64(handle, 13, i.timestamp)
-        let code = sqlite3_step(handle)
-        guard code == SQLITE_DONE else {
-          let message = sqlite3_errmsg(db.sqliteConnection).map { String(cString: $0) } ?? "code \(code)"
-          throw StoreError(.database, operation: "record impressions", message: message)
-        }
       }
       try Self.recordDays(db, impressions.lazy.map { ($0.user, $0.timestamp) }, operation: "record impressions")
     }
@@ -660,18 +648,13 @@ public final class SQLiteStore: Store {
   public func recordOfferLists(_ lists: [OfferList]) async throws {
     guard !lists.isEmpty else { return }
     try await write("record offer lists") { db in
-      let statement = try db.cachedStatement(
+      try Self.insertEach(
+        db,
         sql: """
           INSERT INTO offer_lists (list_id, first_seq, experiment_id, variant, user_id, session, kind, offers, n, ts)
           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(list_id) DO NOTHING
-          """)
-      let handle = statement.sqliteStatement
-      defer {
-        sqlite3_reset(handle)
-        sqlite3_clear_bindings(handle)
-      }
-      for list in lists {
-        sqlite3_reset(handle)
+          """, lists, operation: "record offer lists"
+      ) { handle, list in
         Self.bind(handle, 1, list.id)
         sqlite3_bind_int64(handle, 2, Int64(list.firstSequence))
         Self.bind(handle, 3, list.experimentID)
@@ -682,11 +665,6 @@ public final class SQLiteStore: Store {
         Self.bind(handle, 8, list.encodedOffers)
         sqlite3_bind_int64(handle, 9, Int64(list.offers.count))
         sqlite3_bind_int64(handle, 10, list.timestamp)
-        let code = sqlite3_step(handle)
-        guard code == SQLITE_DONE else {
-          let message = sqlite3_errmsg(db.sqliteConnection).map { String(cString: $0) } ?? "code \(code)"
-          throw StoreError(.database, operation: "record offer lists", message: message)
-        }
       }
       try Self.recordDays(db, lists.lazy.map { ($0.user, $0.timestamp) }, operation: "record offer lists")
     }
@@ -705,17 +683,36 @@ public final class SQLiteStore: Store {
   private static func recordDays<S: Sequence>(_ db: Database, _ entries: S, operation: String) throws
   where S.Element == (String, Int64) {
     let pairs = UserDay.distinct(entries)
-    let statement = try db.cachedStatement(
-      sql: "INSERT INTO impression_days (user_id, day) VALUES (?, ?) ON CONFLICT DO NOTHING")
+    try Self.insertEach(
+      db, sql: "INSERT INTO impression_days (user_id, day) VALUES (?, ?) ON CONFLICT DO NOTHING", pairs,
+      operation: operation
+    ) { handle, pair in
+      Self.bind(handle, 1, pair.user)
+      sqlite3_bind_int64(handle, 2, pair.day)
+    }
+  }
+
+  /// Runs a cached insert once per row, binding through the C API: GRDB's per-row argument arrays cost more than
+  /// the inserts themselves at tens of thousands of rows per second.
+  /// - Parameters:
+  ///   - sql: the statement (cached by the connection).
+  ///   - rows: the rows.
+  ///   - operation: named by the error.
+  ///   - bind: binds one row's values to the statement.
+  /// - Throws: ``StoreError`` (database) naming `operation` when a step fails.
+  /// - Complexity: O(rows) steps.
+  private static func insertEach<S: Sequence>(
+    _ db: Database, sql: String, _ rows: S, operation: String, bind: (SQLiteStatement, S.Element) -> Void
+  ) throws {
+    let statement = try db.cachedStatement(sql: sql)
     let handle = statement.sqliteStatement
     defer {
       sqlite3_reset(handle)
       sqlite3_clear_bindings(handle)
     }
-    for pair in pairs {
+    for row in rows {
       sqlite3_reset(handle)
-      bind(handle, 1, pair.user)
-      sqlite3_bind_int64(handle, 2, pair.day)
+      bind(handle, row)
       let code = sqlite3_step(handle)
       guard code == SQLITE_DONE else {
         let message = sqlite3_errmsg(db.sqliteConnection).map { String(cString: $0) } ?? "code \(code)"
@@ -778,19 +775,15 @@ public final class SQLiteStore: Store {
     guard !lists.isEmpty else { return }
     let encoded = lists.map { StoreJSON.encode(strings: $0.items) }
     try await write("record recommendation lists") { db in
-      let statement = try db.cachedStatement(
+      try Self.insertEach(
+        db,
         sql: """
           INSERT INTO recommendation_lists (list_id, first_seq, experiment_id, variant, user_id, items, n,
             model_version, ts)
           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(list_id) DO NOTHING
-          """)
-      let handle = statement.sqliteStatement
-      defer {
-        sqlite3_reset(handle)
-        sqlite3_clear_bindings(handle)
-      }
-      for (list, items) in zip(lists, encoded) {
-        sqlite3_reset(handle)
+          """, zip(lists, encoded), operation: "record recommendation lists"
+      ) { handle, row in
+        let (list, items) = row
         Self.bind(handle, 1, list.id)
         sqlite3_bind_int64(handle, 2, Int64(list.firstSequence))
         Self.bind(handle, 3, list.experimentID)
@@ -804,11 +797,6 @@ public final class SQLiteStore: Store {
           sqlite3_bind_null(handle, 8)
         }
         sqlite3_bind_int64(handle, 9, list.timestamp)
-        let code = sqlite3_step(handle)
-        guard code == SQLITE_DONE else {
-          let message = sqlite3_errmsg(db.sqliteConnection).map { String(cString: $0) } ?? "code \(code)"
-          throw StoreError(.database, operation: "record recommendation lists", message: message)
-        }
       }
       try Self.recordDays(db, lists.lazy.map { ($0.user, $0.timestamp) }, operation: "record recommendation lists")
     }
@@ -932,29 +920,19 @@ public final class SQLiteStore: Store {
     try await write("add bandit counts") { db in
       // One prepared statement bound through the C API: a flush adds hundreds of arms, and compiling the upsert
       // for each cost more than running it.
-      let statement = try db.cachedStatement(
+      try Self.insertEach(
+        db,
         sql: """
           INSERT INTO bandit (key, arm, trials, successes, reward_sum) VALUES (?, ?, ?, ?, ?)
           ON CONFLICT(key, arm) DO UPDATE SET trials = trials + excluded.trials,
             successes = successes + excluded.successes, reward_sum = reward_sum + excluded.reward_sum
-          """)
-      let handle = statement.sqliteStatement
-      defer {
-        sqlite3_reset(handle)
-        sqlite3_clear_bindings(handle)
-      }
-      for r in records {
-        sqlite3_reset(handle)
+          """, records, operation: "add bandit counts"
+      ) { handle, r in
         Self.bind(handle, 1, r.key)
         sqlite3_bind_int64(handle, 2, Int64(r.arm))
         sqlite3_bind_int64(handle, 3, Int64(r.trials))
         sqlite3_bind_int64(handle, 4, Int64(r.successes))
         sqlite3_bind_double(handle, 5, r.rewardSum)
-        let code = sqlite3_step(handle)
-        guard code == SQLITE_DONE else {
-          let message = sqlite3_errmsg(db.sqliteConnection).map { String(cString: $0) } ?? "code \(code)"
-          throw StoreError(.database, operation: "add bandit counts", message: message)
-        }
       }
     }
   }
